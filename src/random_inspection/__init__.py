@@ -1,0 +1,57 @@
+"""random_inspection: reproducible, publicly verifiable 双随机、一公开 spot-check draws.
+
+The public names are re-exported here; everything else is private or lives in its stage's
+package (``random_inspection.registry``, …). Hypothesis strategies are in
+``random_inspection.strategies`` (needs the ``strategies`` extra); the demo jurisdiction is in
+``random_inspection.demo``.
+"""
+
+from ._errors import (
+    DuplicateIdError,
+    FileFormatError,
+    InvalidValueError,
+    RandomInspectionError,
+    UnknownIdError,
+)
+from ._version import __version__
+from .registry import (
+    CheckItem,
+    CheckItemList,
+    CheckMethod,
+    ColumnsError,
+    DirectoryDiff,
+    EntityType,
+    Inspector,
+    InspectorDirectory,
+    InspectorStatus,
+    ItemKind,
+    RegisterHealth,
+    RiskClass,
+    Scope,
+    Target,
+    TargetDirectory,
+)
+
+__all__ = [
+    "CheckItem",
+    "CheckItemList",
+    "CheckMethod",
+    "ColumnsError",
+    "DirectoryDiff",
+    "DuplicateIdError",
+    "EntityType",
+    "FileFormatError",
+    "Inspector",
+    "InspectorDirectory",
+    "InspectorStatus",
+    "InvalidValueError",
+    "ItemKind",
+    "RandomInspectionError",
+    "RegisterHealth",
+    "RiskClass",
+    "Scope",
+    "Target",
+    "TargetDirectory",
+    "UnknownIdError",
+    "__version__",
+]

@@ -1,0 +1,103 @@
+"""The exception hierarchy: one root, each class also deriving from the builtin it resembles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "DuplicateIdError",
+    "FileFormatError",
+    "InvalidValueError",
+    "RandomInspectionError",
+    "UnknownIdError",
+]
+
+
+class RandomInspectionError(Exception):
+    """Root of every error this library raises on purpose."""
+
+
+class InvalidValueError(RandomInspectionError, ValueError):
+    """A field of a record or an argument has a value the library cannot accept.
+
+    Attributes:
+        record: Which record or argument holds the value, e.g. ``Target(id='9114…')``.
+        field: The field or argument name.
+        value: The offending value as given.
+        fix: What to do instead.
+    """
+
+    def __init__(self, record: str, field: str, value: object, problem: str, fix: str) -> None:
+        self.record = record
+        self.field = field
+        self.value = value
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{record}: field {field!r} = {value!r}: {problem}. Fix: {fix}")
+
+
+class DuplicateIdError(RandomInspectionError, ValueError):
+    """A register was given the same id more than once.
+
+    Attributes:
+        register: The register's name.
+        ids: Every duplicated id, sorted.
+    """
+
+    def __init__(self, register: str, ids: Sequence[str]) -> None:
+        self.register = register
+        self.ids = tuple(sorted(ids))
+        shown = ", ".join(self.ids[:50]) + (" …" if len(self.ids) > 50 else "")
+        super().__init__(
+            f"{register}: {len(self.ids)} id(s) occur more than once: {shown}. "
+            "Fix: keep one row per id (merge or remove the duplicates)."
+        )
+
+
+class UnknownIdError(RandomInspectionError, KeyError):
+    """An id was looked up or referenced but is not in the register.
+
+    Attributes:
+        register: The register's name.
+        ids: Every unknown id, sorted.
+    """
+
+    def __init__(self, register: str, ids: Sequence[str], fix: str = "") -> None:
+        self.register = register
+        self.ids = tuple(sorted(ids))
+        shown = ", ".join(self.ids[:50]) + (" …" if len(self.ids) > 50 else "")
+        self.message = (
+            f"{register}: {len(self.ids)} id(s) not in the register: {shown}. "
+            + (fix or "Fix: check the id, or add the record to the register first.")
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return self.message
+
+
+class FileFormatError(RandomInspectionError, ValueError):
+    """A file could not be loaded; nothing from it was kept.
+
+    Attributes:
+        path: The file.
+        problems: ``(line, field, message)`` triples, at most ``limit`` of them; ``line`` is
+            1-based and counts the header line (0 when not line-based, e.g. JSON); ``field`` is ``""`` when the whole line or file
+            is at fault.
+        total: How many problems were found in all.
+    """
+
+    limit = 20
+
+    def __init__(self, path: str, problems: Sequence[tuple[int, str, str]], total: int) -> None:
+        self.path = path
+        self.problems = tuple(problems[: self.limit])
+        self.total = total
+        lines = [
+            f"  {path}" + (f", line {line}" if line else "") + (f", field {field!r}" if field else "") + f": {message}"
+            for line, field, message in self.problems
+        ]
+        more = f"\n  … and {total - len(self.problems)} more" if total > len(self.problems) else ""
+        super().__init__(
+            f"{path}: {total} problem(s); nothing was loaded:\n" + "\n".join(lines) + more
+        )

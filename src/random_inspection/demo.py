@@ -1,0 +1,281 @@
+"""A deterministic synthetic jurisdiction modelled on the seed document's city, 忻州市 (1409).
+
+Its 14 county-level divisions carry their real administrative codes; everything else
+(entities, officers, names, codes) is generated and fictional, though every identifier is
+valid (USCC check characters, legacy registration numbers). Used by the demo and the tests.
+
+Example:
+    >>> from random_inspection.demo import demo_city
+    >>> city = demo_city(n_targets=2_000)
+    >>> len(city.targets), len(city.inspectors) > 0
+    (2000, True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import numpy as np
+
+from ._errors import InvalidValueError
+from .registry import (
+    CheckItem,
+    CheckItemList,
+    CheckMethod,
+    EntityType,
+    Inspector,
+    InspectorDirectory,
+    InspectorStatus,
+    ItemKind,
+    TargetDirectory,
+)
+from .registry._identifiers import USCC_ALPHABET
+
+__all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city"]
+
+CITY_CODE = "140900"
+CITY_NAME = "忻州市"
+#: County-level divisions of 忻州市 with their administrative division codes.
+COUNTIES: dict[str, str] = {
+    "140902": "忻府区", "140921": "定襄县", "140922": "五台县", "140923": "代县",
+    "140924": "繁峙县", "140925": "宁武县", "140926": "静乐县", "140927": "神池县",
+    "140928": "五寨县", "140929": "岢岚县", "140930": "河曲县", "140931": "保德县",
+    "140932": "偏关县", "140981": "原平市",
+}
+# Relative size of each county's market (roughly by population).
+_WEIGHTS = np.array([9, 3, 3, 2.5, 3, 1.7, 1.5, 1, 1.2, 0.9, 1.5, 1.6, 0.9, 5])
+_INDUSTRIES = {  # GB/T 4754-2017 code: (name word, weight)
+    "A01": ("农业", 4), "C13": ("农副食品加工", 3), "C14": ("食品制造", 2), "C15": ("酒业", 1),
+    "C27": ("医药", 0.3), "C30": ("建材", 1), "C33": ("金属制品", 1), "E47": ("建筑", 3),
+    "F51": ("商贸", 12), "F52": ("零售", 30), "G54": ("运输", 4), "H61": ("宾馆", 3),
+    "H62": ("餐饮", 18), "K70": ("房地产", 1), "L72": ("商务服务", 4), "O80": ("家政服务", 6),
+    "R88": ("文化传媒", 2),
+}
+_WORDS = ("鑫源", "晋北", "华泰", "宏达", "顺通", "金山", "福瑞", "永盛", "恒通", "五峰",
+          "雁门", "汾源", "德润", "康达", "丰泽", "和信", "聚丰", "瑞祥", "长青", "兴旺")
+_SURNAMES = "王李张刘赵杨郭贾高武郝范韩任田胡段梁阎薛"
+_GIVEN = ("伟", "芳", "军", "敏", "强", "丽", "磊", "静", "勇", "艳", "杰", "娟", "涛", "明",
+          "超", "霞", "鹏", "华", "亮", "红")
+# (entity type, share, USCC type digit after "9", risk mix A..D,U)
+_TYPE_MIX = (
+    (EntityType.INDIVIDUAL_BUSINESS, 0.62, "2", (0.05, 0.10, 0.01, 0.002, 0.838)),
+    (EntityType.ENTERPRISE, 0.33, "1", (0.40, 0.47, 0.08, 0.03, 0.02)),
+    (EntityType.FARMER_COOPERATIVE, 0.04, "3", (0.30, 0.55, 0.10, 0.03, 0.02)),
+    (EntityType.OTHER_ORGANISATION, 0.006, "9", (0.0, 0.0, 0.0, 0.0, 1.0)),
+    (EntityType.PRODUCT, 0.002, "", (0.0, 0.0, 0.0, 0.0, 1.0)),
+    (EntityType.PROJECT, 0.002, "", (0.0, 0.0, 0.0, 0.0, 1.0)),
+)
+_TAGS = ("食品经营", "特种设备使用", "网络经营", "药品经营", "重点工业产品")
+_SUFFIX = {
+    EntityType.INDIVIDUAL_BUSINESS: "店", EntityType.ENTERPRISE: "有限公司",
+    EntityType.FARMER_COOPERATIVE: "专业合作社", EntityType.OTHER_ORGANISATION: "协会",
+    EntityType.PRODUCT: "批次产品", EntityType.PROJECT: "建设项目",
+}
+
+
+@attrs.frozen
+class DemoCity:
+    """The three registers of the demo jurisdiction, and the date they describe.
+
+    Attributes:
+        check_items: About 20 check items with their legal bases.
+        targets: The target directory.
+        inspectors: About 600 officers and a few experts across the city and county bureaus.
+        as_of: The date the registers describe (the seed document's 25 March 2024).
+    """
+
+    check_items: CheckItemList
+    targets: TargetDirectory
+    inspectors: InspectorDirectory
+    as_of: dt.date
+
+
+def _uscc(rng: np.random.Generator, prefixes: list[str]) -> list[str]:
+    """Valid USCCs: 8-character prefix, 9 random characters, check character."""
+    alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
+    body = alphabet[rng.integers(0, 31, size=(len(prefixes), 9))]
+    head = np.frombuffer("".join(prefixes).encode(), dtype=np.uint8).reshape(-1, 8)
+    chars = np.concatenate([head, body], axis=1)
+    values = np.searchsorted(alphabet, chars)  # alphabet is sorted ASCII
+    weights = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
+    check = alphabet[(31 - (values * weights).sum(axis=1) % 31) % 31]
+    full = np.concatenate([chars, check[:, None]], axis=1)
+    return [row.tobytes().decode() for row in full]
+
+
+def _registration_numbers(rng: np.random.Generator, regions: list[str]) -> list[str]:
+    """Valid 15-digit legacy registration numbers (ISO 7064 MOD 11,10)."""
+    out = []
+    for region, digits in zip(regions, rng.integers(0, 10, size=(len(regions), 8)), strict=True):
+        body = region + "".join(map(str, digits))
+        check = 5
+        for ch in body:
+            check = (((check or 10) * 2) % 11 + int(ch)) % 10
+        last = next(d for d in range(10) if (((check or 10) * 2) % 11 + d) % 10 == 1)
+        out.append(body + str(last))
+    return out
+
+
+def _offices(county: str) -> list[str]:
+    return [f"{COUNTIES[county]}市场监督管理局{k}市场监管所" for k in ("城区", "第一", "第二")]
+
+
+def _targets(rng: np.random.Generator, n: int, as_of: dt.date) -> TargetDirectory:
+    counties = list(COUNTIES)
+    county = rng.choice(len(counties), size=n, p=_WEIGHTS / _WEIGHTS.sum())
+    shares = np.array([t[1] for t in _TYPE_MIX])
+    kind = rng.choice(len(_TYPE_MIX), size=n, p=shares / shares.sum())
+    codes = list(_INDUSTRIES)
+    iw = np.array([w for _, w in _INDUSTRIES.values()], dtype=float)
+    industry = rng.choice(len(codes), size=n, p=iw / iw.sum())
+    ids: list[str] = [""] * n
+    risk = np.empty(n, dtype=object)
+    for k, (etype, _, digit, mix) in enumerate(_TYPE_MIX):
+        rows = np.flatnonzero(kind == k)
+        risk[rows] = np.array(["A", "B", "C", "D", "U"])[rng.choice(5, size=len(rows), p=mix)]
+        regions = [counties[c] for c in county[rows]]
+        if etype in (EntityType.PRODUCT, EntityType.PROJECT):
+            made = [f"{etype.code[:4].upper()}-{r}-{i:07d}" for i, r in zip(rows, regions,
+                                                                            strict=True)]
+        elif etype is EntityType.INDIVIDUAL_BUSINESS:
+            legacy = rng.random(len(rows)) < 0.15  # some still carry the old 注册号
+            made = _uscc(rng, [f"9{digit}{r}" for r in regions])
+            old = _registration_numbers(rng, [r for r, x in zip(regions, legacy, strict=True)
+                                              if x])
+            it = iter(old)
+            made = [next(it) if x else m for m, x in zip(made, legacy, strict=True)]
+        else:
+            made = _uscc(rng, [f"5{digit}{r}" if etype is EntityType.OTHER_ORGANISATION
+                               else f"9{digit}{r}" for r in regions])
+        for row, ident in zip(rows.tolist(), made, strict=True):
+            ids[row] = ident
+    word = rng.integers(0, len(_WORDS), size=n)
+    types = [_TYPE_MIX[k][0] for k in kind]
+    names = [f"{COUNTIES[counties[c]][:-1]}{_WORDS[w]}{_INDUSTRIES[codes[i]][0]}{_SUFFIX[t]}"
+             f"{'' if t is not EntityType.INDIVIDUAL_BUSINESS else str(r % 1000)}"
+             for r, (c, w, i, t) in enumerate(zip(county, word, industry, types, strict=True))]
+    office = rng.integers(0, 3, size=n)
+    tag_draw = rng.random((n, len(_TAGS))) < np.array([0.25, 0.04, 0.08, 0.02, 0.03])
+    tags = [frozenset(t for t, on in zip(_TAGS, row, strict=True) if on) for row in tag_draw]
+    checked = rng.random(n) < 0.35
+    days_ago = rng.integers(30, 3 * 365, size=n)
+    last = np.where(checked, np.datetime64(as_of, "D") - days_ago.astype("timedelta64[D]"),
+                    np.datetime64("NaT", "D"))
+    return TargetDirectory.from_columns(
+        ids=ids, names=names, entity_types=types,
+        regions=[counties[c] for c in county],
+        industries=[codes[i] for i in industry],
+        registering_offices=[f"{COUNTIES[counties[c]]}市场监督管理局" for c in county],
+        supervising_offices=[_offices(counties[c])[o] for c, o in zip(county, office,
+                                                                       strict=True)],
+        risk_classes=risk.tolist(), tags=tags, last_check_dates=last,
+    )
+
+
+def _inspectors(rng: np.random.Generator, n_officers: int, as_of: dt.date
+                ) -> InspectorDirectory:
+    specialties = ("食品", "特种设备", "药品", "工业产品", "广告", "价格", "计量", "网络交易")
+    units: list[tuple[str, str, str]] = [  # department, office, area
+        (f"{CITY_NAME}市场监督管理局", office, CITY_CODE[:4])
+        for office in ("信用监管科", "食品经营监管科", "特种设备安全监察科", "产品质量安全监督管理科",
+                       "价格监督检查和反不正当竞争科", "药品化妆品监管科", "综合行政执法队")
+    ]
+    for county in COUNTIES:
+        department = f"{COUNTIES[county]}市场监督管理局"
+        units.append((department, f"{department}执法大队", county))
+        units.extend((department, office, county) for office in _offices(county))
+    people: list[Inspector] = []
+    unit = rng.integers(0, len(units), size=n_officers)
+    for k in range(n_officers):
+        department, office, area = units[unit[k]]
+        status_draw = rng.random()
+        status = (InspectorStatus.RETIRED if status_draw < 0.02 else
+                  InspectorStatus.TRANSFERRED if status_draw < 0.04 else InspectorStatus.ACTIVE)
+        expiry = as_of + dt.timedelta(days=int(rng.integers(-120, 5 * 365)))
+        chosen = rng.choice(len(specialties), size=int(rng.integers(0, 3)), replace=False)
+        people.append(Inspector(
+            id=f"XZ{k + 1:05d}",
+            name=_SURNAMES[rng.integers(len(_SURNAMES))]
+            + "".join(_GIVEN[g] for g in rng.integers(0, len(_GIVEN), size=rng.integers(1, 3))),
+            department=department, office=office, office_area=area,
+            post=("科员", "副所长", "所长", "副科长", "科长", "执法队员")[rng.integers(6)],
+            credential_number=f"14090024{k + 1:05d}", credential_expiry=expiry,
+            specialties=frozenset(specialties[c] for c in chosen), status=status,
+        ))
+    for k, field in enumerate(("食品", "特种设备", "药品", "工业产品", "计量", "食品")):
+        people.append(Inspector(
+            id=f"XZE{k + 1:03d}", name=_SURNAMES[k] + "工", department=f"{CITY_NAME}检验检测中心",
+            post="高级工程师", specialties=frozenset({field}), is_expert=True,
+        ))
+    return InspectorDirectory(people)
+
+
+def _check_items() -> CheckItemList:
+    dept = "市场监督管理部门"
+    on, written, online, lab = (CheckMethod.ON_SITE, CheckMethod.WRITTEN,
+                                CheckMethod.ONLINE_MONITORING, CheckMethod.LABORATORY_TESTING)
+    all_types = frozenset({EntityType.ENTERPRISE, EntityType.INDIVIDUAL_BUSINESS,
+                           EntityType.FARMER_COOPERATIVE})
+    enterprises = frozenset({EntityType.ENTERPRISE, EntityType.FARMER_COOPERATIVE})
+    rows = [  # code, name, basis, kind, methods, specialties, types
+        ("SJ01", "企业年度报告公示信息的检查", "《企业信息公示暂行条例》", "key", {written, on}, (),
+         enterprises),
+        ("SJ02", "个体工商户年度报告公示信息的检查", "《促进个体工商户发展条例》", "general",
+         {written}, (), {EntityType.INDIVIDUAL_BUSINESS}),
+        ("SJ03", "农民专业合作社年度报告公示信息的检查", "《农民专业合作社法》", "general",
+         {written}, (), {EntityType.FARMER_COOPERATIVE}),
+        ("SJ04", "大型企业逾期未支付中小企业款项年报公示检查", "《保障中小企业款项支付条例》",
+         "key", {written}, (), {EntityType.ENTERPRISE}),
+        ("SJ05", "食品生产者生产活动的检查", "《食品安全法》", "key", {on, lab}, ("食品",),
+         enterprises),
+        ("SJ06", "食品经营者经营活动的检查", "《食品安全法》", "key", {on}, ("食品",), all_types),
+        ("SJ07", "特种设备使用单位的检查", "《特种设备安全法》", "key", {on}, ("特种设备",),
+         all_types),
+        ("SJ08", "工业产品生产许可证获证企业的检查", "《工业产品生产许可证管理条例》", "key",
+         {on, lab}, ("工业产品",), {EntityType.ENTERPRISE}),
+        ("SJ09", "产品质量的监督抽查", "《产品质量法》", "key", {lab}, ("工业产品",),
+         {EntityType.ENTERPRISE, EntityType.PRODUCT}),
+        ("SJ10", "药品经营企业的检查", "《药品管理法》", "key", {on}, ("药品",),
+         {EntityType.ENTERPRISE}),
+        ("SJ11", "医疗器械经营企业的检查", "《医疗器械监督管理条例》", "general", {on},
+         ("药品",), {EntityType.ENTERPRISE}),
+        ("SJ12", "化妆品经营者的检查", "《化妆品监督管理条例》", "general", {on}, ("药品",),
+         all_types),
+        ("SJ13", "广告发布行为的检查", "《广告法》", "general", {on, online}, ("广告",),
+         all_types),
+        ("SJ14", "价格行为的检查", "《价格法》", "general", {on, written}, ("价格",), all_types),
+        ("SJ15", "计量器具使用的检查", "《计量法》", "general", {on}, ("计量",), all_types),
+        ("SJ16", "网络交易经营者的检查", "《电子商务法》", "general", {online}, ("网络交易",),
+         all_types),
+        ("SJ17", "商标使用行为的检查", "《商标法》", "general", {on}, (), all_types),
+        ("SJ18", "登记事项的检查", "《市场主体登记管理条例》", "general", {on, written}, (),
+         all_types),
+        ("SJ19", "认证活动的检查", "《认证认可条例》", "general", {on, written}, (),
+         {EntityType.ENTERPRISE}),
+        ("SJ20", "建设工程项目质量相关产品的检查", "《产品质量法》", "general", {on, lab},
+         ("工业产品",), {EntityType.PROJECT}),
+    ]
+    return CheckItemList(
+        CheckItem(code=code, name=name, legal_basis=basis, department=dept, kind=ItemKind(kind),
+                  methods=frozenset(methods), required_specialties=frozenset(spec),
+                  entity_types=frozenset(types))
+        for code, name, basis, kind, methods, spec, types in rows
+    )
+
+
+def demo_city(*, n_targets: int = 200_000, n_officers: int = 600, seed: int = 2024,
+              as_of: dt.date = dt.date(2024, 3, 25)) -> DemoCity:
+    """Generate the demo jurisdiction; the same arguments always give the same registers.
+
+    This is a simulation, so it uses numpy's generator seeded with ``seed`` (not the audited
+    draw spec).
+    """
+    if n_targets < 1 or n_officers < 2:
+        raise InvalidValueError("demo_city", "n_targets" if n_targets < 1 else "n_officers",
+                                n_targets if n_targets < 1 else n_officers, "is too small",
+                                "ask for at least 1 target and 2 officers")
+    rng = np.random.default_rng(seed)
+    return DemoCity(check_items=_check_items(), targets=_targets(rng, n_targets, as_of),
+                    inspectors=_inspectors(rng, n_officers, as_of), as_of=as_of)
+

@@ -1,0 +1,260 @@
+"""Reading and writing register files: CSV (UTF-8, UTF-8 with BOM, GB18030) and JSON.
+
+Headers may be English (the attribute names) or the usual Chinese column names of provincial
+platform exports. Loading is all-or-nothing: every problem is reported with file, line and
+field, and nothing is returned when any is found.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .._errors import FileFormatError, InvalidValueError
+from ._vocabulary import CheckMethod, EntityType, InspectorStatus, ItemKind, _Labelled
+
+R = TypeVar("R")
+PathLike = str | os.PathLike[str]
+
+#: Accepted header spellings per field; the first Chinese one is written with headers="chinese".
+TARGET_HEADERS: dict[str, tuple[str, ...]] = {
+    "id": ("统一社会信用代码", "统一社会信用代码/注册号", "信用代码", "注册号", "uscc"),
+    "name": ("主体名称", "企业名称", "名称", "检查对象名称"),
+    "entity_type": ("主体类型", "市场主体类型", "检查对象类型", "type"),
+    "region": ("行政区划代码", "行政区划", "所属区域", "区域代码"),
+    "industry": ("行业代码", "国民经济行业代码", "行业"),
+    "registering_office": ("登记机关",),
+    "supervising_office": ("管辖单位", "监管机关", "管辖机关"),
+    "risk_class": ("信用风险分类", "风险分类", "信用风险分类结果", "风险等级"),
+    "tags": ("标签", "个性化标注", "标注"),
+    "last_check_date": ("上次检查日期", "最近检查日期", "上次抽查日期"),
+}
+INSPECTOR_HEADERS: dict[str, tuple[str, ...]] = {
+    "id": ("人员编号", "工号", "编号"),
+    "name": ("姓名",),
+    "department": ("所属部门", "部门", "单位"),
+    "office": ("科室", "所属科室", "所属机构"),
+    "office_area": ("辖区", "辖区代码", "管辖区域"),
+    "post": ("职务", "岗位"),
+    "credential_number": ("执法证号", "执法证件号", "执法证编号"),
+    "credential_expiry": ("执法证有效期至", "有效期至", "证件有效期"),
+    "specialties": ("业务专长", "专长"),
+    "is_expert": ("是否专家", "专业技术人员"),
+    "status": ("状态", "人员状态"),
+}
+ITEM_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": ("事项编码", "抽查事项编码", "编码"),
+    "name": ("抽查事项", "事项名称", "检查事项"),
+    "legal_basis": ("检查依据", "法律依据", "抽查依据"),
+    "department": ("实施主体", "责任部门", "部门"),
+    "kind": ("事项类别", "事项类型", "类别"),
+    "methods": ("检查方式", "抽查方式"),
+    "required_specialties": ("所需专长", "专业要求"),
+    "entity_types": ("检查对象类型", "抽查对象", "对象类型"),
+}
+
+
+def decode(path: PathLike, data: bytes, encoding: str | None) -> str:
+    """Decode file bytes: the given encoding, else UTF-8 (with or without BOM), else GB18030."""
+    candidates = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    error: UnicodeDecodeError | None = None
+    for candidate in candidates:
+        try:
+            return data.decode(candidate)
+        except UnicodeDecodeError as exc:
+            error = exc
+        except LookupError as exc:
+            raise InvalidValueError("file", "encoding", encoding, "is not a known encoding",
+                                    "use 'utf-8', 'utf-8-sig' or 'gb18030'") from exc
+    assert error is not None
+    line = data[: error.start].count(b"\n") + 1
+    raise FileFormatError(str(path), [(line, "", f"cannot be decoded as {'/'.join(candidates)}: "
+                                       "save the file as UTF-8 or GB18030")], 1)
+
+
+def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required: Sequence[str],
+               *, encoding: str | None = None, unknown_columns: str = "error",
+               ) -> tuple[dict[str, list[str]], list[int]]:
+    """Read a CSV (or tab-separated) file into columns keyed by field, and each row's line."""
+    if unknown_columns not in ("error", "ignore"):
+        raise InvalidValueError("read", "unknown_columns", unknown_columns, "is not an option",
+                                "use 'error' or 'ignore'")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise FileFormatError(str(path), [(0, "", f"cannot be read: {exc.strerror}")], 1) from exc
+    text = decode(path, data, encoding)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileFormatError(str(path), [(1, "", "the file is empty: a header line is needed")],
+                              1) from None
+    lookup = {alias.casefold(): field for field, aliases in headers.items()
+              for alias in (field, *aliases)}
+    fields: list[str | None] = []
+    problems: list[tuple[int, str, str]] = []
+    for name in header:
+        field = lookup.get(name.strip().casefold())
+        if field is None and unknown_columns == "error" and name.strip():
+            problems.append((1, name, "unknown column; accepted: " + ", ".join(
+                f"{f} ({'/'.join(a[:2])})" for f, a in headers.items())
+                + " (or pass unknown_columns='ignore')"))
+        if field is not None and field in fields:
+            problems.append((1, name, f"a second column for {field!r}; keep one"))
+        fields.append(field)
+    for field in required:
+        if field not in fields:
+            problems.append((1, field, f"required column missing (header {field!r} or "
+                                       f"{headers[field][0]!r})"))
+    if problems:
+        raise FileFormatError(str(path), problems, len(problems))
+    columns: dict[str, list[str]] = {f: [] for f in fields if f is not None}
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append((reader.line_num, "", f"has {len(row)} cells, the header "
+                                                      f"has {len(header)}"))
+                continue
+            lines.append(reader.line_num)
+            for field, cell in zip(fields, row, strict=True):
+                if field is not None:
+                    columns[field].append(cell)
+    except csv.Error as exc:
+        problems.append((reader.line_num, "", f"malformed CSV: {exc}"))
+    if problems:
+        raise FileFormatError(str(path), problems, len(problems))
+    return columns, lines
+
+
+def load_records(path: PathLike, headers: Mapping[str, tuple[str, ...]], required: Sequence[str],
+                 build: Callable[[Mapping[str, str]], R], *, encoding: str | None = None,
+                 unknown_columns: str = "error") -> list[R]:
+    """Read a CSV file of small records, one `build` call per row; all problems at once."""
+    columns, lines = read_table(path, headers, required, encoding=encoding,
+                                unknown_columns=unknown_columns)
+    records: list[R] = []
+    problems: list[tuple[int, str, str]] = []
+    for index, line in enumerate(lines):
+        row = {field: values[index] for field, values in columns.items()}
+        try:
+            records.append(build(row))
+        except InvalidValueError as exc:
+            problems.append((line, exc.field, f"{exc.value!r}: {exc.problem}. Fix: {exc.fix}"))
+    if problems:
+        raise FileFormatError(str(path), problems, len(problems))
+    return records
+
+
+def cell(value: Any) -> str:
+    """A plain value as CSV cell text: lists joined by ';', booleans true/false, None ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+#: Enum-valued fields written with their Chinese labels under Chinese headers.
+CHINESE_VALUES: dict[str, type[_Labelled]] = {
+    "entity_type": EntityType, "entity_types": EntityType, "status": InspectorStatus,
+    "kind": ItemKind, "methods": CheckMethod,
+}
+
+
+def _zh(field: str, value: Any) -> Any:
+    kind = CHINESE_VALUES.get(field)
+    if kind is None or value in (None, ""):
+        return value
+    if isinstance(value, list):
+        return [kind(v).label_zh for v in value]
+    return kind(value).label_zh
+
+
+def write_table(path: PathLike, headers: Mapping[str, tuple[str, ...]],
+                rows: Iterable[Mapping[str, Any]], *, encoding: str = "utf-8",
+                header_language: str = "english") -> None:
+    """Write plain-value rows as CSV; ``header_language`` is 'english' or 'chinese'.
+
+    Under Chinese headers, entity types, statuses, item kinds and methods are written with
+    their Chinese labels (which every reader here accepts); risk classes stay A-D / U.
+    """
+    if header_language not in ("english", "chinese"):
+        raise InvalidValueError("write", "headers", header_language, "is not an option",
+                                "use 'english' or 'chinese'")
+    names = list(headers)
+    shown = names if header_language == "english" else [headers[n][0] for n in names]
+    target = Path(path)
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        with tmp.open("w", encoding=encoding, newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(shown)
+            chinese = header_language == "chinese"
+            for row in rows:
+                writer.writerow([cell(_zh(n, row[n]) if chinese else row[n]) for n in names])
+        tmp.replace(target)  # nothing half-written is left under the real name
+    except (LookupError, UnicodeEncodeError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidValueError("write", "encoding", encoding, f"cannot write: {exc}",
+                                "use 'utf-8', 'utf-8-sig' or 'gb18030'") from exc
+
+
+def read_json(path: PathLike, kind: str) -> dict[str, Any]:
+    """Read a register JSON document and check its ``format`` and ``version``."""
+    try:
+        document = json.loads(decode(path, Path(path).read_bytes(), "utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(str(path), [(exc.lineno, "", f"not valid JSON: {exc.msg}")],
+                              1) from exc
+    except OSError as exc:
+        raise FileFormatError(str(path), [(0, "", f"cannot be read: {exc.strerror}")], 1) from exc
+    if not isinstance(document, dict) or document.get("format") != f"random-inspection/{kind}":
+        raise FileFormatError(str(path), [(1, "format", f"not a {kind} document (expected "
+                                           f"\"format\": \"random-inspection/{kind}\")")], 1)
+    if document.get("version") != 1:
+        raise FileFormatError(str(path), [(1, "version", f"unsupported version "
+                                           f"{document.get('version')!r}; this library reads 1")],
+                              1)
+    return document
+
+
+def write_json(path: PathLike, document: Mapping[str, Any]) -> None:
+    """Write a JSON document (UTF-8, Chinese kept readable, stable key order)."""
+    Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                          encoding="utf-8")
+
+
+def json_records(path: PathLike, document: Mapping[str, Any], key: str,
+                 build: Callable[[Mapping[str, Any]], R]) -> list[R]:
+    """Build records from ``document[key]``; every bad entry reported, by position."""
+    entries = document.get(key)
+    if not isinstance(entries, list):
+        raise FileFormatError(str(path), [(1, key, f"missing list {key!r}")], 1)
+    records: list[R] = []
+    problems: list[tuple[int, str, str]] = []
+    for index, entry in enumerate(entries):
+        try:
+            if not isinstance(entry, dict):
+                raise InvalidValueError(f"{key}[{index}]", key, entry, "is not an object",
+                                        "give each record as a JSON object")
+            records.append(build(entry))
+        except InvalidValueError as exc:
+            problems.append((0, exc.field,
+                             f"entry {index}: {exc.value!r}: {exc.problem}. Fix: {exc.fix}"))
+    if problems:
+        raise FileFormatError(str(path), problems, len(problems))
+    return records
+

@@ -1,0 +1,248 @@
+"""Validate and encode raw target columns into the directory's columnar form, vectorised.
+
+Problems are collected per row (up to a limit) so a file loader can report file, line and
+field for each, and nothing is built when any is found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._errors import DuplicateIdError, InvalidValueError
+from . import _fields as f
+from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, readonly
+from ._identifiers import ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
+from ._vocabulary import EntityType, RiskClass, _Labelled
+
+#: Directory fields in canonical order (the digest's column order).
+TARGET_FIELDS = (
+    "id", "name", "entity_type", "region", "industry", "registering_office",
+    "supervising_office", "risk_class", "tags", "last_check_date",
+)
+ENTITY_TYPES = tuple(EntityType)
+RISK_CLASSES = tuple(RiskClass)
+PROBLEM_LIMIT = 1000
+
+
+class Problem(NamedTuple):
+    """One bad value in a column: 0-based row, field, value, what is wrong, how to fix it."""
+
+    row: int
+    field: str
+    value: object
+    problem: str
+    fix: str
+
+
+class ColumnsError(InvalidValueError):
+    """Raised by `TargetDirectory.from_columns`; ``problems`` lists every bad value found."""
+
+    def __init__(self, problems: Sequence[Problem], total: int) -> None:
+        self.problems = tuple(problems)
+        self.total = total
+        first = problems[0]
+        more = f" ({total - 1} more problem(s) in other rows or fields)" if total > 1 else ""
+        super().__init__(f"row {first.row}", first.field, first.value, first.problem + more,
+                         first.fix)
+
+
+@attrs.frozen
+class TargetColumns:
+    """Validated columns, sorted by id. Internal currency of `TargetDirectory`."""
+
+    ids: npt.NDArray[np.bytes_]
+    names: npt.NDArray[np.uint8]
+    name_offsets: npt.NDArray[np.int64]
+    entity_type: npt.NDArray[np.uint8]
+    region: Categorical
+    industry: Categorical
+    registering_office: Categorical
+    supervising_office: Categorical
+    risk_class: npt.NDArray[np.uint8]
+    tags: Categorical
+    last_check: npt.NDArray[np.int32]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def add(self, rows: Iterable[int], field: str, value: Callable[[int], object], problem: str,
+            fix: str) -> None:
+        for row in rows:
+            self.total += 1
+            if len(self.problems) < PROBLEM_LIMIT:
+                self.problems.append(Problem(int(row), field, value(row), problem, fix))
+
+
+def _encode_enum(kind: type[_Labelled], values: Sequence[object], field: str,
+                 members: tuple[Any, ...], out: _Collector) -> npt.NDArray[np.uint8]:
+    codes, uniques = dict_encode(values)
+    lookup = np.zeros(max(len(uniques), 1), dtype=np.uint8)
+    for i, raw in enumerate(uniques):
+        try:
+            lookup[i] = members.index(kind.parse(raw, field=field))  # type: ignore[arg-type]
+        except InvalidValueError as error:
+            out.add(np.flatnonzero(codes == i), field, lambda _r, v=raw: v, error.problem,
+                    error.fix)
+    result: npt.NDArray[np.uint8] = lookup[codes]
+    return result
+
+
+def _encode_text(values: Sequence[object], field: str, check: Callable[[object], str],
+                 out: _Collector) -> Categorical:
+    codes, uniques = dict_encode(values)
+    cleaned: list[str] = []
+    for i, raw in enumerate(uniques):
+        try:
+            cleaned.append(check(raw))
+        except InvalidValueError as error:
+            cleaned.append("")
+            out.add(np.flatnonzero(codes == i), field, lambda _r, v=raw: v, error.problem,
+                    error.fix)
+    return Categorical.from_codes(codes, cleaned)
+
+
+def _tag_key(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Iterable):
+        return ";".join(sorted(str(v) for v in value))
+    return value
+
+
+def _check_tags(value: object) -> str:
+    return ";".join(sorted(f.label_set(value, "target", "tags")))
+
+
+def _encode_dates(values: Sequence[object] | npt.NDArray[Any], out: _Collector
+                  ) -> npt.NDArray[np.int32]:
+    if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.datetime64):
+        days = values.astype("datetime64[D]").astype(np.int64)
+        days[np.isnat(values)] = NO_DATE
+        return days.astype(np.int32)
+    codes, uniques = dict_encode(values)
+    lookup = np.full(max(len(uniques), 1), NO_DATE, dtype=np.int32)
+    for i, raw in enumerate(uniques):
+        try:
+            value = raw if isinstance(raw, dt.date | type(None)) else f.date(raw, "", "")
+            if isinstance(value, dt.datetime):
+                raise InvalidValueError("", "", raw, "is a datetime", "pass a date")
+            lookup[i] = date_to_days(value)  # type: ignore[arg-type]
+        except InvalidValueError as error:
+            out.add(np.flatnonzero(codes == i), "last_check_date", lambda _r, v=raw: v,
+                    error.problem, error.fix)
+    result: npt.NDArray[np.int32] = lookup[codes]
+    return result
+
+
+def _clean_name(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def _normalise_ids(ids: Sequence[object] | npt.NDArray[Any], out: _Collector
+                   ) -> npt.NDArray[np.bytes_]:
+    texts = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+    normalised: list[bytes] = []
+    for row, raw in enumerate(texts):
+        text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
+        if not isinstance(text, str):
+            out.add([row], "id", lambda _r, v=raw: v, "not text", "give the code as text")
+            normalised.append(b"")
+            continue
+        code = normalize_id(text)
+        if not code.isascii() or len(code) > MAX_ID_LENGTH:
+            out.add([row], "id", lambda _r, v=raw: v, "not an identifier",
+                    "use a unified social credit code or registration number")
+            normalised.append(b"")
+            continue
+        normalised.append(code.encode("ascii"))
+    return np.array(normalised, dtype=bytes) if normalised else np.zeros(0, dtype="S1")
+
+
+def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
+    """Validate raw columns of length ``n`` and return them encoded and sorted by id.
+
+    Raises `ColumnsError` listing every bad value, or `DuplicateIdError`.
+    """
+    out = _Collector()
+    for field, column in raw.items():
+        if column is not None and len(column) != n:
+            raise InvalidValueError("TargetDirectory.from_columns", field, f"{len(column)} rows",
+                                    f"has a different length from ids ({n})",
+                                    "pass columns of equal length")
+    ids = _normalise_ids(raw["id"], out)
+    entity_type = _encode_enum(EntityType, raw["entity_type"], "entity_type", ENTITY_TYPES, out)
+    bad_ids = id_problems(ids, entity_type) & (ids != b"")
+    for code, kind in enumerate(ENTITY_TYPES):
+        out.add(np.flatnonzero(bad_ids & (entity_type == code)), "id",
+                lambda r: ids[r].decode(),
+                f"not a valid identifier for a {kind.label_en} (check character or format)",
+                f"a {kind.label_zh} needs {ID_RULES[kind]}")
+    names = [_clean_name(v) for v in raw["name"]]
+    encoded = [v.encode() if v else b"" for v in names]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+    out.add(np.flatnonzero(lengths == 0), "name", lambda r: raw["name"][r], "is empty or not text",
+            "give the registered name")
+    blank = [""] * n
+    region = _encode_text(raw["region"], "region", lambda v: f.region(v, "target"), out)
+    industry = _encode_text(raw.get("industry") or blank, "industry",
+                            lambda v: f.industry(v or "", "target"), out)
+    offices = [
+        _encode_text(raw.get(name) or blank, name,
+                     lambda v, name=name: f.text(v or "", "target", name, required=False), out)
+        for name in ("registering_office", "supervising_office")
+    ]
+    risk_class = _encode_enum(RiskClass, raw.get("risk_class") or blank, "risk_class",
+                              RISK_CLASSES, out)
+    tags = _encode_text([_tag_key(v) for v in raw.get("tags") or blank], "tags", _check_tags, out)
+    dates = raw.get("last_check_date")
+    last_check = (np.full(n, NO_DATE, dtype=np.int32) if dates is None
+                  else _encode_dates(dates, out))
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    # Control characters are found on the whole name blob at once: UTF-8 continuation bytes
+    # are >= 0x80, so a byte < 0x20 is always a real control character.
+    bad_bytes = np.flatnonzero((blob < 0x20) | (blob == 0x7F))
+    if len(bad_bytes):
+        rows = np.unique(np.searchsorted(offsets, bad_bytes, side="right") - 1)
+        out.add(rows, "name", lambda r: names[r], "contains a control character",
+                "remove tabs, line breaks and control characters")
+    if out.total:
+        raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+    if len(dup):
+        raise DuplicateIdError("TargetDirectory",
+                               sorted({sorted_ids[i].decode() for i in dup.tolist()}))
+    if np.any(order[1:] < order[:-1]):
+        encoded = [encoded[i] for i in order.tolist()]
+        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        np.cumsum(lengths[order], out=offsets[1:])
+    return TargetColumns(
+        ids=readonly(sorted_ids),
+        names=readonly(blob),
+        name_offsets=readonly(offsets),
+        entity_type=readonly(entity_type[order]),
+        region=region.take(order),
+        industry=industry.take(order),
+        registering_office=offices[0].take(order),
+        supervising_office=offices[1].take(order),
+        risk_class=readonly(risk_class[order]),
+        tags=tags.take(order),
+        last_check=readonly(last_check[order]),
+    )

@@ -1,0 +1,495 @@
+"""`TargetDirectory`: the columnar, immutable target register (检查对象名录库)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Self
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._errors import DuplicateIdError, FileFormatError, InvalidValueError, UnknownIdError
+from . import _files
+from ._columns import NO_DATE, Categorical, days_to_date, readonly
+from ._identifiers import normalize_id
+from ._records import Target
+from ._scope import Scope
+from ._target_columns import (
+    ENTITY_TYPES,
+    ColumnsError,
+    RISK_CLASSES,
+    TARGET_FIELDS,
+    TargetColumns,
+    build_columns,
+)
+
+__all__ = ["DirectoryDiff", "TargetDirectory"]
+
+#: First line of the canonical serialization; bump with any change to it (docs/spec).
+DIGEST_PREAMBLE = "random-inspection/target-directory/v1"
+_CHUNK = 1 << 16
+_CATEGORICAL = ("region", "industry", "registering_office", "supervising_office", "tags")
+
+
+@attrs.frozen
+class DirectoryDiff:
+    """What changed between two snapshots of a target directory (ids sorted).
+
+    Attributes:
+        added: Ids only in the newer snapshot.
+        removed: Ids only in the older snapshot.
+        changed: Ids in both whose records differ in any field.
+    """
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def _ragged_take(blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64],
+                 rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """Gather variable-length byte strings ``rows`` from a blob, in chunks to bound memory."""
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=new_offsets[1:])
+    out = np.empty(int(new_offsets[-1]), dtype=np.uint8)
+    step = 1 << 20
+    for lo in range(0, len(rows), step):
+        hi = min(lo + step, len(rows))
+        a, b = new_offsets[lo], new_offsets[hi]
+        shift = np.repeat(new_offsets[lo:hi] - starts[lo:hi], lengths[lo:hi])
+        out[a:b] = blob[np.arange(a, b) - shift]
+    return out, new_offsets
+
+
+def _take(cols: TargetColumns, rows: npt.NDArray[np.intp]) -> TargetColumns:
+    names, offsets = _ragged_take(cols.names, cols.name_offsets, rows)
+    return TargetColumns(
+        ids=readonly(cols.ids[rows]),
+        names=readonly(names),
+        name_offsets=readonly(offsets),
+        entity_type=readonly(cols.entity_type[rows]),
+        region=cols.region.take(rows),
+        industry=cols.industry.take(rows),
+        registering_office=cols.registering_office.take(rows),
+        supervising_office=cols.supervising_office.take(rows),
+        risk_class=readonly(cols.risk_class[rows]),
+        tags=cols.tags.take(rows),
+        last_check=readonly(cols.last_check[rows]),
+    )
+
+
+def _concat(a: TargetColumns, b: TargetColumns) -> TargetColumns:
+    """Rows of ``a`` then rows of ``b`` (not sorted; callers reorder)."""
+    cats = {}
+    for name in _CATEGORICAL:
+        pa, pb = getattr(a, name), getattr(b, name)
+        union = Categorical.union([pa, pb])
+        codes = np.concatenate([pa.recode(union), pb.recode(union)])
+        cats[name] = Categorical(readonly(codes), union)
+    width = max(a.ids.dtype.itemsize, b.ids.dtype.itemsize)
+    return TargetColumns(
+        ids=np.concatenate([a.ids.astype(f"S{width}"), b.ids.astype(f"S{width}")]),
+        names=np.concatenate([a.names, b.names]),
+        name_offsets=np.concatenate([a.name_offsets[:-1], b.name_offsets + a.name_offsets[-1]]),
+        entity_type=np.concatenate([a.entity_type, b.entity_type]),
+        risk_class=np.concatenate([a.risk_class, b.risk_class]),
+        last_check=np.concatenate([a.last_check, b.last_check]),
+        **cats,
+    )
+
+
+def _columns_from_records(records: Iterable[Target]) -> dict[str, list[Any]]:
+    raw: dict[str, list[Any]] = {name: [] for name in TARGET_FIELDS}
+    for record in records:
+        if not isinstance(record, Target):
+            raise InvalidValueError("TargetDirectory.from_records", "records", record,
+                                    "is not a Target", "pass Target records")
+        for name in TARGET_FIELDS:
+            raw[name].append(getattr(record, name))
+    return raw
+
+
+class TargetDirectory:
+    """The target directory: every entity a department supervises, stored by column.
+
+    Immutable and canonical: rows are kept sorted by id, so the same entities given in any
+    order make an equal directory with the same `digest`. Columns are read-only numpy arrays
+    (categories as small integer codes), so 10^7 targets fit in well under 64 bytes each plus
+    their names. Indexing by id yields a `Target`; filters and changes return new directories.
+
+    Build one with `from_records`, `from_columns`, `from_csv`, `from_json` or `from_pandas`.
+
+    Example:
+        >>> from random_inspection import Target, TargetDirectory, EntityType, RiskClass
+        >>> t = Target(id="91140921MA0L2B3C46", name="定襄县示例有限公司",
+        ...            entity_type=EntityType.ENTERPRISE, region="140921", risk_class=RiskClass.B)
+        >>> d = TargetDirectory.from_records([t])
+        >>> len(d), d["91140921MA0L2B3C46"].name
+        (1, '定襄县示例有限公司')
+    """
+
+    __slots__ = ("_cols", "_digest")
+
+    def __init__(self, columns: TargetColumns) -> None:
+        """Internal: use the ``from_*`` constructors."""
+        self._cols = columns
+        self._digest: str | None = None
+
+    # --- constructors ---------------------------------------------------------------------
+
+    @classmethod
+    def from_records(cls, records: Iterable[Target]) -> Self:
+        """Build from `Target` records (any order). Duplicate ids raise `DuplicateIdError`."""
+        raw = _columns_from_records(records)
+        return cls(build_columns(raw, len(raw["id"])))
+
+    @classmethod
+    def from_columns(
+        cls,
+        *,
+        ids: Sequence[str] | npt.NDArray[Any],
+        names: Sequence[str] | npt.NDArray[Any],
+        entity_types: Sequence[Any] | npt.NDArray[Any],
+        regions: Sequence[str] | npt.NDArray[Any],
+        industries: Sequence[str] | npt.NDArray[Any] | None = None,
+        registering_offices: Sequence[str] | npt.NDArray[Any] | None = None,
+        supervising_offices: Sequence[str] | npt.NDArray[Any] | None = None,
+        risk_classes: Sequence[Any] | npt.NDArray[Any] | None = None,
+        tags: Sequence[Any] | npt.NDArray[Any] | None = None,
+        last_check_dates: Sequence[Any] | npt.NDArray[Any] | None = None,
+    ) -> Self:
+        """Build from equal-length columns, validated in bulk.
+
+        Enum columns take members, codes or labels (Chinese or English); ``tags`` takes sets
+        or ';'-separated text; ``last_check_dates`` takes dates, text, ``None`` or a
+        ``datetime64`` array. A bad value raises `ColumnsError` (an `InvalidValueError`) whose
+        ``problems`` lists every bad row and field; nothing is built.
+        """
+        raw = {
+            "id": ids, "name": names, "entity_type": entity_types, "region": regions,
+            "industry": industries, "registering_office": registering_offices,
+            "supervising_office": supervising_offices, "risk_class": risk_classes,
+            "tags": tags, "last_check_date": last_check_dates,
+        }
+        return cls(build_columns(raw, len(ids)))
+
+    @classmethod
+    def from_csv(cls, path: _files.PathLike, *, encoding: str | None = None,
+                 unknown_columns: str = "error") -> Self:
+        """Load a CSV (or tab-separated) file with English or Chinese headers.
+
+        The encoding is detected (UTF-8, UTF-8 with BOM, GB18030) unless given. Required
+        columns: id, name, entity_type, region. Unknown columns are an error unless
+        ``unknown_columns="ignore"``. Every problem is reported as file, line and field in a
+        `FileFormatError`, and nothing is loaded.
+        """
+        columns, lines = _files.read_table(
+            path, _files.TARGET_HEADERS, ("id", "name", "entity_type", "region"),
+            encoding=encoding, unknown_columns=unknown_columns)
+        try:
+            return cls(build_columns(columns, len(lines)))
+        except ColumnsError as exc:
+            problems = [(lines[p.row], p.field, f"{p.value!r}: {p.problem}. Fix: {p.fix}")
+                        for p in exc.problems]
+            raise FileFormatError(str(path), problems, exc.total) from None
+        except DuplicateIdError as exc:
+            ids = [normalize_id(i) for i in columns["id"]]
+            where = [(lines[k], "id", f"{ids[k]!r} occurs more than once")
+                     for k in range(len(ids)) if ids[k] in set(exc.ids)]
+            raise FileFormatError(str(path), where, len(where)) from None
+
+    def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
+               headers: str = "english") -> None:
+        """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads)."""
+        _files.write_table(path, _files.TARGET_HEADERS, self.to_dicts(), encoding=encoding,
+                           header_language=headers)
+
+    @classmethod
+    def from_json(cls, path: _files.PathLike) -> Self:
+        """Load a JSON document written by `to_json`; a stored digest that differs is an error."""
+        document = _files.read_json(path, "target-directory")
+        directory = cls.from_records(_files.json_records(path, document, "targets",
+                                                         Target.from_dict))
+        stored = document.get("digest")
+        if stored is not None and stored != directory.digest:
+            raise FileFormatError(str(path), [(0, "digest", f"stored {stored} but the targets "
+                                               f"give {directory.digest}: the file was altered")],
+                                  1)
+        return directory
+
+    def to_json(self, path: _files.PathLike) -> None:
+        """Write a JSON document with every target and the directory digest."""
+        _files.write_json(path, {"format": "random-inspection/target-directory", "version": 1,
+                                 "digest": self.digest, "targets": self.to_dicts()})
+
+    # --- container protocol ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._cols.ids)
+
+    def _row_of(self, target_id: str) -> int:
+        key = normalize_id(target_id).encode("ascii", "replace")
+        row = int(np.searchsorted(self._cols.ids, key))
+        if row < len(self) and self._cols.ids[row] == key:
+            return row
+        return -1
+
+    def __contains__(self, target_id: object) -> bool:
+        return isinstance(target_id, str) and self._row_of(target_id) >= 0
+
+    def __getitem__(self, target_id: str) -> Target:
+        row = self._row_of(target_id)
+        if row < 0:
+            raise UnknownIdError("TargetDirectory", [target_id])
+        return self.row(row)
+
+    def get(self, target_id: str) -> Target | None:
+        """The target with this id, or ``None``."""
+        row = self._row_of(target_id)
+        return None if row < 0 else self.row(row)
+
+    def row(self, index: int) -> Target:
+        """The target at position ``index`` of the canonical (id-sorted) order."""
+        c = self._cols
+        start, end = c.name_offsets[index], c.name_offsets[index + 1]
+        tags = c.tags.value(index)
+        target = object.__new__(Target)
+        values = {
+            "id": c.ids[index].decode("ascii"),
+            "name": c.names[start:end].tobytes().decode(),
+            "entity_type": ENTITY_TYPES[c.entity_type[index]],
+            "region": c.region.value(index),
+            "industry": c.industry.value(index),
+            "registering_office": c.registering_office.value(index),
+            "supervising_office": c.supervising_office.value(index),
+            "risk_class": RISK_CLASSES[c.risk_class[index]],
+            "tags": frozenset(tags.split(";")) if tags else frozenset(),
+            "last_check_date": days_to_date(int(c.last_check[index])),
+        }
+        for name, value in values.items():  # already validated: skip re-validation
+            object.__setattr__(target, name, value)
+        return target
+
+    def __iter__(self) -> Iterator[Target]:
+        for index in range(len(self)):
+            yield self.row(index)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TargetDirectory):
+            return NotImplemented
+        return len(self) == len(other) and self.digest == other.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __repr__(self) -> str:
+        return f"<TargetDirectory: {len(self)} targets, {self.digest[:23]}…>"
+
+    # --- columns and summaries ------------------------------------------------------------
+
+    @property
+    def ids(self) -> npt.NDArray[np.str_]:
+        """All ids in canonical (sorted) order, as a numpy string array."""
+        return self._cols.ids.astype(str)
+
+    def column(self, field: str) -> npt.NDArray[Any]:
+        """One field for every target in canonical order, as text codes (dates ISO or '')."""
+        c = self._cols
+        if field == "id":
+            return self.ids
+        if field == "name":
+            blob = c.names.tobytes()
+            o = c.name_offsets.tolist()
+            return np.array([blob[o[i]:o[i + 1]].decode() for i in range(len(self))], dtype=object)
+        if field == "entity_type":
+            return np.array([t.code for t in ENTITY_TYPES], dtype=object)[c.entity_type]
+        if field == "risk_class":
+            return np.array([r.code for r in RISK_CLASSES], dtype=object)[c.risk_class]
+        if field == "last_check_date":
+            days = c.last_check.astype("datetime64[D]").astype(str).astype(object)
+            days[c.last_check == NO_DATE] = ""
+            return days
+        if field in _CATEGORICAL:
+            return np.array(getattr(c, field).strings(), dtype=object)
+        raise InvalidValueError("TargetDirectory.column", "field", field, "is not a field",
+                                "use one of: " + ", ".join(TARGET_FIELDS))
+
+    def counts(self, field: str) -> dict[str, int]:
+        """How many targets hold each value of ``field`` (codes for enums; tags counted singly)."""
+        c = self._cols
+        if field == "entity_type":
+            n = np.bincount(c.entity_type, minlength=len(ENTITY_TYPES))
+            return {t.code: int(k) for t, k in zip(ENTITY_TYPES, n, strict=True) if k}
+        if field == "risk_class":
+            n = np.bincount(c.risk_class, minlength=len(RISK_CLASSES))
+            return {r.code: int(k) for r, k in zip(RISK_CLASSES, n, strict=True) if k}
+        if field == "tags":
+            out: dict[str, int] = {}
+            for combo, k in c.tags.counts().items():
+                for tag in filter(None, combo.split(";")):
+                    out[tag] = out.get(tag, 0) + k
+            return dict(sorted(out.items()))
+        if field in _CATEGORICAL:
+            return getattr(c, field).counts()  # type: ignore[no-any-return]
+        values, k = np.unique(self.column(field).astype(str), return_counts=True)
+        return {str(v): int(x) for v, x in zip(values, k, strict=True)}
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the columns, in bytes (names included)."""
+        c = self._cols
+        arrays = (c.ids, c.names, c.name_offsets, c.entity_type, c.risk_class, c.last_check)
+        return sum(int(a.nbytes) for a in arrays) + sum(
+            getattr(c, name).nbytes() for name in _CATEGORICAL
+        )
+
+    # --- digest -----------------------------------------------------------------------------
+
+    def canonical_chunks(self) -> Iterator[bytes]:
+        """The canonical serialization (docs/spec/directory-digest.md), in chunks of bytes."""
+        c = self._cols
+        yield (DIGEST_PREAMBLE + "\n" + "\t".join(TARGET_FIELDS) + "\n").encode()
+        types = np.array([t.code.encode() for t in ENTITY_TYPES], dtype=object)
+        risks = np.array([r.code.encode() for r in RISK_CLASSES], dtype=object)
+        tables = {name: np.array([v.encode() for v in getattr(c, name).categories] or [b""],
+                                 dtype=object) for name in _CATEGORICAL}
+        blob = c.names.tobytes()
+        for lo in range(0, len(self), _CHUNK):
+            hi = min(lo + _CHUNK, len(self))
+            offsets = c.name_offsets[lo:hi + 1].tolist()
+            days, inverse = np.unique(c.last_check[lo:hi], return_inverse=True)
+            dates = np.array([(d.isoformat().encode() if (d := days_to_date(int(x))) else b"")
+                              for x in days], dtype=object)
+            columns = [
+                c.ids[lo:hi].tolist(),
+                [blob[offsets[i]:offsets[i + 1]] for i in range(hi - lo)],
+                types[c.entity_type[lo:hi]].tolist(),
+                *(tables[name][getattr(c, name).codes[lo:hi]].tolist()
+                  for name in ("region", "industry", "registering_office", "supervising_office")),
+                risks[c.risk_class[lo:hi]].tolist(),
+                tables["tags"][c.tags.codes[lo:hi]].tolist(),
+                dates[inverse.ravel()].tolist(),
+            ]
+            yield b"".join(line + b"\n" for line in map(b"\t".join, zip(*columns, strict=True)))
+
+    @property
+    def digest(self) -> str:
+        """``"sha256:<hex>"`` of the canonical serialization.
+
+        Row order never changes it; any change to any field of any target does. Computed once.
+        """
+        if self._digest is None:
+            h = hashlib.sha256()
+            for chunk in self.canonical_chunks():
+                h.update(chunk)
+            self._digest = "sha256:" + h.hexdigest()
+        return self._digest
+
+    # --- filters, changes, diffs ------------------------------------------------------------
+
+    def _mask(self, scope: Scope) -> npt.NDArray[np.bool_]:
+        c = self._cols
+        keep = np.ones(len(self), dtype=bool)
+        if scope.region_prefixes:
+            keep &= c.region.mask(lambda v: v.startswith(scope.region_prefixes))
+        if scope.industry_prefixes:
+            keep &= c.industry.mask(lambda v: v.startswith(scope.industry_prefixes))
+        if scope.entity_types:
+            keep &= np.isin(c.entity_type, [ENTITY_TYPES.index(t) for t in scope.entity_types])
+        if scope.risk_classes:
+            keep &= np.isin(c.risk_class, [RISK_CLASSES.index(r) for r in scope.risk_classes])
+        if scope.tags_all:
+            keep &= c.tags.mask(lambda v: scope.tags_all <= set(v.split(";")))
+        if scope.tags_any:
+            keep &= c.tags.mask(lambda v: bool(scope.tags_any & set(v.split(";"))))
+        for name in ("registering_offices", "supervising_offices"):
+            wanted = getattr(scope, name)
+            if wanted:
+                keep &= getattr(c, name[:-1]).mask(lambda v, w=wanted: v in w)
+        return keep
+
+    def select(self, scope: Scope) -> TargetDirectory:
+        """The targets inside ``scope``, as a new directory."""
+        return TargetDirectory(_take(self._cols, np.flatnonzero(self._mask(scope))))
+
+    def filter(self, **criteria: Any) -> TargetDirectory:
+        """Shorthand for ``select(Scope(**criteria))``, e.g. ``d.filter(region_prefixes=["140921"])``."""
+        return self.select(Scope(**criteria))
+
+    def take(self, rows: Sequence[int] | npt.NDArray[np.integer]) -> TargetDirectory:
+        """The targets at canonical positions ``rows`` (order and repeats ignored)."""
+        index = np.unique(np.asarray(rows, dtype=np.intp))
+        if len(index) and (index[0] < 0 or index[-1] >= len(self)):
+            raise InvalidValueError("TargetDirectory.take", "rows", rows, "out of range",
+                                    f"use positions 0..{len(self) - 1}")
+        return TargetDirectory(_take(self._cols, index))
+
+    def with_changes(self, *, added: Iterable[Target] = (), removed: Iterable[str] = (),
+                     changed: Iterable[Target] = ()) -> TargetDirectory:
+        """A new snapshot with targets added, removed (by id) and changed (replaced by id).
+
+        Every id problem is reported at once: added ids already present or repeated raise
+        `DuplicateIdError`; removed or changed ids not present raise `UnknownIdError`; an id
+        both removed and changed raises `InvalidValueError`. ``self`` is never modified.
+        """
+        added, changed = list(added), list(changed)
+        removed_ids = sorted({normalize_id(i) for i in removed})
+        changed_ids = [t.id for t in changed]
+        missing = [i for i in removed_ids + changed_ids if i not in self]
+        if missing:
+            raise UnknownIdError("TargetDirectory.with_changes", sorted(set(missing)))
+        clash = sorted(set(removed_ids) & set(changed_ids))
+        if clash:
+            raise InvalidValueError("TargetDirectory.with_changes", "removed", clash,
+                                    "ids are both removed and changed", "choose one per id")
+        present = [t.id for t in added if t.id in self]
+        if present:
+            raise DuplicateIdError("TargetDirectory.with_changes (added ids already present)",
+                                   present)
+        drop = np.zeros(len(self), dtype=bool)
+        drop[[self._row_of(i) for i in removed_ids + changed_ids]] = True
+        kept = _take(self._cols, np.flatnonzero(~drop))
+        fresh = TargetDirectory.from_records(added + changed)._cols
+        merged = _concat(kept, fresh)
+        return TargetDirectory(_take(merged, np.argsort(merged.ids, kind="stable")))
+
+    def diff(self, newer: TargetDirectory) -> DirectoryDiff:
+        """Ids added, removed and changed going from ``self`` to ``newer``."""
+        a, b = self._cols, newer._cols
+        _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        removed = np.setdiff1d(a.ids, b.ids, assume_unique=True)
+        added = np.setdiff1d(b.ids, a.ids, assume_unique=True)
+        changed = np.zeros(len(ia), dtype=bool)
+        for name in ("entity_type", "risk_class", "last_check"):
+            changed |= getattr(a, name)[ia] != getattr(b, name)[ib]
+        for name in _CATEGORICAL:
+            pa, pb = getattr(a, name), getattr(b, name)
+            union = Categorical.union([pa, pb])
+            changed |= pa.recode(union)[ia] != pb.recode(union)[ib]
+        length_a = np.diff(a.name_offsets)[ia]
+        length_b = np.diff(b.name_offsets)[ib]
+        changed |= length_a != length_b
+        same = np.flatnonzero(length_a == length_b)
+        names_a, offsets = _ragged_take(a.names, a.name_offsets, ia[same])
+        names_b, _ = _ragged_take(b.names, b.name_offsets, ib[same])
+        differs = np.flatnonzero(names_a != names_b)
+        changed[same[np.searchsorted(offsets, differs, side="right") - 1]] = True
+        decode = lambda arr: tuple(x.decode() for x in arr.tolist())  # noqa: E731
+        return DirectoryDiff(added=decode(added), removed=decode(removed),
+                             changed=decode(a.ids[ia[changed]]))
+
+    def to_records(self) -> list[Target]:
+        """Every target as a record, in canonical order."""
+        return list(self)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Every target as plain values (`Target.to_dict`), in canonical order."""
+        return [t.to_dict() for t in self]
+

@@ -1,0 +1,231 @@
+"""Hypothesis strategies for the library's values (needs the ``strategies`` extra).
+
+Following Hypothesis' API style: plural nouns, keyword-only arguments, ``min_size`` /
+``max_size`` for collections, and `hypothesis.errors.InvalidArgument` for bad arguments.
+Every generated value is valid: identifiers carry correct check characters, and directories
+have unique ids.
+
+Example:
+    >>> from hypothesis import given
+    >>> from random_inspection.strategies import target_directories
+    >>> @given(target_directories(max_size=5))
+    ... def test_len(directory):
+    ...     assert len(directory) <= 5
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as error:  # pragma: no cover
+    raise ImportError(
+        "random_inspection.strategies needs Hypothesis: pip install 'random-inspection[strategies]'"
+    ) from error
+
+from .registry import (
+    CheckItem,
+    CheckItemList,
+    CheckMethod,
+    EntityType,
+    Inspector,
+    InspectorDirectory,
+    InspectorStatus,
+    ItemKind,
+    RiskClass,
+    Target,
+    TargetDirectory,
+)
+from .registry._identifiers import USCC_ALPHABET, uscc_check_character
+
+__all__ = [
+    "check_item_lists",
+    "check_items",
+    "inspector_directories",
+    "inspectors",
+    "registration_numbers",
+    "target_directories",
+    "targets",
+    "usccs",
+]
+
+#: Default region codes: the demo city's counties.
+DEFAULT_REGIONS = ("140902", "140921", "140922", "140981", "140925")
+DEFAULT_TAGS = ("食品经营", "特种设备使用", "网络经营", "药品经营")
+DEFAULT_SPECIALTIES = ("食品", "特种设备", "药品", "工业产品")
+_OFFICES = ("", "城区所", "第一所", "第二所")
+_HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+_NAMES = st.text(alphabet=st.one_of(_HAN, st.sampled_from("ABCXYZ0123（）·")), min_size=1,
+                 max_size=16).map(str.strip).filter(bool)
+_DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2026, 12, 31))
+
+
+def _choices(name: str, values: Sequence[object] | None, default: Sequence[object]
+             ) -> list[object]:
+    chosen = list(default if values is None else values)
+    if not chosen:
+        raise InvalidArgument(f"{name}={values!r} must not be empty")
+    return chosen
+
+
+def _check_sizes(min_size: int, max_size: int | None) -> None:
+    if min_size < 0:
+        raise InvalidArgument(f"min_size={min_size} must be at least 0")
+    if max_size is not None and max_size < min_size:
+        raise InvalidArgument(f"max_size={max_size} must be at least min_size={min_size}")
+
+
+@st.composite
+def _uscc(draw: st.DrawFn, regions: list[object], type_prefixes: list[object]) -> str:
+    head = f"{draw(st.sampled_from(type_prefixes))}{draw(st.sampled_from(regions))}"
+    body = draw(st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+    return head + body + uscc_check_character(head + body)
+
+
+def usccs(*, regions: Sequence[str] | None = None, type_prefixes: Sequence[str] | None = None
+          ) -> st.SearchStrategy[str]:
+    """Valid unified social credit codes (GB 32100-2015) for the given 6-digit regions.
+
+    ``type_prefixes`` are the first two characters (registration authority and entity type,
+    e.g. ``"91"`` enterprise, ``"92"`` individual business, ``"93"`` farmer cooperative).
+    """
+    regs = _choices("regions", regions, DEFAULT_REGIONS)
+    prefixes = _choices("type_prefixes", type_prefixes, ("91", "92", "93"))
+    if any(not (isinstance(r, str) and len(r) == 6 and r.isdigit()) for r in regs):
+        raise InvalidArgument(f"regions={regions!r} must be 6-digit division codes")
+    if any(not (isinstance(p, str) and len(p) == 2 and p.isdigit()) for p in prefixes):
+        raise InvalidArgument(f"type_prefixes={type_prefixes!r} must be 2-digit strings")
+    return _uscc(regs, prefixes)
+
+
+@st.composite
+def _regno(draw: st.DrawFn, regions: list[object]) -> str:
+    body = f"{draw(st.sampled_from(regions))}{draw(st.integers(0, 10**8 - 1)):08d}"
+    check = 5
+    for ch in body:
+        check = (((check or 10) * 2) % 11 + int(ch)) % 10
+    return body + str(next(d for d in range(10) if (((check or 10) * 2) % 11 + d) % 10 == 1))
+
+
+def registration_numbers(*, regions: Sequence[str] | None = None) -> st.SearchStrategy[str]:
+    """Valid 15-digit legacy registration numbers (ISO 7064 MOD 11,10)."""
+    return _regno(_choices("regions", regions, DEFAULT_REGIONS))
+
+
+@st.composite
+def _target(draw: st.DrawFn, types: list[object], classes: list[object], regions: list[object],
+            tags: list[object]) -> Target:
+    kind = draw(st.sampled_from(types))
+    assert isinstance(kind, EntityType)
+    region = draw(st.sampled_from(regions))
+    assert isinstance(region, str)
+    if kind in (EntityType.PRODUCT, EntityType.PROJECT):
+        ident = draw(st.from_regex(r"[A-Z][A-Z0-9\-]{0,12}", fullmatch=True))
+    elif kind is EntityType.INDIVIDUAL_BUSINESS:
+        ident = draw(st.one_of(usccs(regions=[region], type_prefixes=["92"]),
+                               registration_numbers(regions=[region])))
+    else:
+        prefix = {EntityType.ENTERPRISE: "91", EntityType.FARMER_COOPERATIVE: "93"}.get(kind,
+                                                                                       "59")
+        ident = draw(usccs(regions=[region], type_prefixes=[prefix]))
+    return Target(
+        id=ident, name=draw(_NAMES), entity_type=kind, region=region,
+        industry=draw(st.sampled_from(["", "C13", "F52", "H62", "E47"])),
+        registering_office=draw(st.sampled_from(["", "市局", "县局"])),
+        supervising_office=draw(st.sampled_from(_OFFICES)),
+        risk_class=draw(st.sampled_from(classes)),  # type: ignore[arg-type]
+        tags=draw(st.frozensets(st.sampled_from(tags), max_size=2)),  # type: ignore[arg-type]
+        last_check_date=draw(st.none() | _DATES),
+    )
+
+
+def targets(*, entity_types: Sequence[EntityType] | None = None,
+            risk_classes: Sequence[RiskClass] | None = None,
+            regions: Sequence[str] | None = None,
+            tags: Sequence[str] | None = None) -> st.SearchStrategy[Target]:
+    """Valid `Target` records drawn from the given types, classes, regions and tag pool."""
+    types = _choices("entity_types", entity_types, list(EntityType))
+    classes = _choices("risk_classes", risk_classes, list(RiskClass))
+    if not all(isinstance(t, EntityType) for t in types):
+        raise InvalidArgument(f"entity_types={entity_types!r} must be EntityType members")
+    if not all(isinstance(c, RiskClass) for c in classes):
+        raise InvalidArgument(f"risk_classes={risk_classes!r} must be RiskClass members")
+    regs = _choices("regions", regions, DEFAULT_REGIONS)
+    usccs(regions=[str(r) for r in regs])  # validates the regions
+    return _target(types, classes, regs, list(DEFAULT_TAGS if tags is None else tags) or [""])
+
+
+def target_directories(*, min_size: int = 0, max_size: int | None = 40,
+                       entity_types: Sequence[EntityType] | None = None,
+                       risk_classes: Sequence[RiskClass] | None = None,
+                       regions: Sequence[str] | None = None,
+                       ) -> st.SearchStrategy[TargetDirectory]:
+    """`TargetDirectory` values with unique ids and ``min_size`` to ``max_size`` targets."""
+    _check_sizes(min_size, max_size)
+    return st.lists(targets(entity_types=entity_types, risk_classes=risk_classes,
+                            regions=regions),
+                    min_size=min_size, max_size=max_size, unique_by=lambda t: t.id
+                    ).map(TargetDirectory.from_records)
+
+
+@st.composite
+def _inspector(draw: st.DrawFn, experts: bool | None) -> Inspector:
+    expert = draw(st.booleans()) if experts is None else experts
+    status = draw(st.sampled_from(list(InspectorStatus)))
+    has_credential = not expert or draw(st.booleans())
+    return Inspector(
+        id=draw(st.from_regex(r"[A-Z]{2}[0-9]{3,6}", fullmatch=True)),
+        name=draw(_NAMES),
+        department=draw(st.sampled_from(["市局", "定襄县局", "原平市局"])),
+        office=draw(st.sampled_from(_OFFICES)),
+        office_area=draw(st.sampled_from(["", "1409", *DEFAULT_REGIONS])),
+        credential_number=draw(st.from_regex(r"[0-9]{8,13}", fullmatch=True))
+        if has_credential else "",
+        credential_expiry=draw(st.none() | _DATES) if has_credential else None,
+        specialties=draw(st.frozensets(st.sampled_from(DEFAULT_SPECIALTIES), max_size=2)),
+        is_expert=expert,
+        status=status,
+    )
+
+
+def inspectors(*, experts: bool | None = None) -> st.SearchStrategy[Inspector]:
+    """Valid `Inspector` records; ``experts`` True/False fixes the expert flag."""
+    if experts is not None and not isinstance(experts, bool):
+        raise InvalidArgument(f"experts={experts!r} must be None, True or False")
+    return _inspector(experts)
+
+
+def inspector_directories(*, min_size: int = 0, max_size: int | None = 20
+                          ) -> st.SearchStrategy[InspectorDirectory]:
+    """`InspectorDirectory` values with unique ids."""
+    _check_sizes(min_size, max_size)
+    return st.lists(inspectors(), min_size=min_size, max_size=max_size,
+                    unique_by=lambda i: i.id).map(InspectorDirectory)
+
+
+def check_items(*, codes: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[CheckItem]:
+    """Valid `CheckItem` records; ``codes`` is a strategy for the item code."""
+    code_strategy = st.from_regex(r"[A-Z]{2}[0-9]{2,4}", fullmatch=True) if codes is None \
+        else codes
+    if not isinstance(code_strategy, st.SearchStrategy):
+        raise InvalidArgument(f"codes={codes!r} must be a strategy")
+    return st.builds(
+        CheckItem,
+        code=code_strategy, name=_NAMES, legal_basis=_NAMES.map(lambda s: f"《{s}》"),
+        department=st.sampled_from(["市场监督管理部门", "信用监管科"]),
+        kind=st.sampled_from(list(ItemKind)),
+        methods=st.frozensets(st.sampled_from(list(CheckMethod)), min_size=1),
+        required_specialties=st.frozensets(st.sampled_from(DEFAULT_SPECIALTIES), max_size=2),
+        entity_types=st.frozensets(st.sampled_from(list(EntityType)), min_size=1),
+    )
+
+
+def check_item_lists(*, min_size: int = 0, max_size: int | None = 20
+                     ) -> st.SearchStrategy[CheckItemList]:
+    """`CheckItemList` values with unique codes."""
+    _check_sizes(min_size, max_size)
+    return st.lists(check_items(), min_size=min_size, max_size=max_size,
+                    unique_by=lambda i: i.code).map(CheckItemList)

@@ -1,0 +1,90 @@
+"""Identifier checks: python-stdnum for single codes, the vectorised version for columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+from stdnum.iso7064 import mod_11_10
+
+from random_inspection import EntityType
+from random_inspection.registry._identifiers import (
+    USCC_ALPHABET,
+    id_problem,
+    id_problems,
+    normalize_id,
+    uscc_check_character,
+)
+from random_inspection.strategies import registration_numbers, usccs
+
+TYPES = list(EntityType)
+
+
+def _vectorised(ids: list[str], kind: EntityType) -> list[bool]:
+    array = np.array([i.encode() for i in ids], dtype=bytes)
+    codes = np.full(len(ids), TYPES.index(kind), dtype=np.uint8)
+    return id_problems(array, codes).tolist()
+
+
+def test_published_uscc_vector() -> None:
+    """The example code in python-stdnum's documentation is valid, a one-off change is not."""
+    assert id_problem("91110000600037341L", EntityType.ENTERPRISE) is None
+    assert id_problem("91110000600037341M", EntityType.ENTERPRISE) is not None
+    assert _vectorised(["91110000600037341L", "91110000600037341M"],
+                       EntityType.ENTERPRISE) == [False, True]
+
+
+def test_check_character_matches_stdnum() -> None:
+    """Our completion helper gives the character stdnum computes."""
+    assert uscc_check_character("91110000600037341") == "L"
+
+
+@given(usccs())
+def test_generated_usccs_are_valid_both_ways(code: str) -> None:
+    """Every generated USCC passes stdnum and the vectorised check."""
+    assert uscc.is_valid(code)
+    assert _vectorised([code], EntityType.ENTERPRISE) == [False]
+
+
+@given(usccs(), st.integers(0, 17), st.sampled_from(USCC_ALPHABET))
+def test_single_substitution_detected_identically(code: str, position: int, char: str) -> None:
+    """Changing one character: stdnum and the vectorised check agree on validity."""
+    mutated = code[:position] + char + code[position + 1:]
+    expected_bad = not uscc.is_valid(mutated)
+    assert _vectorised([mutated], EntityType.ENTERPRISE) == [expected_bad]
+    assert (id_problem(mutated, EntityType.ENTERPRISE) is not None) == expected_bad
+    if mutated != code:
+        assert expected_bad  # mod 31 with non-zero weights catches every single substitution
+
+
+@given(registration_numbers(), st.integers(0, 14), st.integers(0, 9))
+def test_registration_numbers_agree_with_stdnum(number: str, position: int, digit: int) -> None:
+    """Legacy 15-digit numbers: vectorised check agrees with stdnum's ISO 7064 MOD 11,10."""
+    mutated = number[:position] + str(digit) + number[position + 1:]
+    expected_bad = not mod_11_10.is_valid(mutated)
+    assert _vectorised([mutated], EntityType.INDIVIDUAL_BUSINESS) == [expected_bad]
+    assert (id_problem(mutated, EntityType.INDIVIDUAL_BUSINESS) is not None) == expected_bad
+
+
+def test_registration_number_only_for_individual_businesses() -> None:
+    """An enterprise may not use a legacy 15-digit number."""
+    number = "110108000000016"
+    assert id_problem(number, EntityType.INDIVIDUAL_BUSINESS) is None
+    assert id_problem(number, EntityType.ENTERPRISE) is not None
+    assert _vectorised([number], EntityType.ENTERPRISE) == [True]
+
+
+@pytest.mark.parametrize(("code", "bad"), [("P-001", False), ("X", False), ("-X", True),
+                                           ("A B", True), ("A" * 33, True), ("", True)])
+def test_product_codes(code: str, bad: bool) -> None:
+    """Products and projects take a simple code, checked the same way by both paths."""
+    assert (id_problem(code, EntityType.PRODUCT) is not None) == bad
+    if len(code) <= 32:
+        assert _vectorised([code], EntityType.PRODUCT) == [bad]
+
+
+def test_normalize_full_width_and_case() -> None:
+    """Full-width digits pasted from a document and lower case are normalised."""
+    assert normalize_id(" ９１１１００００６０００３７３４１ｌ ") == "91110000600037341L"

@@ -1,0 +1,138 @@
+"""Records: immutability, validation with specific errors, plain-value round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+
+from random_inspection import (
+    CheckItem,
+    CheckMethod,
+    EntityType,
+    Inspector,
+    InspectorStatus,
+    InvalidValueError,
+    RandomInspectionError,
+    RiskClass,
+    Target,
+)
+from random_inspection.strategies import check_items, inspectors, targets
+
+GOOD = {"id": "91140921MA0L2B3C46", "name": "定襄县示例有限公司",
+        "entity_type": EntityType.ENTERPRISE, "region": "140921", "industry": "C13",
+        "risk_class": RiskClass.B}
+
+
+def test_issue_example_builds() -> None:
+    """The public face from the issue works as written."""
+    t = Target(**GOOD)
+    assert t.id == "91140921MA0L2B3C46"
+    assert t.risk_class is RiskClass.B
+    assert t.tags == frozenset()
+
+
+@given(targets())
+def test_targets_are_immutable(target: Target) -> None:
+    """Assigning to a field of a record fails."""
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        target.name = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("id", "91140921MA0L2B3C47"),          # wrong check character
+    ("id", "110108000000016"),             # legacy number on an enterprise
+    ("name", "   "),                       # empty
+    ("name", "a\tb"),                      # control character
+    ("region", "14092"),                   # not a division code
+    ("industry", "Z99"),                   # no such section
+    ("risk_class", "B"),                   # text instead of the enum
+    ("entity_type", "enterprise"),
+    ("tags", "食品"),                      # a bare string, not a set
+    ("tags", {"a;b"}),                     # separator inside a tag
+    ("last_check_date", "2024-01-01"),     # text instead of a date
+])
+def test_each_bad_target_field_raises_naming_it(field: str, value: Any) -> None:
+    """A bad value raises InvalidValueError (a ValueError) naming field, value and fix."""
+    with pytest.raises(InvalidValueError) as info:
+        Target(**{**GOOD, field: value})
+    error = info.value
+    assert isinstance(error, ValueError)
+    assert isinstance(error, RandomInspectionError)
+    assert error.field == field
+    offending = next(iter(value)) if isinstance(value, set) else value  # the bad element
+    assert error.value == offending
+    assert "Fix:" in str(error)
+    assert repr(offending) in str(error)
+
+
+def test_from_dict_reads_chinese_labels_and_dates() -> None:
+    """from_dict accepts the spellings found in Chinese spreadsheets."""
+    t = Target.from_dict({"id": "91140921ma0l2b3c46", "name": "示例", "entity_type": "企业",
+                          "region": "140921", "risk_class": "较高", "tags": "食品经营；网络经营",
+                          "last_check_date": "2023年5月6日"})
+    assert t.entity_type is EntityType.ENTERPRISE
+    assert t.risk_class is RiskClass.C
+    assert t.tags == {"食品经营", "网络经营"}
+    assert t.last_check_date == dt.date(2023, 5, 6)
+
+
+def test_unknown_risk_class_lists_accepted_spellings() -> None:
+    """An unknown class names the record and every accepted spelling."""
+    with pytest.raises(InvalidValueError, match="Target.*risk_class.*'E'.*信用风险低"):
+        Target.from_dict({**{k: getattr(v, "code", v) for k, v in GOOD.items()},
+                          "risk_class": "E"})
+
+
+@given(targets())
+def test_target_round_trips_through_plain_values(target: Target) -> None:
+    """to_dict / from_dict is the identity."""
+    assert Target.from_dict(target.to_dict()) == target
+
+
+@given(inspectors())
+def test_inspector_round_trips_through_plain_values(inspector: Inspector) -> None:
+    """to_dict / from_dict is the identity."""
+    assert Inspector.from_dict(inspector.to_dict()) == inspector
+
+
+@given(check_items())
+def test_check_item_round_trips_through_plain_values(item: CheckItem) -> None:
+    """to_dict / from_dict is the identity."""
+    assert CheckItem.from_dict(item.to_dict()) == item
+
+
+def test_active_officer_needs_credential_number() -> None:
+    """A missing credential number on an active enforcement officer is refused."""
+    with pytest.raises(InvalidValueError) as info:
+        Inspector(id="XZ1", name="王伟", department="市局")
+    assert info.value.field == "credential_number"
+    # …but an expert, or a retired officer, may lack one.
+    assert Inspector(id="XZ1", name="王伟", department="市局", is_expert=True).is_expert
+    Inspector(id="XZ2", name="李芳", department="市局", status=InspectorStatus.RETIRED)
+
+
+def test_expired_credential_is_a_state_not_an_error() -> None:
+    """An expired credential loads; the officer just cannot count after the expiry date."""
+    officer = Inspector(id="XZ1", name="王伟", department="市局", credential_number="123",
+                        credential_expiry=dt.date(2024, 6, 30))
+    assert officer.counts_as_officer(dt.date(2024, 6, 30))
+    assert not officer.counts_as_officer(dt.date(2024, 7, 1))
+    expert = attrs.evolve(officer, is_expert=True)
+    assert not expert.counts_as_officer(dt.date(2024, 1, 1))
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("methods", frozenset()), ("entity_types", frozenset()), ("legal_basis", ""),
+    ("code", "A 1"), ("methods", frozenset({"on_site"})),
+])
+def test_bad_check_items_raise(field: str, value: Any) -> None:
+    """Items need methods, entity types, a legal basis and a code without spaces."""
+    good = {"code": "SJ01", "name": "n", "legal_basis": "《法》", "department": "d",
+            "methods": frozenset({CheckMethod.ON_SITE})}
+    with pytest.raises(InvalidValueError) as info:
+        CheckItem(**{**good, field: value})
+    assert info.value.field == field
