@@ -20,7 +20,8 @@ ENUMS = [RiskClass, EntityType, CheckMethod, ItemKind, InspectorStatus]
 def test_every_member_parses_from_each_spelling(kind: type[RiskClass]) -> None:
     """Code, name, English and Chinese label all read back to the same member."""
     for member in kind:
-        assert member.label_zh and member.label_en
+        assert member.label_zh
+        assert member.label_en
         assert any("\u4e00" <= ch <= "\u9fff" for ch in member.label_zh)
         for spelling in (member.code, member.name.lower(), member.label_en, member.label_zh,
                          f"  {member.label_zh} "):

@@ -82,8 +82,8 @@ class FileFormatError(RandomInspectionError, ValueError):
     Attributes:
         path: The file.
         problems: ``(line, field, message)`` triples, at most ``limit`` of them; ``line`` is
-            1-based and counts the header line (0 when not line-based, e.g. JSON); ``field`` is ``""`` when the whole line or file
-            is at fault.
+            1-based and counts the header line (0 when not line-based, e.g. JSON);
+            ``field`` is ``""`` when the whole line or file is at fault.
         total: How many problems were found in all.
     """
 
@@ -94,7 +94,10 @@ class FileFormatError(RandomInspectionError, ValueError):
         self.problems = tuple(problems[: self.limit])
         self.total = total
         lines = [
-            f"  {path}" + (f", line {line}" if line else "") + (f", field {field!r}" if field else "") + f": {message}"
+            f"  {path}"
+            + (f", line {line}" if line else "")
+            + (f", field {field!r}" if field else "")
+            + f": {message}"
             for line, field, message in self.problems
         ]
         more = f"\n  … and {total - len(self.problems)} more" if total > len(self.problems) else ""

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ._errors import RandomInspectionError
 from ._version import __version__
+from .demo import CITY_NAME, COUNTIES, demo_city
 from .registry import EntityType, RiskClass
 
 
@@ -17,8 +18,6 @@ def _share(part: int, whole: int) -> str:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .demo import CITY_NAME, COUNTIES, demo_city
-
     started = time.perf_counter()
     city = demo_city(n_targets=args.targets, seed=args.seed)
     elapsed = time.perf_counter() - started

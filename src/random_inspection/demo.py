@@ -178,11 +178,12 @@ def _inspectors(rng: np.random.Generator, n_officers: int, as_of: dt.date
     specialties = ("食品", "特种设备", "药品", "工业产品", "广告", "价格", "计量", "网络交易")
     units: list[tuple[str, str, str]] = [  # department, office, area
         (f"{CITY_NAME}市场监督管理局", office, CITY_CODE[:4])
-        for office in ("信用监管科", "食品经营监管科", "特种设备安全监察科", "产品质量安全监督管理科",
-                       "价格监督检查和反不正当竞争科", "药品化妆品监管科", "综合行政执法队")
+        for office in ("信用监管科", "食品经营监管科", "特种设备安全监察科",
+                       "产品质量安全监督管理科", "价格监督检查和反不正当竞争科",
+                       "药品化妆品监管科", "综合行政执法队")
     ]
-    for county in COUNTIES:
-        department = f"{COUNTIES[county]}市场监督管理局"
+    for county, county_name in COUNTIES.items():
+        department = f"{county_name}市场监督管理局"
         units.append((department, f"{department}执法大队", county))
         units.extend((department, office, county) for office in _offices(county))
     people: list[Inspector] = []

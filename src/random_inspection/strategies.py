@@ -137,7 +137,7 @@ def _target(draw: st.DrawFn, types: list[object], classes: list[object], regions
         registering_office=draw(st.sampled_from(["", "市局", "县局"])),
         supervising_office=draw(st.sampled_from(_OFFICES)),
         risk_class=draw(st.sampled_from(classes)),  # type: ignore[arg-type]
-        tags=draw(st.frozensets(st.sampled_from(tags), max_size=2)),  # type: ignore[arg-type]
+        tags=draw(st.frozensets(st.sampled_from(tags), max_size=2)),
         last_check_date=draw(st.none() | _DATES),
     )
 

@@ -62,19 +62,20 @@ ITEM_HEADERS: dict[str, tuple[str, ...]] = {
 def decode(path: PathLike, data: bytes, encoding: str | None) -> str:
     """Decode file bytes: the given encoding, else UTF-8 (with or without BOM), else GB18030."""
     candidates = [encoding] if encoding else ["utf-8-sig", "gb18030"]
-    error: UnicodeDecodeError | None = None
+    failures: list[str] = []
+    first_line = 0
     for candidate in candidates:
         try:
             return data.decode(candidate)
         except UnicodeDecodeError as exc:
-            error = exc
+            line = data[: exc.start].count(b"\n") + 1
+            first_line = first_line or line
+            failures.append(f"{candidate} fails at line {line}")
         except LookupError as exc:
             raise InvalidValueError("file", "encoding", encoding, "is not a known encoding",
                                     "use 'utf-8', 'utf-8-sig' or 'gb18030'") from exc
-    assert error is not None
-    line = data[: error.start].count(b"\n") + 1
-    raise FileFormatError(str(path), [(line, "", f"cannot be decoded as {'/'.join(candidates)}: "
-                                       "save the file as UTF-8 or GB18030")], 1)
+    raise FileFormatError(str(path), [(first_line, "", "cannot be decoded (" + "; ".join(failures)
+                                       + "): save the file as UTF-8 or GB18030")], 1)
 
 
 def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required: Sequence[str],

@@ -71,7 +71,7 @@ def id_problem(identifier: str, entity_type: EntityType) -> str | None:
     try:
         _uscc.validate(identifier)
     except _StdnumError as error:
-        return f"not a valid unified social credit code ({error.message.lower()})"
+        return f"not a valid unified social credit code ({str(error).lower().rstrip('.')})"
     return None
 
 
@@ -80,6 +80,7 @@ def id_problem(identifier: str, entity_type: EntityType) -> str | None:
 _USCC_VALUE = np.full(256, -1, dtype=np.int64)
 for _value, _char in enumerate(USCC_ALPHABET):
     _USCC_VALUE[ord(_char)] = _value
+_USCC_VALUE8 = np.where(_USCC_VALUE < 0, 255, _USCC_VALUE).astype(np.uint8)
 _OTHER_CHAR = np.zeros(256, dtype=bool)
 for _char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ._-":
     _OTHER_CHAR[ord(_char)] = True
@@ -87,15 +88,17 @@ for _char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ._-":
 
 def _byte_matrix(ids: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
     width = ids.dtype.itemsize
-    return ids.view(np.uint8).reshape(len(ids), width) if width else np.zeros((len(ids), 0), np.uint8)
+    if not width:
+        return np.zeros((len(ids), 0), np.uint8)
+    return ids.view(np.uint8).reshape(len(ids), width)
 
 
 def _uscc_valid(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     """Rows of an (n, 18) byte matrix that are valid USCCs."""
-    values = _USCC_VALUE[chars]
-    digits_ok = ((chars[:, :8] >= ord("0")) & (chars[:, :8] <= ord("9"))).all(axis=1)
-    alphabet_ok = (values >= 0).all(axis=1)
-    total = (np.where(values[:, :17] < 0, 0, values[:, :17]) * _USCC_WEIGHTS).sum(axis=1)
+    values = _USCC_VALUE8[chars]
+    digits_ok = (values[:, :8] <= 9).all(axis=1)  # invalid characters map to 255
+    alphabet_ok = (values < 31).all(axis=1)
+    total = values[:, :17].astype(np.int32) @ _USCC_WEIGHTS.astype(np.int32)
     expected = (31 - total % 31) % 31
     ok: npt.NDArray[np.bool_] = digits_ok & alphabet_ok & (values[:, 17] == expected)
     return ok

@@ -25,7 +25,11 @@ def _frozen_set(value: object) -> object:
     # A bare string would silently become a set of characters; keep it for the validator.
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
         return value
-    return frozenset(value)  # type: ignore[call-overload]
+    return frozenset(value)
+
+
+def _id(value: object) -> str:
+    return normalize_id(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 def _require_type(record: str, field: str, value: object, kind: type, fix: str) -> None:
@@ -67,7 +71,7 @@ class Target:
         last_check_date: Date of its last spot check (上次检查日期), or ``None``.
     """
 
-    id: str = attrs.field(converter=lambda v: normalize_id(v) if isinstance(v, str) else v)
+    id: str = attrs.field(converter=_id)
     name: str
     entity_type: EntityType
     region: str
@@ -211,7 +215,8 @@ class Inspector:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
-        if self.status is InspectorStatus.ACTIVE and not self.is_expert and not self.credential_number:
+        officer = self.status is InspectorStatus.ACTIVE and not self.is_expert
+        if officer and not self.credential_number:
             raise InvalidValueError(
                 record, "credential_number", self.credential_number,
                 "an active enforcement officer has no credential number (执法证号)",
@@ -307,9 +312,9 @@ class CheckItem:
                          "pass EntityType members")
         _require_members(record, "required_specialties", self.required_specialties, str,
                          "specialties are str")
-        for field, value in (("methods", self.methods), ("entity_types", self.entity_types)):
-            if not value:
-                raise InvalidValueError(record, field, value, "is empty", "give at least one")
+        for field, members in (("methods", self.methods), ("entity_types", self.entity_types)):
+            if not members:
+                raise InvalidValueError(record, field, members, "is empty", "give at least one")
         code = f.text(self.code, record, "code")
         if any(c.isspace() for c in code):
             raise InvalidValueError(record, "code", self.code, "contains spaces",

@@ -45,7 +45,7 @@ class _Register(Generic[R]):
         if dup:
             raise DuplicateIdError(name, sorted(dup))
         self._records: tuple[R, ...] = tuple(sorted(items, key=lambda r: getattr(r, self._key)))
-        self._index = {getattr(r, self._key): r for r in self._records}
+        self._index: dict[str, R] = {getattr(r, self._key): r for r in self._records}
         self._digest: str | None = None
 
     @classmethod

@@ -33,6 +33,30 @@ def _industry_prefixes(value: object) -> tuple[str, ...]:
                          for v in _listed(value, "industry_prefixes")} - {"?"}))
 
 
+def _entity_types(value: object) -> frozenset[EntityType]:
+    return f.enum_set(EntityType, value, "Scope", "entity_types")
+
+
+def _risk_classes(value: object) -> frozenset[RiskClass]:
+    return f.enum_set(RiskClass, value, "Scope", "risk_classes")
+
+
+def _tags_all(value: object) -> frozenset[str]:
+    return f.label_set(value, "Scope", "tags_all")
+
+
+def _tags_any(value: object) -> frozenset[str]:
+    return f.label_set(value, "Scope", "tags_any")
+
+
+def _registering_offices(value: object) -> frozenset[str]:
+    return f.label_set(value, "Scope", "registering_offices")
+
+
+def _supervising_offices(value: object) -> frozenset[str]:
+    return f.label_set(value, "Scope", "supervising_offices")
+
+
 @attrs.frozen(kw_only=True)
 class Scope:
     """A filter over a target directory; every non-empty criterion must hold (AND).
@@ -54,23 +78,23 @@ class Scope:
 
     region_prefixes: tuple[str, ...] = attrs.field(default=(), converter=_region_prefixes)
     entity_types: frozenset[EntityType] = attrs.field(
-        default=frozenset(), converter=lambda v: f.enum_set(EntityType, v, "Scope", "entity_types")
+        default=frozenset(), converter=_entity_types
     )
     industry_prefixes: tuple[str, ...] = attrs.field(default=(), converter=_industry_prefixes)
     risk_classes: frozenset[RiskClass] = attrs.field(
-        default=frozenset(), converter=lambda v: f.enum_set(RiskClass, v, "Scope", "risk_classes")
+        default=frozenset(), converter=_risk_classes
     )
     tags_all: frozenset[str] = attrs.field(
-        default=frozenset(), converter=lambda v: f.label_set(v, "Scope", "tags_all")
+        default=frozenset(), converter=_tags_all
     )
     tags_any: frozenset[str] = attrs.field(
-        default=frozenset(), converter=lambda v: f.label_set(v, "Scope", "tags_any")
+        default=frozenset(), converter=_tags_any
     )
     registering_offices: frozenset[str] = attrs.field(
-        default=frozenset(), converter=lambda v: f.label_set(v, "Scope", "registering_offices")
+        default=frozenset(), converter=_registering_offices
     )
     supervising_offices: frozenset[str] = attrs.field(
-        default=frozenset(), converter=lambda v: f.label_set(v, "Scope", "supervising_offices")
+        default=frozenset(), converter=_supervising_offices
     )
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 import attrs
@@ -17,7 +18,7 @@ import numpy.typing as npt
 
 from .._errors import DuplicateIdError, InvalidValueError
 from . import _fields as f
-from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, readonly
+from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, ragged_take, readonly
 from ._identifiers import ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
 from ._vocabulary import EntityType, RiskClass, _Labelled
 
@@ -26,6 +27,13 @@ TARGET_FIELDS = (
     "id", "name", "entity_type", "region", "industry", "registering_office",
     "supervising_office", "risk_class", "tags", "last_check_date",
 )
+#: Argument names of `TargetDirectory.from_columns` for each field.
+ARGUMENTS = {
+    "id": "ids", "name": "names", "entity_type": "entity_types", "region": "regions",
+    "industry": "industries", "registering_office": "registering_offices",
+    "supervising_office": "supervising_offices", "risk_class": "risk_classes", "tags": "tags",
+    "last_check_date": "last_check_dates",
+}
 ENTITY_TYPES = tuple(EntityType)
 RISK_CLASSES = tuple(RiskClass)
 PROBLEM_LIMIT = 1000
@@ -83,6 +91,11 @@ class _Collector:
                 self.problems.append(Problem(int(row), field, value(row), problem, fix))
 
 
+def _constant(value: object) -> Callable[[int], object]:
+    """A row → value function that always gives ``value`` (the bad category's text)."""
+    return lambda _row: value
+
+
 def _encode_enum(kind: type[_Labelled], values: Sequence[object], field: str,
                  members: tuple[Any, ...], out: _Collector) -> npt.NDArray[np.uint8]:
     codes, uniques = dict_encode(values)
@@ -91,7 +104,7 @@ def _encode_enum(kind: type[_Labelled], values: Sequence[object], field: str,
         try:
             lookup[i] = members.index(kind.parse(raw, field=field))  # type: ignore[arg-type]
         except InvalidValueError as error:
-            out.add(np.flatnonzero(codes == i), field, lambda _r, v=raw: v, error.problem,
+            out.add(np.flatnonzero(codes == i), field, _constant(raw), error.problem,
                     error.fix)
     result: npt.NDArray[np.uint8] = lookup[codes]
     return result
@@ -106,7 +119,7 @@ def _encode_text(values: Sequence[object], field: str, check: Callable[[object],
             cleaned.append(check(raw))
         except InvalidValueError as error:
             cleaned.append("")
-            out.add(np.flatnonzero(codes == i), field, lambda _r, v=raw: v, error.problem,
+            out.add(np.flatnonzero(codes == i), field, _constant(raw), error.problem,
                     error.fix)
     return Categorical.from_codes(codes, cleaned)
 
@@ -138,38 +151,75 @@ def _encode_dates(values: Sequence[object] | npt.NDArray[Any], out: _Collector
             value = raw if isinstance(raw, dt.date | type(None)) else f.date(raw, "", "")
             if isinstance(value, dt.datetime):
                 raise InvalidValueError("", "", raw, "is a datetime", "pass a date")
-            lookup[i] = date_to_days(value)  # type: ignore[arg-type]
+            lookup[i] = date_to_days(value)
         except InvalidValueError as error:
-            out.add(np.flatnonzero(codes == i), "last_check_date", lambda _r, v=raw: v,
+            out.add(np.flatnonzero(codes == i), "last_check_date", _constant(raw),
                     error.problem, error.fix)
     result: npt.NDArray[np.int32] = lookup[codes]
     return result
 
 
-def _clean_name(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return unicodedata.normalize("NFC", value).strip()
+def _office(value: object, *, field: str) -> str:
+    return f.text(value or "", "target", field, required=False)
+
+
+_PLAIN_ID_BYTE = np.zeros(256, dtype=bool)
+for _byte in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-\x00":
+    _PLAIN_ID_BYTE[_byte] = True
 
 
 def _normalise_ids(ids: Sequence[object] | npt.NDArray[Any], out: _Collector
                    ) -> npt.NDArray[np.bytes_]:
+    """Ids as upper-case ASCII bytes; a vectorised path for plain ids, per-row for the rest."""
+    # numpy would turn None or 123 into b"None" / b"123": only plain text takes the fast path.
+    plain = (ids.dtype.kind in "SU" if isinstance(ids, np.ndarray)
+             else set(map(type, ids)) <= {str, bytes, np.str_, np.bytes_})
+    try:
+        array = np.asarray(ids, dtype=np.bytes_) if plain and len(ids) else None
+    except (UnicodeEncodeError, TypeError, ValueError):
+        array = None
+    if array is not None and array.dtype.itemsize <= MAX_ID_LENGTH:
+        chars = array.view(np.uint8).reshape(len(array), array.dtype.itemsize)
+        if _PLAIN_ID_BYTE[chars].all():
+            upper = chars.copy()
+            upper[(upper >= ord("a")) & (upper <= ord("z"))] -= 32
+            return upper.view(array.dtype).ravel()
     texts = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
     normalised: list[bytes] = []
     for row, raw in enumerate(texts):
         text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
-        if not isinstance(text, str):
-            out.add([row], "id", lambda _r, v=raw: v, "not text", "give the code as text")
-            normalised.append(b"")
-            continue
-        code = normalize_id(text)
-        if not code.isascii() or len(code) > MAX_ID_LENGTH:
-            out.add([row], "id", lambda _r, v=raw: v, "not an identifier",
-                    "use a unified social credit code or registration number")
-            normalised.append(b"")
-            continue
+        code = normalize_id(text) if isinstance(text, str) else ""
+        if not code or not code.isascii() or len(code) > MAX_ID_LENGTH:
+            out.add([row], "id", _constant(raw), "not an identifier",
+                    "give a unified social credit code, registration number or product code")
+            code = ""
         normalised.append(code.encode("ascii"))
     return np.array(normalised, dtype=bytes) if normalised else np.zeros(0, dtype="S1")
+
+
+def _name_blob(names: Sequence[object]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """Names as one UTF-8 blob plus offsets; NFC, trimmed, checked. Vectorised when clean."""
+    n = len(names)
+    try:
+        joined = "\x00".join(map(str.strip, names))  # type: ignore[arg-type]
+    except TypeError:  # a name that is not text: the per-row path reports it
+        joined = None
+    if joined is not None:
+        if not unicodedata.is_normalized("NFC", joined):
+            joined = unicodedata.normalize("NFC", joined)  # never composes across a NUL
+        raw = np.frombuffer(joined.encode(), dtype=np.uint8)
+        separators = np.flatnonzero(raw == 0)
+        if len(separators) == max(n - 1, 0):  # no NUL inside a name
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            offsets[1:-1] = separators - np.arange(len(separators))
+            offsets[-1] = len(raw) - len(separators)
+            return raw[raw != 0], offsets
+    cleaned = [unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else ""
+               for v in names]
+    encoded = [v.encode() for v in cleaned]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
 def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
@@ -180,20 +230,23 @@ def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
     out = _Collector()
     for field, column in raw.items():
         if column is not None and len(column) != n:
-            raise InvalidValueError("TargetDirectory.from_columns", field, f"{len(column)} rows",
+            raise InvalidValueError("TargetDirectory.from_columns", ARGUMENTS[field],
+                                    f"{len(column)} rows",
                                     f"has a different length from ids ({n})",
                                     "pass columns of equal length")
     ids = _normalise_ids(raw["id"], out)
     entity_type = _encode_enum(EntityType, raw["entity_type"], "entity_type", ENTITY_TYPES, out)
-    bad_ids = id_problems(ids, entity_type) & (ids != b"")
+    # Rows whose entity type is unknown are not id-checked: their id rule is unknown too.
+    typed = np.ones(n, dtype=bool)
+    typed[[p.row for p in out.problems if p.field == "entity_type"]] = False
+    bad_ids = id_problems(ids, entity_type) & (ids != b"") & typed
     for code, kind in enumerate(ENTITY_TYPES):
         out.add(np.flatnonzero(bad_ids & (entity_type == code)), "id",
                 lambda r: ids[r].decode(),
                 f"not a valid identifier for a {kind.label_en} (check character or format)",
                 f"a {kind.label_zh} needs {ID_RULES[kind]}")
-    names = [_clean_name(v) for v in raw["name"]]
-    encoded = [v.encode() if v else b"" for v in names]
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+    blob, offsets = _name_blob(raw["name"])
+    lengths = np.diff(offsets)
     out.add(np.flatnonzero(lengths == 0), "name", lambda r: raw["name"][r], "is empty or not text",
             "give the registered name")
     blank = [""] * n
@@ -201,25 +254,24 @@ def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
     industry = _encode_text(raw.get("industry") or blank, "industry",
                             lambda v: f.industry(v or "", "target"), out)
     offices = [
-        _encode_text(raw.get(name) or blank, name,
-                     lambda v, name=name: f.text(v or "", "target", name, required=False), out)
+        _encode_text(raw.get(name) or blank, name, partial(_office, field=name), out)
         for name in ("registering_office", "supervising_office")
     ]
     risk_class = _encode_enum(RiskClass, raw.get("risk_class") or blank, "risk_class",
                               RISK_CLASSES, out)
-    tags = _encode_text([_tag_key(v) for v in raw.get("tags") or blank], "tags", _check_tags, out)
+    raw_tags = raw.get("tags") or blank
+    if not set(map(type, raw_tags)) <= {str}:
+        raw_tags = [_tag_key(v) for v in raw_tags]
+    tags = _encode_text(raw_tags, "tags", _check_tags, out)
     dates = raw.get("last_check_date")
     last_check = (np.full(n, NO_DATE, dtype=np.int32) if dates is None
                   else _encode_dates(dates, out))
-    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
     # Control characters are found on the whole name blob at once: UTF-8 continuation bytes
     # are >= 0x80, so a byte < 0x20 is always a real control character.
     bad_bytes = np.flatnonzero((blob < 0x20) | (blob == 0x7F))
     if len(bad_bytes):
         rows = np.unique(np.searchsorted(offsets, bad_bytes, side="right") - 1)
-        out.add(rows, "name", lambda r: names[r], "contains a control character",
+        out.add(rows, "name", lambda r: raw["name"][r], "contains a control character",
                 "remove tabs, line breaks and control characters")
     if out.total:
         raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
@@ -230,9 +282,7 @@ def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
         raise DuplicateIdError("TargetDirectory",
                                sorted({sorted_ids[i].decode() for i in dup.tolist()}))
     if np.any(order[1:] < order[:-1]):
-        encoded = [encoded[i] for i in order.tolist()]
-        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        np.cumsum(lengths[order], out=offsets[1:])
+        blob, offsets = ragged_take(blob, offsets, order)
     return TargetColumns(
         ids=readonly(sorted_ids),
         names=readonly(blob),

@@ -12,15 +12,15 @@ import numpy.typing as npt
 
 from .._errors import DuplicateIdError, FileFormatError, InvalidValueError, UnknownIdError
 from . import _files
-from ._columns import NO_DATE, Categorical, days_to_date, readonly
+from ._columns import NO_DATE, Categorical, days_to_date, ragged_take, readonly
 from ._identifiers import normalize_id
 from ._records import Target
 from ._scope import Scope
 from ._target_columns import (
     ENTITY_TYPES,
-    ColumnsError,
     RISK_CLASSES,
     TARGET_FIELDS,
+    ColumnsError,
     TargetColumns,
     build_columns,
 )
@@ -51,25 +51,12 @@ class DirectoryDiff:
         return bool(self.added or self.removed or self.changed)
 
 
-def _ragged_take(blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64],
-                 rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    """Gather variable-length byte strings ``rows`` from a blob, in chunks to bound memory."""
-    starts = offsets[rows]
-    lengths = offsets[rows + 1] - starts
-    new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=new_offsets[1:])
-    out = np.empty(int(new_offsets[-1]), dtype=np.uint8)
-    step = 1 << 20
-    for lo in range(0, len(rows), step):
-        hi = min(lo + step, len(rows))
-        a, b = new_offsets[lo], new_offsets[hi]
-        shift = np.repeat(new_offsets[lo:hi] - starts[lo:hi], lengths[lo:hi])
-        out[a:b] = blob[np.arange(a, b) - shift]
-    return out, new_offsets
+def _decoded(ids: npt.NDArray[np.bytes_]) -> tuple[str, ...]:
+    return tuple(x.decode() for x in ids.tolist())
 
 
 def _take(cols: TargetColumns, rows: npt.NDArray[np.intp]) -> TargetColumns:
-    names, offsets = _ragged_take(cols.names, cols.name_offsets, rows)
+    names, offsets = ragged_take(cols.names, cols.name_offsets, rows)
     return TargetColumns(
         ids=readonly(cols.ids[rows]),
         names=readonly(names),
@@ -338,8 +325,8 @@ class TargetDirectory:
             return dict(sorted(out.items()))
         if field in _CATEGORICAL:
             return getattr(c, field).counts()  # type: ignore[no-any-return]
-        values, k = np.unique(self.column(field).astype(str), return_counts=True)
-        return {str(v): int(x) for v, x in zip(values, k, strict=True)}
+        values, tally = np.unique(self.column(field).astype(str), return_counts=True)
+        return {str(v): int(x) for v, x in zip(values.tolist(), tally.tolist(), strict=True)}
 
     @property
     def nbytes(self) -> int:
@@ -347,7 +334,7 @@ class TargetDirectory:
         c = self._cols
         arrays = (c.ids, c.names, c.name_offsets, c.entity_type, c.risk_class, c.last_check)
         return sum(int(a.nbytes) for a in arrays) + sum(
-            getattr(c, name).nbytes() for name in _CATEGORICAL
+            int(getattr(c, name).nbytes()) for name in _CATEGORICAL
         )
 
     # --- digest -----------------------------------------------------------------------------
@@ -420,7 +407,10 @@ class TargetDirectory:
         return TargetDirectory(_take(self._cols, np.flatnonzero(self._mask(scope))))
 
     def filter(self, **criteria: Any) -> TargetDirectory:
-        """Shorthand for ``select(Scope(**criteria))``, e.g. ``d.filter(region_prefixes=["140921"])``."""
+        """Shorthand for ``select(Scope(**criteria))``.
+
+        Example: ``d.filter(region_prefixes=["140921"], risk_classes=[RiskClass.D])``.
+        """
         return self.select(Scope(**criteria))
 
     def take(self, rows: Sequence[int] | npt.NDArray[np.integer]) -> TargetDirectory:
@@ -477,13 +467,12 @@ class TargetDirectory:
         length_b = np.diff(b.name_offsets)[ib]
         changed |= length_a != length_b
         same = np.flatnonzero(length_a == length_b)
-        names_a, offsets = _ragged_take(a.names, a.name_offsets, ia[same])
-        names_b, _ = _ragged_take(b.names, b.name_offsets, ib[same])
+        names_a, offsets = ragged_take(a.names, a.name_offsets, ia[same])
+        names_b, _ = ragged_take(b.names, b.name_offsets, ib[same])
         differs = np.flatnonzero(names_a != names_b)
         changed[same[np.searchsorted(offsets, differs, side="right") - 1]] = True
-        decode = lambda arr: tuple(x.decode() for x in arr.tolist())  # noqa: E731
-        return DirectoryDiff(added=decode(added), removed=decode(removed),
-                             changed=decode(a.ids[ia[changed]]))
+        return DirectoryDiff(added=_decoded(added), removed=_decoded(removed),
+                             changed=_decoded(a.ids[ia[changed]]))
 
     def to_records(self) -> list[Target]:
         """Every target as a record, in canonical order."""

@@ -18,8 +18,13 @@ class _Labelled(enum.Enum):
 
     @classmethod
     def _labels(cls) -> dict[str, tuple[str, str]]:
-        labels: dict[str, tuple[str, str]] = getattr(cls, "_LABELS")
+        labels: dict[str, tuple[str, str]] = cls.__dict__["_LABELS"]
         return labels
+
+    @classmethod
+    def _aliases(cls) -> dict[str, tuple[str, ...]]:
+        aliases: dict[str, tuple[str, ...]] = cls.__dict__.get("_ALIASES", {})
+        return aliases
 
     @property
     def code(self) -> str:
@@ -53,7 +58,7 @@ class _Labelled(enum.Enum):
             key = text.strip().casefold()
             for member in cls:
                 spellings = {member.code, member.name, member.label_en, member.label_zh}
-                spellings.update(getattr(cls, "_ALIASES", {}).get(member.code, ()))
+                spellings.update(cls._aliases().get(member.code, ()))
                 if key in {s.casefold() for s in spellings}:
                     return member
         accepted = "; ".join(f"{m.code} / {m.label_zh} / {m.label_en}" for m in cls)
