@@ -14,6 +14,7 @@ from ._errors import (
     UnknownIdError,
 )
 from ._version import __version__
+from .audit import SPEC_VERSION, AuditRecord, VerificationReport, verify
 from .registry import (
     CheckItem,
     CheckItemList,
@@ -31,11 +32,25 @@ from .registry import (
     Target,
     TargetDirectory,
 )
+from .sampling import (
+    PRESETS,
+    Allocation,
+    ClassWeighted,
+    Sample,
+    Seed,
+    StratifiedByRisk,
+    draw_targets,
+)
 
 __all__ = [
+    "PRESETS",
+    "SPEC_VERSION",
+    "Allocation",
+    "AuditRecord",
     "CheckItem",
     "CheckItemList",
     "CheckMethod",
+    "ClassWeighted",
     "ColumnsError",
     "DirectoryDiff",
     "DuplicateIdError",
@@ -49,9 +64,15 @@ __all__ = [
     "RandomInspectionError",
     "RegisterHealth",
     "RiskClass",
+    "Sample",
     "Scope",
+    "Seed",
+    "StratifiedByRisk",
     "Target",
     "TargetDirectory",
     "UnknownIdError",
+    "VerificationReport",
     "__version__",
+    "draw_targets",
+    "verify",
 ]

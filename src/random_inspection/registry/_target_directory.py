@@ -286,6 +286,11 @@ class TargetDirectory:
         """All ids in canonical (sorted) order, as a numpy string array."""
         return self._cols.ids.astype(str)
 
+    @property
+    def id_array(self) -> npt.NDArray[np.bytes_]:
+        """All ids in canonical order as the stored read-only ASCII bytes array (no copy)."""
+        return self._cols.ids
+
     def column(self, field: str) -> npt.NDArray[Any]:
         """One field for every target in canonical order, as text codes (dates ISO or '')."""
         c = self._cols
@@ -401,6 +406,21 @@ class TargetDirectory:
             if wanted:
                 keep &= getattr(c, name[:-1]).mask(lambda v, w=wanted: v in w)
         return keep
+
+    def scope_mask(self, scope: Scope) -> npt.NDArray[np.bool_]:
+        """Boolean mask, in canonical order, of the targets inside ``scope``."""
+        return self._mask(scope)
+
+    def codes(self, field: str) -> npt.NDArray[np.integer]:
+        """Raw read-only codes in canonical order: ``risk_class`` and ``entity_type`` index
+        their enum's member order; ``last_check_date`` gives days since 1970-01-01
+        (``-2**31`` for none)."""
+        arrays: dict[str, npt.NDArray[np.integer]] = {"risk_class": self._cols.risk_class, "entity_type": self._cols.entity_type,
+                  "last_check_date": self._cols.last_check}
+        if field not in arrays:
+            raise InvalidValueError("TargetDirectory.codes", "field", field, "has no codes",
+                                    "use 'risk_class', 'entity_type' or 'last_check_date'")
+        return arrays[field]
 
     def select(self, scope: Scope) -> TargetDirectory:
         """The targets inside ``scope``, as a new directory."""

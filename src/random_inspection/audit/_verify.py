@@ -1,0 +1,127 @@
+"""`verify`: replay a recorded draw and report every check that fails."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .._errors import RandomInspectionError
+from .._version import __version__
+from ..registry import TargetDirectory
+from ..sampling._designs import design_from_dict
+from ..sampling._draw import replay
+from ..sampling._record import SPEC_VERSION, AuditRecord
+
+__all__ = ["Check", "VerificationReport", "verify"]
+
+
+@attrs.frozen
+class Check:
+    """One verification check: its name, whether it passed, and what was compared."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@attrs.frozen
+class VerificationReport:
+    """Every check `verify` made; ``ok`` only when all passed.
+
+    Attributes:
+        checks: All checks, in the order made.
+    """
+
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed."""
+        return all(c.ok for c in self.checks)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        """The checks that failed."""
+        return tuple(c for c in self.checks if not c.ok)
+
+    def __str__(self) -> str:
+        lines = [f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}" for c in self.checks]
+        verdict = "VERIFIED: the record replays exactly" if self.ok else (
+            f"NOT VERIFIED: {len(self.failures)} check(s) failed")
+        return "\n".join([*lines, verdict])
+
+
+def _compare(name: str, recorded: Any, replayed: Any, what: str) -> Check:
+    if recorded == replayed:
+        return Check(name, True, f"{what} match")
+    return Check(name, False, f"recorded {_short(recorded)} but replay gives {_short(replayed)}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def verify(record: AuditRecord, directory: TargetDirectory) -> VerificationReport:
+    """Replay ``record`` against ``directory`` and check everything, listing each failure.
+
+    Checks: spec version; record digest (for loaded records); directory digest and size;
+    that the design can be rebuilt; then the replay's eligibility counts, allocation, and
+    each stratum's population, size, seed string and selection in draw order. The library
+    version is reported but is not a failure: the spec, not the library, defines the draw.
+    """
+    checks = [
+        Check("spec_version", record.spec_version == SPEC_VERSION,
+              f"record uses spec {record.spec_version}; this library implements {SPEC_VERSION}"),
+        Check("library_version", True,
+              f"recorded with {record.library_version}, verified with {__version__}"),
+    ]
+    if record.claimed_digest is not None:
+        checks.append(_compare("record_digest", record.claimed_digest, record.digest,
+                               "stored and recomputed record digests"))
+    checks.append(_compare("directory_digest", record.directory_digest, directory.digest,
+                           "directory digests"))
+    checks.append(_compare("directory_size", record.directory_size, len(directory),
+                           "directory sizes"))
+    try:
+        design = design_from_dict(record.design)
+        allocation, counts, strata, _ = replay(directory, design, record.seed, record.purpose)
+    except RandomInspectionError as error:
+        checks.append(Check("replay", False, f"the draw cannot be replayed: {error}"))
+        return VerificationReport(tuple(checks))
+    checks.append(_compare("design", dict(record.design), design.to_dict(),
+                           "design as recorded and as rebuilt"))
+    checks.append(_compare("eligibility", dict(record.eligibility), counts, "exclusion counts"))
+    checks.append(_compare("allocation", _plain(record.allocation), allocation.to_dict(),
+                           "allocations"))
+    recorded = {s.label: s for s in record.strata}
+    if set(recorded) != {s.label for s in strata}:
+        checks.append(Check("strata", False, f"recorded strata {sorted(recorded)} but the "
+                                             f"replay has {[s.label for s in strata]}"))
+    for stratum in strata:
+        mine = recorded.get(stratum.label)
+        if mine is None:
+            continue
+        for field in ("population", "size", "seed_string"):
+            checks.append(_compare(f"stratum {stratum.label} {field}", getattr(mine, field),
+                                   getattr(stratum, field), field.replace("_", " ") + "s"))
+        checks.append(_selection_check(stratum.label, mine.selected, stratum.selected))
+    return VerificationReport(tuple(checks))
+
+
+def _selection_check(label: str, recorded: tuple[str, ...], replayed: tuple[str, ...]) -> Check:
+    name = f"stratum {label} selection"
+    if recorded == replayed:
+        return Check(name, True, f"all {len(replayed)} selections match in draw order")
+    first = next((k for k, (a, b) in enumerate(zip(recorded, replayed, strict=False)) if a != b),
+                 min(len(recorded), len(replayed)))
+    extra = sorted(set(recorded) - set(replayed))
+    missing = sorted(set(replayed) - set(recorded))
+    return Check(name, False, f"first difference at draw {first + 1}; recorded but not drawn: "
+                              f"{_short(extra)}; drawn but not recorded: {_short(missing)}")
+
+
+def _plain(value: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(value)

@@ -1,0 +1,31 @@
+"""Seeds, the draw spec's sampler, allocation, designs and `draw_targets`."""
+
+from ._allocation import Allocation, StratumAllocation
+from ._designs import ClassWeighted, Design, Frame, StratifiedByRisk, design_from_dict
+from ._draw import Sample, draw_targets
+from ._rates import PRESETS, ClassTable, parse_rate
+from ._record import SPEC_VERSION, AuditRecord, StratumDraw
+from ._rivest import rivest_integer, rivest_sample
+from ._seed import Seed, stratum_seed_string
+
+__all__ = [
+    "PRESETS",
+    "SPEC_VERSION",
+    "Allocation",
+    "AuditRecord",
+    "ClassTable",
+    "ClassWeighted",
+    "Design",
+    "Frame",
+    "Sample",
+    "Seed",
+    "StratifiedByRisk",
+    "StratumAllocation",
+    "StratumDraw",
+    "design_from_dict",
+    "draw_targets",
+    "parse_rate",
+    "rivest_integer",
+    "rivest_sample",
+    "stratum_seed_string",
+]

@@ -1,0 +1,144 @@
+"""`draw_targets`: the verifiable target draw, and its result `Sample`."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._errors import InvalidValueError, UnknownIdError
+from .._version import __version__
+from ..registry import RiskClass, TargetDirectory
+from ._allocation import Allocation
+from ._designs import Design
+from ._record import SPEC_VERSION, AuditRecord, StratumDraw
+from ._rivest import rivest_sample, uniform_fraction_numerator
+from ._seed import Seed, check_purpose, stratum_seed_string
+
+__all__ = ["Sample", "draw_targets"]
+
+CLASSES = tuple(RiskClass)
+ROUNDING_LABEL = "rounding"
+
+
+@attrs.frozen(eq=False)
+class Sample:
+    """The result of `draw_targets`: selection, exact inclusion probabilities, audit record.
+
+    Attributes:
+        record: The audit record (publish it with the directory).
+        allocation: Stratum sizes and every adjustment.
+        directory: The directory drawn from.
+    """
+
+    record: AuditRecord
+    allocation: Allocation
+    directory: TargetDirectory
+    _stratum: npt.NDArray[np.int8]  # per canonical row: class index, or -1 if not eligible
+
+    @property
+    def selected_ids(self) -> tuple[str, ...]:
+        """Selected ids: strata in class order, each in draw order."""
+        return self.record.selected_ids
+
+    @property
+    def inclusion_probabilities(self) -> npt.NDArray[np.float64]:
+        """Every target's inclusion probability, aligned with ``directory.ids`` (floats for
+        analysis; `inclusion_probability` gives the exact value)."""
+        table = np.array([float(s.inclusion_probability) for s in self.allocation.strata] + [0.0])
+        result: npt.NDArray[np.float64] = table[self._stratum]
+        return result
+
+    def inclusion_probability(self, target_id: str) -> Fraction:
+        """The exact inclusion probability of one target (0 if out of scope or excluded)."""
+        row = self.directory._row_of(target_id)
+        if row < 0:
+            raise UnknownIdError("Sample", [target_id])
+        stratum = int(self._stratum[row])
+        return Fraction(0) if stratum < 0 else self.allocation.strata[stratum].inclusion_probability
+
+    def selected(self) -> TargetDirectory:
+        """The selected targets as a directory."""
+        rows = [self.directory._row_of(i) for i in self.selected_ids]
+        return self.directory.take(rows)
+
+
+def _seed(value: object) -> Seed:
+    if isinstance(value, Seed):
+        return value
+    return Seed(value)  # the converter refuses ints, floats and short text
+
+
+def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str
+           ) -> tuple[Allocation, dict[str, int], tuple[StratumDraw, ...],
+                      npt.NDArray[np.int8]]:
+    """Run the draw spec: eligibility, allocation, and each stratum's Rivest sample."""
+    eligible, counts = design.eligibility(directory)
+    classes = directory.codes("risk_class")
+    stratum = np.where(eligible, classes.astype(np.int8), np.int8(-1)).astype(np.int8)
+    members = [np.flatnonzero(stratum == k) for k in range(len(CLASSES))]
+    populations = {c.code: len(m) for c, m in zip(CLASSES, members, strict=True)}
+    if not any(populations.values()):
+        raise InvalidValueError("draw_targets", "design", design.scope,
+                                "leaves no eligible target in the directory "
+                                f"({counts})", "widen the scope or relax the exclusions")
+    rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
+    allocation = design.allocate(
+        populations, lambda: Fraction(uniform_fraction_numerator(rounding), 2**256))
+    ids = directory.id_array
+    strata = []
+    for c, rows, share in zip(CLASSES, members, allocation.strata, strict=True):
+        seed_string = stratum_seed_string(seed, purpose, c.code)
+        if share.size == len(rows):  # certainty stratum: whole, canonical order, no hashing
+            picked = rows
+        else:
+            picked = rows[np.array(rivest_sample(seed_string, len(rows), share.size),
+                                   dtype=np.int64) - 1]
+        strata.append(StratumDraw(c.code, len(rows), share.size, seed_string,
+                                  tuple(x.decode() for x in ids[picked].tolist())))
+    return allocation, counts, tuple(strata), stratum
+
+
+def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str,
+                 purpose: str) -> Sample:
+    """Draw the targets of one task, reproducibly and verifiably.
+
+    Parameters
+    ----------
+    directory
+        The whole published target directory; the design's scope selects within it.
+    design
+        `StratifiedByRisk` or `ClassWeighted`, with scope, exclusions and floor.
+    seed
+        The public seed (a `Seed`, or its string); numbers are refused.
+    purpose
+        The task's label, e.g. ``"2024/忻州市/task-03"``; one seed can serve many tasks.
+
+    Returns
+    -------
+    Sample
+        Selected ids in draw order, exact inclusion probabilities, and the `AuditRecord`.
+
+    Example
+    -------
+    >>> from random_inspection import StratifiedByRisk, verify
+    >>> from random_inspection.demo import demo_city
+    >>> city = demo_city(n_targets=2_000)
+    >>> design = StratifiedByRisk.from_preset("henan-2021")
+    >>> sample = draw_targets(city.targets, design, seed="31415926535897932384",
+    ...                       purpose="2024/demo/1")
+    >>> verify(sample.record, city.targets).ok
+    True
+    """
+    seed_value = _seed(seed)
+    label = check_purpose(purpose)
+    allocation, counts, strata, stratum = replay(directory, design, seed_value, label)
+    record = AuditRecord(
+        spec_version=SPEC_VERSION, library_version=__version__, seed=seed_value, purpose=label,
+        directory_digest=directory.digest, directory_size=len(directory),
+        design=design.to_dict(), eligibility=counts, allocation=allocation.to_dict(),
+        strata=strata)
+    return Sample(record, allocation, directory, stratum)
+
