@@ -1,81 +1,195 @@
-"""The ``random-inspection`` command."""
+"""The ``random-inspection`` command: demo, draw, verify."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+import tempfile
 import time
+import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
-from ._errors import RandomInspectionError
+from ._errors import InvalidValueError, RandomInspectionError
 from ._version import __version__
+from .audit import verify
 from .demo import CITY_NAME, COUNTIES, demo_city
-from .registry import EntityType, RiskClass
+from .registry import EntityType, RiskClass, Scope, TargetDirectory
+from .sampling import PRESETS, AuditRecord, Sample, Seed, StratifiedByRisk, draw_targets
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width, counting CJK characters as two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - shown, 0)
 
 
 def _share(part: int, whole: int) -> str:
     return f"{part:>9,}  {100 * part / whole:5.1f}%" if whole else f"{part:>9,}"
 
 
-def _summary(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    city = demo_city(n_targets=args.targets, seed=args.seed)
-    elapsed = time.perf_counter() - started
-    targets, inspectors, items = city.targets, city.inspectors, city.check_items
-    n = len(targets)
+def _registers_summary(city_targets: TargetDirectory, args: argparse.Namespace) -> list[str]:
+    targets, n = city_targets, len(city_targets)
     out = [
-        f"random-inspection {__version__} · demo city {CITY_NAME} (synthetic data, "
-        f"generated in {elapsed:.1f} s)",
-        "",
         f"检查对象名录库 target directory: {n:,} targets",
         f"  digest {targets.digest}",
         f"  memory {targets.nbytes / n:.1f} bytes per target, names included",
         "  by entity type (主体类型):",
     ]
-    for code, k in targets.counts("entity_type").items():
-        out.append(f"    {EntityType(code)!s:<40}{_share(k, n)}")
+    out += [f"    {_pad(str(EntityType(c)), 40)}{_share(k, n)}"
+            for c, k in targets.counts("entity_type").items()]
     out.append("  by credit-risk class (信用风险分类):")
-    for code, k in targets.counts("risk_class").items():
-        out.append(f"    {RiskClass(code)!s:<40}{_share(k, n)}")
-    out.append("  by county (区县):")
-    for code, k in targets.counts("region").items():
-        out.append(f"    {code} {COUNTIES.get(code, ''):<33}{_share(k, n)}")
+    out += [f"    {_pad(str(RiskClass(c)), 40)}{_share(k, n)}"
+            for c, k in targets.counts("risk_class").items()]
+    if args.verbose:
+        out.append("  by county (区县):")
+        out += [f"    {code} {_pad(COUNTIES.get(code, ''), 33)}{_share(k, n)}"
+                for code, k in targets.counts("region").items()]
+    return out
+
+
+def _sample_summary(sample: Sample) -> list[str]:
+    allocation = sample.allocation
+    out = [f"  {'class':<28}{'eligible':>10}{'rate':>10}{'drawn':>8}   π"]
+    for s in allocation.strata:
+        out.append(f"  {_pad(str(RiskClass(s.label)), 28)}{s.population:>10,}"
+                   f"{float(s.effective_rate):>10.2%}{s.size:>8,}   {s.inclusion_probability}")
+    out.append(f"  total {allocation.total:,} of {allocation.population:,} eligible "
+               f"(floor {allocation.floor} needs {allocation.floor_count:,})")
+    out += [f"  note: {note}" for note in allocation.adjustments]
+    return out
+
+
+def _demo(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    city = demo_city(n_targets=args.targets, seed=args.data_seed)
+    out = [f"random-inspection {__version__} · demo city {CITY_NAME} (synthetic data, "
+           f"generated in {time.perf_counter() - started:.1f} s)", ""]
+    out += _registers_summary(city.targets, args)
+    inspectors, items = city.inspectors, city.check_items
     health = inspectors.health_check(city.as_of)
     out += [
         "",
         f"执法检查人员名录库 inspector directory: {len(inspectors)} people "
         f"({len(inspectors.experts())} experts 专业技术人员)",
         f"  digest {inspectors.digest}",
-        f"  officers who can be drawn on {city.as_of}: {health.officers_available}",
-        f"  credentials expired (cannot be drawn): {len(health.expired)}; expiring within 90 "
-        f"days: {len(health.expiring)}; transferred or retired: {len(health.not_active)}",
+        f"  officers who can be drawn on {city.as_of}: {health.officers_available}; "
+        f"credentials expired: {len(health.expired)}; expiring within 90 days: "
+        f"{len(health.expiring)}; transferred or retired: {len(health.not_active)}",
         "",
         f"随机抽查事项清单 check-item list: {len(items)} items "
-        f"({len(items.key_items())} key items 重点检查事项)",
-        f"  digest {items.digest}",
+        f"({len(items.key_items())} key items 重点检查事项), digest {items.digest}",
     ]
-    out += [f"  {i.code} {i.name} — {i.legal_basis}" for i in items]
+    design = StratifiedByRisk.from_preset("henan-2021", unclassified="1/100")
+    purpose = "2024/忻州市/demo-task-01"
+    started = time.perf_counter()
+    sample = draw_targets(city.targets, design, seed=args.seed, purpose=purpose)
+    drawn = time.perf_counter() - started
+    out += ["", f"抽取检查对象 target draw: preset henan-2021, seed {args.seed}, purpose "
+                f"{purpose!r} ({drawn * 1000:.0f} ms)"]
+    out += _sample_summary(sample)
+    first = sample.selected().to_records()[:3]
+    out += [f"  e.g. {t.id} {t.name} ({t.risk_class.label_zh})" for t in first]
+    with tempfile.TemporaryDirectory() as folder:  # verify from files, as an auditor would
+        record_path = Path(folder) / "record.json"
+        record_path.write_text(sample.record.to_json(), encoding="utf-8")
+        report = verify(AuditRecord.from_json(record_path.read_text(encoding="utf-8")),
+                        city.targets)
+    out += ["", f"核验 verification of the record (digest {sample.record.digest}):",
+            f"  {len(report.checks)} checks, {len(report.failures)} failed: "
+            + ("VERIFIED, the record replays exactly" if report.ok else str(report))]
     print("\n".join(out))
+    return 0 if report.ok else 1
+
+
+def _rates(text: str) -> dict[str, str]:
+    rates = {}
+    for part in filter(None, text.split(",")):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise InvalidValueError("--rates", "rates", part, "is not CLASS=RATE",
+                                    "write e.g. --rates A=1/100,B=3/100,C=6/100,D=15/100")
+        rates[key.strip()] = value.strip()
+    return rates
+
+
+def _draw(args: argparse.Namespace) -> int:
+    directory = TargetDirectory.from_csv(args.directory)
+    scope = Scope(region_prefixes=args.region or (),
+                  entity_types=args.entity_type or [EntityType.ENTERPRISE])
+    common = {"scope": scope, "floor": args.floor,
+              "exclude_checked_since": args.exclude_checked_since}
+    if args.preset:
+        extra = {"unclassified": args.unclassified} if args.unclassified else {}
+        design = StratifiedByRisk.from_preset(args.preset, **common, **extra)
+    elif args.rates:
+        design = StratifiedByRisk(rates=_rates(args.rates), **common)
+    else:
+        raise InvalidValueError("draw", "rates", None, "no rates given",
+                                "pass --rates A=1/100,... or --preset NAME")
+    sample = draw_targets(directory, design, seed=Seed(args.seed), purpose=args.purpose,
+                          hash=args.hash)
+    Path(args.record).write_text(sample.record.to_json(), encoding="utf-8")
+    rank = {i: k for k, i in enumerate(sample.selected_ids, start=1)}
+    with open(args.selection, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["draw_order", "id", "name", "risk_class", "inclusion_probability"])
+        for target in sorted(sample.selected(), key=lambda t: rank[t.id]):
+            writer.writerow([rank[target.id], target.id, target.name, target.risk_class.code,
+                             sample.inclusion_probability(target.id)])
+    print("\n".join([f"drew {len(sample.selected_ids):,} of {len(directory):,} targets; "
+                     f"record {args.record}, selection {args.selection}",
+                     *_sample_summary(sample)]))
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    text = Path(args.record).read_text(encoding="utf-8")
+    report = verify(AuditRecord.from_json(text, source=args.record),
+                    TargetDirectory.from_csv(args.directory))
+    print(report)
+    return 0 if report.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
         prog="random-inspection",
-        description="Reproducible, publicly verifiable 双随机、一公开 spot-check draws.",
-    )
+        description="Reproducible, publicly verifiable 双随机、一公开 spot-check draws.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="load the synthetic demo city and summarise it")
+    demo = commands.add_parser("demo", help="summarise the demo city, draw and verify")
     demo.add_argument("--targets", type=int, default=200_000, help="number of targets")
-    demo.add_argument("--seed", type=int, default=2024, help="seed of the synthetic data")
-    demo.set_defaults(run=_summary)
+    demo.add_argument("--data-seed", type=int, default=2024, help="seed of the synthetic data")
+    demo.add_argument("--seed", default="31415926535897932384", help="the draw's public seed")
+    demo.add_argument("--verbose", action="store_true", help="also list counties")
+    demo.set_defaults(run=_demo)
+    draw = commands.add_parser("draw", help="draw targets from a directory CSV")
+    draw.add_argument("directory", help="target directory CSV (UTF-8 or GB18030)")
+    draw.add_argument("--seed", required=True, help="public seed: >= 20 digits or 32 hex")
+    draw.add_argument("--purpose", required=True, help="task label, e.g. 2024/city/task-03")
+    draw.add_argument("--rates", help="per-class rates, e.g. A=1/100,B=3/100,C=6/100,D=15/100")
+    draw.add_argument("--preset", choices=sorted(PRESETS), help="provincial preset rates")
+    draw.add_argument("--unclassified", help="rate of the unclassified stratum with --preset")
+    draw.add_argument("--floor", default="3/100", help="coverage floor (default 3/100)")
+    draw.add_argument("--region", action="append", help="region code prefix (repeatable)")
+    draw.add_argument("--entity-type", action="append",
+                      help="entity type in scope (repeatable; default enterprise)")
+    draw.add_argument("--exclude-checked-since", help="exclude targets checked on/after DATE")
+    draw.add_argument("--hash", default="sha256", choices=("sha256", "sm3"))
+    draw.add_argument("--record", default="record.json", help="where to write the record")
+    draw.add_argument("--selection", default="selection.csv", help="where to write the list")
+    draw.set_defaults(run=_draw)
+    check = commands.add_parser("verify", help="replay a record against a directory CSV")
+    check.add_argument("record", help="audit record JSON")
+    check.add_argument("directory", help="target directory CSV the draw was made from")
+    check.set_defaults(run=_verify)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; errors of this library print one clear message and exit 2."""
+    """Run the command; library errors print one clear message and exit 2."""
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)

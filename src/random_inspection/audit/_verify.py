@@ -87,7 +87,8 @@ def verify(record: AuditRecord, directory: TargetDirectory) -> VerificationRepor
                            "directory sizes"))
     try:
         design = design_from_dict(record.design)
-        allocation, counts, strata, _ = replay(directory, design, record.seed, record.purpose)
+        allocation, counts, strata, _ = replay(directory, design, record.seed, record.purpose,
+                                               record.hash)
     except RandomInspectionError as error:
         checks.append(Check("replay", False, f"the draw cannot be replayed: {error}"))
         return VerificationReport(tuple(checks))

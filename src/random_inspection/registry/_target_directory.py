@@ -415,8 +415,9 @@ class TargetDirectory:
         """Raw read-only codes in canonical order: ``risk_class`` and ``entity_type`` index
         their enum's member order; ``last_check_date`` gives days since 1970-01-01
         (``-2**31`` for none)."""
-        arrays: dict[str, npt.NDArray[np.integer]] = {"risk_class": self._cols.risk_class, "entity_type": self._cols.entity_type,
-                  "last_check_date": self._cols.last_check}
+        arrays: dict[str, npt.NDArray[np.integer]] = {
+            "risk_class": self._cols.risk_class, "entity_type": self._cols.entity_type,
+            "last_check_date": self._cols.last_check}
         if field not in arrays:
             raise InvalidValueError("TargetDirectory.codes", "field", field, "has no codes",
                                     "use 'risk_class', 'entity_type' or 'last_check_date'")

@@ -5,10 +5,11 @@ from ._designs import ClassWeighted, Design, Frame, StratifiedByRisk, design_fro
 from ._draw import Sample, draw_targets
 from ._rates import PRESETS, ClassTable, parse_rate
 from ._record import SPEC_VERSION, AuditRecord, StratumDraw
-from ._rivest import rivest_integer, rivest_sample
+from ._rivest import HASHES, rivest_integer, rivest_sample
 from ._seed import Seed, stratum_seed_string
 
 __all__ = [
+    "HASHES",
     "PRESETS",
     "SPEC_VERSION",
     "Allocation",

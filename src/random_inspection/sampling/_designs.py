@@ -182,7 +182,8 @@ class StratifiedByRisk(Frame):
             labels, [populations[c] for c in labels], rates=[self.rates[c] for c in CLASSES],
             mins=[self.minimums[c] or 0 for c in CLASSES],
             maxs=[self.maximums[c] for c in CLASSES], floor=self.floor)
-        unrated = [c.code for c in CLASSES if self.rates[c] == 0 and populations[c.code]]
+        unrated = [c.code for c in CLASSES
+                   if self.rates[c] == 0 and not self.minimums[c] and populations[c.code]]
         if unrated:
             notes = (*allocation.adjustments,
                      f"classes {', '.join(unrated)} have rate 0: none of their "

@@ -14,7 +14,7 @@ from ..registry import RiskClass, TargetDirectory
 from ._allocation import Allocation
 from ._designs import Design
 from ._record import SPEC_VERSION, AuditRecord, StratumDraw
-from ._rivest import rivest_sample, uniform_fraction_numerator
+from ._rivest import hash_function, rivest_integer, rivest_sample
 from ._seed import Seed, check_purpose, stratum_seed_string
 
 __all__ = ["Sample", "draw_targets"]
@@ -71,8 +71,8 @@ def _seed(value: object) -> Seed:
     return Seed(value)  # the converter refuses ints, floats and short text
 
 
-def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str
-           ) -> tuple[Allocation, dict[str, int], tuple[StratumDraw, ...],
+def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
+           hash_name: str = "sha256") -> tuple[Allocation, dict[str, int], tuple[StratumDraw, ...],
                       npt.NDArray[np.int8]]:
     """Run the draw spec: eligibility, allocation, and each stratum's Rivest sample."""
     eligible, counts = design.eligibility(directory)
@@ -86,7 +86,7 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str
                                 f"({counts})", "widen the scope or relax the exclusions")
     rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
     allocation = design.allocate(
-        populations, lambda: Fraction(uniform_fraction_numerator(rounding), 2**256))
+        populations, lambda: Fraction(rivest_integer(rounding, 1, hash_name), 2**256))
     ids = directory.id_array
     strata = []
     for c, rows, share in zip(CLASSES, members, allocation.strata, strict=True):
@@ -94,15 +94,15 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str
         if share.size == len(rows):  # certainty stratum: whole, canonical order, no hashing
             picked = rows
         else:
-            picked = rows[np.array(rivest_sample(seed_string, len(rows), share.size),
-                                   dtype=np.int64) - 1]
+            positions = rivest_sample(seed_string, len(rows), share.size, hash_name)
+            picked = rows[np.array(positions, dtype=np.int64) - 1]
         strata.append(StratumDraw(c.code, len(rows), share.size, seed_string,
                                   tuple(x.decode() for x in ids[picked].tolist())))
     return allocation, counts, tuple(strata), stratum
 
 
 def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str,
-                 purpose: str) -> Sample:
+                 purpose: str, hash: str = "sha256") -> Sample:
     """Draw the targets of one task, reproducibly and verifiably.
 
     Parameters
@@ -115,6 +115,8 @@ def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str
         The public seed (a `Seed`, or its string); numbers are refused.
     purpose
         The task's label, e.g. ``"2024/忻州市/task-03"``; one seed can serve many tasks.
+    hash
+        ``"sha256"`` (default, Rivest's sampler) or ``"sm3"`` (GB/T 32905, same construction).
 
     Returns
     -------
@@ -134,9 +136,11 @@ def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str
     """
     seed_value = _seed(seed)
     label = check_purpose(purpose)
-    allocation, counts, strata, stratum = replay(directory, design, seed_value, label)
+    hash_function(hash)  # refuse an unknown or unavailable hash before any work
+    allocation, counts, strata, stratum = replay(directory, design, seed_value, label, hash)
     record = AuditRecord(
-        spec_version=SPEC_VERSION, library_version=__version__, seed=seed_value, purpose=label,
+        spec_version=SPEC_VERSION, library_version=__version__, hash=hash, seed=seed_value,
+        purpose=label,
         directory_digest=directory.digest, directory_size=len(directory),
         design=design.to_dict(), eligibility=counts, allocation=allocation.to_dict(),
         strata=strata)

@@ -50,6 +50,7 @@ class AuditRecord:
     Attributes:
         spec_version: Draw-spec version used.
         library_version: Version of this library that made the draw (informational).
+        hash: The spec's hash function: ``"sha256"`` or ``"sm3"``.
         seed: The seed, with its provenance.
         purpose: The task's purpose label (separates the streams of tasks sharing a seed).
         directory_digest: Digest of the whole target directory drawn from.
@@ -64,6 +65,7 @@ class AuditRecord:
 
     spec_version: str
     library_version: str
+    hash: str
     seed: Seed
     purpose: str
     directory_digest: str
@@ -85,6 +87,7 @@ class AuditRecord:
             "format": FORMAT,
             "spec_version": self.spec_version,
             "library_version": self.library_version,
+            "hash": self.hash,
             "seed": self.seed.to_dict(),
             "purpose": self.purpose,
             "directory": {"digest": self.directory_digest, "size": self.directory_size},
@@ -119,6 +122,7 @@ class AuditRecord:
             return cls(
                 spec_version=str(data["spec_version"]),
                 library_version=str(data["library_version"]),
+                hash=str(data["hash"]),
                 seed=Seed.from_dict(data["seed"]),
                 purpose=data["purpose"],
                 directory_digest=data["directory"]["digest"],

@@ -1,29 +1,43 @@
-"""Rivest's public SHA-256 sampler (spec §4): ``SHA256(seed + "," + str(i)) mod N + 1``."""
+"""Rivest's public sampler (spec §4): ``H(seed + "," + str(i)) mod N + 1``, H = SHA-256 or SM3."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from .._errors import InvalidValueError
 
-__all__ = ["rivest_integer", "rivest_sample", "uniform_fraction_numerator"]
+__all__ = ["HASHES", "hash_function", "rivest_integer", "rivest_sample"]
+
+#: Hash functions the spec allows; SHA-256 is the default and Rivest's original.
+HASHES = ("sha256", "sm3")
 
 
-def rivest_integer(seed_string: str, counter: int) -> int:
-    """The 256-bit integer for ``counter``: SHA-256 of ``seed,counter`` (UTF-8), big-endian."""
-    digest = hashlib.sha256(f"{seed_string},{counter}".encode()).digest()
+def hash_function(name: str) -> Callable[[bytes], bytes]:
+    """The digest function for ``name`` ('sha256', or 'sm3' where OpenSSL provides it)."""
+    if name == "sha256":
+        return lambda data: hashlib.sha256(data).digest()
+    if name == "sm3":
+        if "sm3" not in hashlib.algorithms_available:
+            raise InvalidValueError("draw", "hash", name,
+                                    "is not provided by this Python's OpenSSL",
+                                    "use hash='sha256', or a Python built with SM3 support")
+        return lambda data: hashlib.new("sm3", data).digest()
+    raise InvalidValueError("draw", "hash", name, "is not a hash the spec allows",
+                            "use one of: " + ", ".join(HASHES))
+
+
+def rivest_integer(seed_string: str, counter: int, hash_name: str = "sha256") -> int:
+    """The 256-bit integer for ``counter``: H of ``seed,counter`` (UTF-8), big-endian."""
+    digest = hash_function(hash_name)(f"{seed_string},{counter}".encode())
     return int.from_bytes(digest, "big")
 
 
-def uniform_fraction_numerator(seed_string: str, counter: int = 1) -> int:
-    """Numerator ``x`` of the uniform number ``x / 2**256`` in [0, 1) from one counter."""
-    return rivest_integer(seed_string, counter)
-
-
-def rivest_sample(seed_string: str, population: int, size: int) -> list[int]:
+def rivest_sample(seed_string: str, population: int, size: int, hash_name: str = "sha256"
+                  ) -> list[int]:
     """Draw ``size`` distinct positions from 1..``population`` in draw order.
 
-    Counter ``i`` runs from 1; each gives ``SHA256(seed_string + "," + str(i)) mod N + 1``;
+    Counter ``i`` runs from 1; each gives ``H(seed_string + "," + str(i)) mod N + 1``;
     positions already drawn are skipped (sampling without replacement). ``size == population``
     is allowed and returns every position in draw order.
     """
@@ -32,11 +46,12 @@ def rivest_sample(seed_string: str, population: int, size: int) -> list[int]:
                                 f"must be between 0 and the population {population}",
                                 "ask for at most as many as there are")
     prefix = (seed_string + ",").encode()
-    sha256, from_bytes = hashlib.sha256, int.from_bytes
+    from_bytes = int.from_bytes
+    digest = hash_function(hash_name)
     chosen: dict[int, None] = {}  # insertion-ordered set
     counter = 0
     while len(chosen) < size:
         counter += 1
-        position = from_bytes(sha256(prefix + b"%d" % counter).digest(), "big") % population + 1
+        position = from_bytes(digest(prefix + b"%d" % counter), "big") % population + 1
         chosen.setdefault(position)
     return list(chosen)

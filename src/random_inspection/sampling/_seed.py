@@ -49,6 +49,13 @@ def _check_seed_text(value: object) -> str:
     return value
 
 
+def _parties(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, tuple | list):
+        raise InvalidValueError("Seed", "parties", value, "is not a list of names",
+                                "pass the parties' names as a list")
+    return tuple(str(v) for v in value)
+
+
 @attrs.frozen(kw_only=False)
 class Seed:
     """The public random seed of a draw: a string, never a number.
@@ -71,7 +78,7 @@ class Seed:
 
     value: str = attrs.field(converter=_check_seed_text)
     provenance: str = attrs.field(default="ceremony", kw_only=True)
-    parties: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    parties: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_parties)
 
     def __attrs_post_init__(self) -> None:
         if self.provenance not in PROVENANCES:
@@ -103,7 +110,7 @@ class Seed:
                                         "is not a string of digits or hex characters",
                                         "give each contribution as digits, e.g. '31415'")
         return cls("-".join(contributions.values()), provenance="combined",
-                   parties=tuple(contributions.keys()))
+                   parties=list(contributions))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for the audit record."""
