@@ -40,13 +40,18 @@ from .registry import (
     TargetDirectory,
 )
 from .registry._identifiers import USCC_ALPHABET, uscc_check_character
+from .sampling import ClassWeighted, Seed, StratifiedByRisk
 
 __all__ = [
     "check_item_lists",
     "check_items",
+    "class_weighted_designs",
     "inspector_directories",
     "inspectors",
+    "purposes",
     "registration_numbers",
+    "seeds",
+    "stratified_designs",
     "target_directories",
     "targets",
     "usccs",
@@ -229,3 +234,54 @@ def check_item_lists(*, min_size: int = 0, max_size: int | None = 20
     _check_sizes(min_size, max_size)
     return st.lists(check_items(), min_size=min_size, max_size=max_size,
                     unique_by=lambda i: i.code).map(CheckItemList)
+
+
+def seeds() -> st.SearchStrategy[Seed]:
+    """Valid seeds: 20-40 decimal digits, or 32-64 hex characters."""
+    return st.one_of(
+        st.text(alphabet="0123456789", min_size=20, max_size=40),
+        st.text(alphabet="0123456789abcdef", min_size=32, max_size=64),
+    ).map(Seed)
+
+
+def purposes() -> st.SearchStrategy[str]:
+    """Valid purpose labels, e.g. ``2024/忻州市/task-03``."""
+    part = st.text(alphabet=st.one_of(_HAN, st.sampled_from("abcxyz0123-_")), min_size=1,
+                   max_size=8)
+    return st.lists(part, min_size=1, max_size=3).map("/".join)
+
+
+_RATES = st.sampled_from(["0", "1/100", "3/100", "1/10", "1/3", "1/2", "1"])
+
+
+def stratified_designs(*, floors: st.SearchStrategy[str] | None = None
+                       ) -> st.SearchStrategy[StratifiedByRisk]:
+    """`StratifiedByRisk` designs over all entity types, with random rates and floors.
+
+    ``floors`` is a strategy for the coverage floor (default: '0', '3/100' or '1/10'). Designs
+    whose floor cannot be met on a given directory raise when drawn; filter with ``assume``.
+    """
+    floor_strategy = st.sampled_from(["0", "3/100", "1/10"]) if floors is None else floors
+    if not isinstance(floor_strategy, st.SearchStrategy):
+        raise InvalidArgument(f"floors={floors!r} must be a strategy")
+    return st.builds(
+        StratifiedByRisk,
+        rates=st.fixed_dictionaries(dict.fromkeys(RiskClass, _RATES)),
+        minimums=st.fixed_dictionaries({}, optional={c: st.integers(0, 3) for c in RiskClass}),
+        floor=floor_strategy,
+        scope=st.just({"entity_types": []}),
+    )
+
+
+def class_weighted_designs(*, max_total: int = 10) -> st.SearchStrategy[ClassWeighted]:
+    """`ClassWeighted` designs over all entity types with totals up to ``max_total``."""
+    if max_total < 0:
+        raise InvalidArgument(f"max_total={max_total} must be at least 0")
+    return st.builds(
+        ClassWeighted,
+        total=st.integers(0, max_total),
+        weights=st.fixed_dictionaries({c: st.sampled_from(["0", "1", "2", "5", "10"])
+                                       for c in RiskClass}),
+        floor=st.just("0"),
+        scope=st.just({"entity_types": []}),
+    )

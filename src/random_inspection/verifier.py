@@ -44,7 +44,7 @@ CLASS_LABELS = {"信用风险低": "A", "信用风险一般": "B", "信用风险
                 "未分类": "U", "": "U"}
 
 
-class Unusable(Exception):
+class UnusableInputError(Exception):
     """The inputs cannot be read."""
 
 
@@ -52,7 +52,8 @@ class Unusable(Exception):
 
 def read_directory(path: str) -> list[dict[str, str]]:
     """Rows of the directory CSV with canonical values, sorted by id."""
-    data = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        data = handle.read()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -60,12 +61,12 @@ def read_directory(path: str) -> list[dict[str, str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise Unusable(f"{path}: neither UTF-8 nor GB18030")
+        raise UnusableInputError(f"{path}: neither UTF-8 nor GB18030")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [CHINESE_HEADERS.get(h.strip(), h.strip()) for h in next(reader)]
     missing = [f for f in ("id", "name", "entity_type", "region") if f not in header]
     if missing:
-        raise Unusable(f"{path}: missing columns {missing}")
+        raise UnusableInputError(f"{path}: missing columns {missing}")
     zh_types = {v: k for k, v in ENTITY_TYPES.items()}
     rows = []
     for cells in reader:
@@ -103,7 +104,7 @@ def digest_function(name: str) -> Any:
         return lambda b: hashlib.sha256(b).digest()
     if name == "sm3":
         return lambda b: hashlib.new("sm3", b).digest()
-    raise Unusable(f"unknown hash {name!r}")
+    raise UnusableInputError(f"unknown hash {name!r}")
 
 
 def rivest(seed_string: str, population: int, size: int, hash_name: str) -> list[int]:
@@ -215,7 +216,8 @@ def canonical(value: Any) -> str:
 
 def check(record_path: str, directory_path: str) -> list[tuple[str, bool, str]]:
     """Every check as (name, passed, detail)."""
-    record = json.loads(open(record_path, encoding="utf-8").read())
+    with open(record_path, encoding="utf-8") as handle:
+        record = json.load(handle)
     results: list[tuple[str, bool, str]] = []
 
     def compare(name: str, recorded: Any, computed: Any) -> None:
@@ -243,7 +245,7 @@ def check(record_path: str, directory_path: str) -> list[tuple[str, bool, str]]:
                            "big")
         sizes = weighted(design, pops, Fraction(x, 2**256))
     else:
-        raise Unusable(f"unknown design kind {design['kind']!r}")
+        raise UnusableInputError(f"unknown design kind {design['kind']!r}")
     recorded = {s["label"]: s for s in record["strata"]}
     for c, population, size in zip(CLASSES, pops, sizes, strict=True):
         mine = recorded.get(c, {})
@@ -265,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         results = check(args.record, args.directory)
-    except (Unusable, OSError, KeyError, ValueError) as error:
+    except (UnusableInputError, OSError, KeyError, ValueError) as error:
         print(f"verifier: cannot check: {error}", file=sys.stderr)
         return 2
     for name, passed, detail in results:
