@@ -23,7 +23,9 @@ def _pandas_frame(columns: dict[str, Any]) -> pd.DataFrame:
         "risk_class": pd.Categorical(columns["risk_classes"]),
         "industry": pd.Categorical(columns["industries"]),
     })
-    return frame.sort_values("id").set_index("id", verify_integrity=True)
+    frame = frame.sort_values("id").set_index("id")
+    assert frame.index.is_unique
+    return frame
 
 
 @pytest.mark.benchmark(group="build-1e6")

@@ -170,3 +170,30 @@ def test_inspector_csv_errors_by_line(tmp_path: Path) -> None:
         InspectorDirectory.from_csv(path)
     assert [(line, field) for line, field, _ in info.value.problems] == [
         (3, "credential_number")]
+
+
+@pytest.mark.parametrize("via", ["pandas", "arrow"])
+def test_dataframe_round_trip(small_city: DemoCity, via: str) -> None:
+    """to_pandas / to_arrow and back give the same directory (optional extras)."""
+    d = small_city.targets
+    if via == "pandas":
+        pytest.importorskip("pandas")
+        frame = d.to_pandas()
+        assert list(frame.columns)[:3] == ["id", "name", "entity_type"]
+        assert str(frame["risk_class"].dtype) == "category"
+        assert TargetDirectory.from_pandas(frame) == d
+    else:
+        pytest.importorskip("pyarrow")
+        assert TargetDirectory.from_arrow(d.to_arrow()) == d
+
+
+def test_from_pandas_validates() -> None:
+    """A frame goes through the same validation; a missing column is named."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": ["91140921MA0L2B3C46"], "name": ["甲"],
+                          "entity_type": ["企业"], "region": ["140921"],
+                          "risk_class": [None], "last_check_date": [None]})
+    d = TargetDirectory.from_pandas(frame)
+    assert d["91140921MA0L2B3C46"].risk_class.code == "U"
+    with pytest.raises(InvalidValueError, match="region"):
+        TargetDirectory.from_pandas(frame.drop(columns=["region"]))

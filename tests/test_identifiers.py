@@ -12,9 +12,11 @@ from stdnum.iso7064 import mod_11_10
 from random_inspection import EntityType
 from random_inspection.registry._identifiers import (
     USCC_ALPHABET,
+    complete_usccs,
     id_problem,
     id_problems,
     normalize_id,
+    registration_check_digit,
     uscc_check_character,
 )
 from random_inspection.strategies import registration_numbers, usccs
@@ -37,8 +39,16 @@ def test_published_uscc_vector() -> None:
 
 
 def test_check_character_matches_stdnum() -> None:
-    """Our completion helper gives the character stdnum computes."""
+    """Our completion helpers give the characters stdnum computes."""
     assert uscc_check_character("91110000600037341") == "L"
+    assert registration_check_digit("11010800000001") == "6"
+
+
+@given(st.lists(usccs(), min_size=1, max_size=20))
+def test_bulk_completion_matches_stdnum(codes: list[str]) -> None:
+    """complete_usccs (vectorised, for bulk generation) agrees with stdnum on every code."""
+    bodies = np.frombuffer("".join(c[:17] for c in codes).encode(), np.uint8).reshape(-1, 17)
+    assert [c.decode() for c in complete_usccs(bodies)] == codes
 
 
 @given(usccs())

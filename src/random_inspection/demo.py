@@ -30,7 +30,11 @@ from .registry import (
     ItemKind,
     TargetDirectory,
 )
-from .registry._identifiers import USCC_ALPHABET
+from .registry._identifiers import (
+    USCC_ALPHABET,
+    complete_usccs,
+    registration_check_digit,
+)
 
 __all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city"]
 
@@ -94,27 +98,17 @@ class DemoCity:
 def _uscc(rng: np.random.Generator, prefixes: list[str]) -> list[str]:
     """Valid USCCs: 8-character prefix, 9 random characters, check character."""
     alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
-    body = alphabet[rng.integers(0, 31, size=(len(prefixes), 9))]
     head = np.frombuffer("".join(prefixes).encode(), dtype=np.uint8).reshape(-1, 8)
-    chars = np.concatenate([head, body], axis=1)
-    values = np.searchsorted(alphabet, chars)  # alphabet is sorted ASCII
-    weights = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
-    check = alphabet[(31 - (values * weights).sum(axis=1) % 31) % 31]
-    full = np.concatenate([chars, check[:, None]], axis=1)
-    return [row.tobytes().decode() for row in full]
+    body = alphabet[rng.integers(0, 31, size=(len(prefixes), 9))]
+    return [code.decode() for code in complete_usccs(np.concatenate([head, body], axis=1))]
 
 
 def _registration_numbers(rng: np.random.Generator, regions: list[str]) -> list[str]:
     """Valid 15-digit legacy registration numbers (ISO 7064 MOD 11,10)."""
-    out = []
-    for region, digits in zip(regions, rng.integers(0, 10, size=(len(regions), 8)), strict=True):
-        body = region + "".join(map(str, digits))
-        check = 5
-        for ch in body:
-            check = (((check or 10) * 2) % 11 + int(ch)) % 10
-        last = next(d for d in range(10) if (((check or 10) * 2) % 11 + d) % 10 == 1)
-        out.append(body + str(last))
-    return out
+    bodies = [region + "".join(map(str, digits))
+              for region, digits in zip(regions, rng.integers(0, 10, size=(len(regions), 8)),
+                                        strict=True)]
+    return [body + registration_check_digit(body) for body in bodies]
 
 
 def _offices(county: str) -> list[str]:

@@ -39,7 +39,11 @@ from .registry import (
     Target,
     TargetDirectory,
 )
-from .registry._identifiers import USCC_ALPHABET, uscc_check_character
+from .registry._identifiers import (
+    USCC_ALPHABET,
+    registration_check_digit,
+    uscc_check_character,
+)
 from .sampling import ClassWeighted, Seed, StratifiedByRisk
 
 __all__ = [
@@ -109,10 +113,7 @@ def usccs(*, regions: Sequence[str] | None = None, type_prefixes: Sequence[str] 
 @st.composite
 def _regno(draw: st.DrawFn, regions: list[object]) -> str:
     body = f"{draw(st.sampled_from(regions))}{draw(st.integers(0, 10**8 - 1)):08d}"
-    check = 5
-    for ch in body:
-        check = (((check or 10) * 2) % 11 + int(ch)) % 10
-    return body + str(next(d for d in range(10) if (((check or 10) * 2) % 11 + d) % 10 == 1))
+    return body + registration_check_digit(body)
 
 
 def registration_numbers(*, regions: Sequence[str] | None = None) -> st.SearchStrategy[str]:

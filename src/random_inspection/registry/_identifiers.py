@@ -57,6 +57,25 @@ def uscc_check_character(first17: str) -> str:
     return str(_uscc.calc_check_digit(first17 + "0"))
 
 
+def complete_usccs(bodies: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
+    """Vectorised: append the check character to each row of an (n, 17) ASCII byte matrix.
+
+    For generating valid codes in bulk (demo data, benchmarks); the tests cross-check it
+    against python-stdnum.
+    """
+    values = _USCC_VALUE[bodies]
+    check = (31 - (values * _USCC_WEIGHTS).sum(axis=1) % 31) % 31
+    alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
+    full = np.concatenate([bodies, alphabet[check][:, None]], axis=1)
+    result: npt.NDArray[np.bytes_] = np.ascontiguousarray(full).view("S18").ravel()
+    return result
+
+
+def registration_check_digit(first14: str) -> str:
+    """The ISO 7064 MOD 11,10 check digit completing a 14-digit legacy registration number."""
+    return str(_mod_11_10.calc_check_digit(first14))
+
+
 def id_problem(identifier: str, entity_type: EntityType) -> str | None:
     """Why a normalised ``identifier`` is not acceptable for ``entity_type`` (python-stdnum).
 

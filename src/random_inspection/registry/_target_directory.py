@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Self
 
@@ -49,6 +50,11 @@ class DirectoryDiff:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
+
+
+def _missing(value: object) -> bool:
+    """None, NaN or NaT from a data frame."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT"
 
 
 def _decoded(ids: npt.NDArray[np.bytes_]) -> tuple[str, ...]:
@@ -215,6 +221,62 @@ class TargetDirectory:
         """Write a JSON document with every target and the directory digest."""
         _files.write_json(path, {"format": "random-inspection/target-directory", "version": 1,
                                  "digest": self.digest, "targets": self.to_dicts()})
+
+    @classmethod
+    def from_pandas(cls, frame: Any) -> Self:
+        """Build from a pandas DataFrame whose columns are the field names (extra ``pandas``).
+
+        Missing optional columns are empty; dates may be datetime64 or text. Validation is the
+        same as `from_columns`.
+        """
+        columns = {field: frame[field].tolist() for field in TARGET_FIELDS if field in frame}
+        missing = [f for f in ("id", "name", "entity_type", "region") if f not in columns]
+        if missing:
+            raise InvalidValueError("TargetDirectory.from_pandas", missing[0], None,
+                                    "column missing", "name the columns after the fields: "
+                                    + ", ".join(TARGET_FIELDS))
+        dates = frame["last_check_date"] if "last_check_date" in frame else None
+        if dates is not None and str(dates.dtype).startswith("datetime"):
+            columns["last_check_date"] = dates.to_numpy("datetime64[D]")
+        else:
+            columns["last_check_date"] = [None if _missing(v) else v
+                                          for v in columns.get("last_check_date", [])] or None
+        for field in ("industry", "registering_office", "supervising_office", "risk_class",
+                      "tags"):
+            if field in columns:
+                columns[field] = ["" if _missing(v) else v for v in columns[field]]
+        return cls(build_columns(columns, len(frame)))
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame with one column per field (categoricals for coded fields,
+        datetime64 for dates, ';'-joined tags) in canonical order (extra ``pandas``)."""
+        try:
+            import pandas as pd  # noqa: PLC0415  (optional dependency)
+        except ImportError as error:  # pragma: no cover
+            raise ImportError("to_pandas needs pandas: pip install 'random-inspection[pandas]'"
+                              ) from error
+        data: dict[str, Any] = {"id": self.ids, "name": self.column("name")}
+        for field in ("entity_type", "region", "industry", "registering_office",
+                      "supervising_office", "risk_class", "tags"):
+            data[field] = pd.Categorical(self.column(field))
+        dates = self._cols.last_check.astype("datetime64[D]")
+        data["last_check_date"] = np.where(self._cols.last_check == NO_DATE,
+                                           np.datetime64("NaT"), dates).astype("datetime64[ns]")
+        return pd.DataFrame(data)
+
+    @classmethod
+    def from_arrow(cls, table: Any) -> Self:
+        """Build from a pyarrow Table with the field names as columns (extra ``arrow``)."""
+        return cls.from_pandas(table.to_pandas())
+
+    def to_arrow(self) -> Any:
+        """A pyarrow Table of `to_pandas` (dictionary-encoded categoricals; extra ``arrow``)."""
+        try:
+            import pyarrow as pa  # noqa: PLC0415  (optional dependency)
+        except ImportError as error:  # pragma: no cover
+            raise ImportError("to_arrow needs pyarrow: pip install 'random-inspection[arrow]'"
+                              ) from error
+        return pa.Table.from_pandas(self.to_pandas(), preserve_index=False)
 
     # --- container protocol ---------------------------------------------------------------
 
