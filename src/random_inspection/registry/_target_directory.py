@@ -235,7 +235,7 @@ class TargetDirectory:
             raise InvalidValueError("TargetDirectory.from_pandas", missing[0], None,
                                     "column missing", "name the columns after the fields: "
                                     + ", ".join(TARGET_FIELDS))
-        dates = frame["last_check_date"] if "last_check_date" in frame else None
+        dates = frame.get("last_check_date")
         if dates is not None and str(dates.dtype).startswith("datetime"):
             columns["last_check_date"] = dates.to_numpy("datetime64[D]")
         else:
