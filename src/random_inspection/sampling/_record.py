@@ -59,6 +59,7 @@ class AuditRecord:
         eligibility: How many targets each rule left out.
         allocation: The allocation's plain values, with every adjustment and why.
         strata: Each stratum's population, size, seed string and selection in draw order.
+        teams: The inspector teams (spec §12), once `assign_inspectors` has run.
         claimed_digest: The record digest found in a loaded JSON text (``None`` when built in
             memory); `verify` checks it against the content.
     """
@@ -74,6 +75,7 @@ class AuditRecord:
     eligibility: Mapping[str, int]
     allocation: Mapping[str, Any]
     strata: tuple[StratumDraw, ...]
+    teams: Mapping[str, Any] | None = None
     claimed_digest: str | None = attrs.field(default=None, eq=False)
 
     @property
@@ -83,7 +85,7 @@ class AuditRecord:
 
     def content(self) -> dict[str, Any]:
         """The plain content that the record digest covers."""
-        return {
+        content = {
             "format": FORMAT,
             "spec_version": self.spec_version,
             "library_version": self.library_version,
@@ -96,6 +98,9 @@ class AuditRecord:
             "allocation": dict(self.allocation),
             "strata": [s.to_dict() for s in self.strata],
         }
+        if self.teams is not None:
+            content["teams"] = dict(self.teams)
+        return content
 
     @property
     def digest(self) -> str:
@@ -133,6 +138,7 @@ class AuditRecord:
                 strata=tuple(StratumDraw(s["label"], int(s["population"]), int(s["size"]),
                                          s["seed_string"], s["selected"])
                              for s in data["strata"]),
+                teams=data.get("teams"),
                 claimed_digest=data.get("record_digest"),
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -1,0 +1,385 @@
+"""`assign_inspectors`: random, reproducible inspection teams with recusal (spec §12)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .._errors import InvalidValueError
+from ..registry import Inspector, InspectorDirectory, Target
+from ..sampling import Sample, Seed
+from ..sampling._rivest import hash_function
+from ..sampling._seed import stratum_seed_string
+from ._policy import DrawMode, TeamPolicy
+
+__all__ = ["Assignment", "Team", "Unstaffed", "assign_inspectors", "form_teams"]
+
+EXPERT_SEARCH_LIMIT = 3  # exact minimal expert cover up to this many experts, then greedy
+
+
+@attrs.frozen
+class Team:
+    """The inspectors of one target.
+
+    Attributes:
+        target_id: The target.
+        officers: Officers with valid credentials, sorted by id (at least the minimum).
+        leader: The officer who leads (of the executing department when required).
+        experts: Experts added to cover specialties the officers lack (never counted).
+        uncovered: Specialties the items need that nobody in the team covers.
+    """
+
+    target_id: str
+    officers: tuple[str, ...]
+    leader: str
+    experts: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values."""
+        return {"target": self.target_id, "officers": list(self.officers),
+                "leader": self.leader, "experts": list(self.experts),
+                "uncovered": list(self.uncovered)}
+
+
+@attrs.frozen
+class Unstaffed:
+    """A selected target no team could be formed for, and why."""
+
+    target_id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values."""
+        return {"target": self.target_id, "reason": self.reason}
+
+
+def _stream(seed_string: str, population: int, hash_name: str) -> Iterator[int]:
+    """Rivest's sampler as an endless-until-exhausted stream of distinct positions 1..N."""
+    digest = hash_function(hash_name)
+    prefix = (seed_string + ",").encode()
+    seen: set[int] = set()
+    counter = 0
+    while len(seen) < population:
+        counter += 1
+        position = int.from_bytes(digest(prefix + b"%d" % counter), "big") % population + 1
+        if position not in seen:
+            seen.add(position)
+            yield position
+
+
+class _Staffing:
+    """Mutable working state of one assignment (never escapes `form_teams`)."""
+
+    def __init__(self, eligible: list[list[int]], demand: int, load: list[int], cap: int
+                 ) -> None:
+        self.eligible = eligible
+        self.demand = demand
+        self.team: list[list[int]] = [[] for _ in eligible]
+        self.load = load
+        units = len(load)
+        self.holders: list[list[int]] = [[] for _ in range(units)]
+        self.cap = cap
+
+    def take(self, t: int, u: int) -> None:
+        self.team[t].append(u)
+        self.load[u] += 1
+        self.holders[u].append(t)
+
+    def release(self, t: int, u: int) -> None:
+        self.team[t].remove(u)
+        self.load[u] -= 1
+        self.holders[u].remove(t)
+
+    def augment(self, start: int, dead: set[int]) -> bool:
+        """One more officer for ``start`` along a shortest alternating path (BFS, canonical
+        order); False when none exists, i.e. the b-matching is maximum for this target.
+
+        A failed search adds every target it visited to ``dead``: whatever they reach was
+        searched too, so none of them can gain an officer at this cap either.
+        """
+        reached_from: dict[int, int] = {}   # unit -> target that reached it
+        gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
+        queue = deque([start])
+        while queue:
+            t = queue.popleft()
+            members = set(self.team[t])
+            for u in self.eligible[t]:
+                if u in members or u in reached_from:
+                    continue
+                reached_from[u] = t
+                if self.load[u] < self.cap:
+                    self._apply(u, reached_from, gives_up)
+                    return True
+                for holder in self.holders[u]:
+                    if holder not in gives_up:
+                        gives_up[holder] = u
+                        queue.append(holder)
+        dead.update(gives_up)
+        return False
+
+    def _apply(self, u: int, reached_from: dict[int, int], gives_up: dict[int, int]) -> None:
+        while True:
+            t = reached_from[u]
+            handed = gives_up[t]
+            if handed >= 0:
+                self.release(t, handed)
+            self.take(t, u)
+            if handed < 0:
+                return
+            u = handed
+
+
+def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy
+                 ) -> tuple[list[list[int]], Counter[str], dict[str, list[str]]]:
+    """Each target's eligible officers (indices in canonical order), exclusion counts by
+    ground, and the custom rules' exclusions (target id → inspector ids)."""
+    rotation = policy.rotation
+    pools: dict[tuple[str, str], list[int]] = {}
+    grounds: Counter[str] = Counter()
+    custom: dict[str, list[str]] = {}
+    result = []
+    for target in targets:
+        key = (target.region, target.supervising_office)
+        base = pools.get(key)
+        if base is None:
+            base = []
+            for k, o in enumerate(officers):
+                if policy.mode is DrawMode.BY_REGION and not (
+                        o.office_area and target.region.startswith(o.office_area)):
+                    continue
+                if policy.mode is DrawMode.CROSS_OFFICE and o.office \
+                        and o.office == target.supervising_office:
+                    continue
+                base.append(k)
+            pools[key] = base
+        if policy.mode is DrawMode.CROSS_OFFICE:
+            grounds["own office (所所交叉)"] += sum(
+                1 for o in officers if o.office and o.office == target.supervising_office)
+        excluded: dict[str, str] = {}
+        for inspector_id, ground in policy.conflicts.for_target(target.id,
+                                                                 policy.check_date).items():
+            excluded[inspector_id] = f"declared conflict: {ground.code}"
+        for inspector_id in rotation.get(target.id, ()):
+            excluded.setdefault(inspector_id, "rotation (checked it last time)")
+        for rule in policy.custom_rules:
+            for k in base:
+                o = officers[k]
+                if o.id not in excluded and rule.applies(o, target):
+                    excluded[o.id] = f"custom: {rule.name}"
+                    custom.setdefault(target.id, []).append(o.id)
+        if excluded:
+            kept = []
+            for k in base:
+                why = excluded.get(officers[k].id)
+                if why is None:
+                    kept.append(k)
+                else:
+                    grounds[why] += 1
+            result.append(kept)
+        else:
+            result.append(base)
+    return result, grounds, {t: sorted(ids) for t, ids in custom.items()}
+
+
+def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
+            hash_name: str) -> None:
+    """First pass: each target, in draw order, takes officers in its stream's random order,
+    skipping those at the cap."""
+    for t in order:
+        pool = state.eligible[t]
+        if not any(state.load[u] < state.cap for u in pool):
+            continue
+        for position in _stream(streams[t], len(pool), hash_name):
+            u = pool[position - 1]
+            if state.load[u] < state.cap:
+                state.take(t, u)
+                if len(state.team[t]) == state.demand:
+                    break
+
+
+def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_name: str,
+           limit: int) -> list[int]:
+    """Greedy pass, then augmenting paths; the cap rises by one while the constraints force
+    it (up to ``limit``). Returns the targets still short."""
+    d = state.demand
+    by_pool: Counter[tuple[int, ...]] = Counter(tuple(state.eligible[t]) for t in order)
+    bound = max((math.ceil(d * n / len(pool)) for pool, n in by_pool.items() if pool),
+                default=1)  # targets sharing a pool can only use its officers
+    state.cap = min(max(state.cap, bound), limit)
+    _greedy(state, order, streams, hash_name)
+    while True:
+        dead: set[int] = set()
+        for t in order:
+            while len(state.team[t]) < d and t not in dead and state.augment(t, dead):
+                pass
+        short = [t for t in order if len(state.team[t]) < d]
+        if not short or state.cap >= limit:
+            return short
+        state.cap += 1  # the constraints force a higher load: raise the cap by one
+
+
+def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy: TeamPolicy,
+               *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
+    """The team section of the audit record for ``targets`` (in draw order); spec §12."""
+    officers = inspectors.officers_on(policy.check_date)
+    eligible, grounds, custom = _eligibility(targets, officers, policy)
+    d = policy.min_officers
+    unstaffed: dict[int, str] = {}
+    for t, pool in enumerate(eligible):
+        if len(pool) < d:
+            unstaffed[t] = (f"only {len(pool)} eligible officer(s) after recusal, credentials "
+                            f"and mode; {d} needed")
+    dept = policy.leader_department
+    leader_pools = [[u for u in pool if officers[u].department == dept] if dept else []
+                    for pool in eligible]
+    if dept:
+        for t in range(len(targets)):
+            if t not in unstaffed and not leader_pools[t]:
+                unstaffed[t] = f"no eligible officer of the executing department {dept!r}"
+    staffable = [t for t in range(len(targets)) if t not in unstaffed]
+    active = {u for t in staffable for u in eligible[t]}
+    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
+    limit = policy.cap if policy.cap is not None else max(len(targets), 1)
+    load = [0] * len(officers)
+    cap = min(max(1, math.ceil(fair)), limit)
+    leaders: dict[int, int] = {}
+    if dept:  # leaders first: an exact b-matching of one leader per target
+        phase = _Staffing(leader_pools, 1, load, cap)
+        streams = [stratum_seed_string(seed, purpose, f"leader/{t.id}") for t in targets]
+        for t in _staff(phase, staffable, streams, hash_name, limit):
+            unstaffed[t] = (f"capacity: every eligible officer of {dept!r} already has "
+                            f"{phase.cap} target(s), the cap")
+        leaders = {t: phase.team[t][0] for t in staffable if phase.team[t]}
+        staffable = [t for t in staffable if t in leaders]
+    # The other places start again from the fair cap: only the leaders' load was forced up.
+    rest = [[u for u in pool if u != leaders.get(t)] for t, pool in enumerate(eligible)]
+    phase = _Staffing(rest, d - len(leaders and [0]), load, cap)
+    streams = [stratum_seed_string(seed, purpose, f"team/{t.id}") for t in targets]
+    for t in _staff(phase, staffable, streams, hash_name, limit):
+        unstaffed[t] = (f"capacity: every eligible officer already has {phase.cap} target(s), "
+                        "the cap")
+    teams = []
+    for t, target in enumerate(targets):
+        if t in unstaffed:
+            continue
+        members = sorted([*phase.team[t], *([leaders[t]] if t in leaders else [])])
+        leader = leaders.get(t, members[0])
+        experts, uncovered = _experts(
+            target, [officers[u] for u in members], inspectors, policy,
+            stream=stratum_seed_string(seed, purpose, f"experts/{target.id}"),
+            hash_name=hash_name)
+        teams.append({"target": target.id, "officers": [officers[u].id for u in members],
+                      "leader": officers[leader].id, "experts": experts,
+                      "uncovered": uncovered})
+    return {
+        "policy": policy.to_dict(),
+        "inspector_directory": {"digest": inspectors.digest, "size": len(inspectors)},
+        "fair_share": str(fair),
+        "cap": max(Counter(u for t in teams for u in t["officers"]).values(), default=0),
+        "exclusions": dict(sorted(grounds.items())),
+        "custom_exclusions": custom,
+        "teams": teams,
+        "unstaffed": [{"target": targets[t].id, "reason": r} for t, r in sorted(unstaffed.items())],
+    }
+
+
+def _experts(target: Target, team: Sequence[Inspector], inspectors: InspectorDirectory,
+             policy: TeamPolicy, *, stream: str, hash_name: str
+             ) -> tuple[list[str], list[str]]:
+    """Experts covering the items' specialties that the officers lack (spec §12.5)."""
+    needed = set().union(*(i.required_specialties for i in policy.items
+                           if target.entity_type in i.entity_types))
+    needed -= set().union(*(o.specialties for o in team))
+    if not needed or not policy.add_experts:
+        return [], sorted(needed)
+    conflicted = set(policy.conflicts.for_target(target.id, policy.check_date))
+    conflicted |= policy.rotation.get(target.id, frozenset())
+    pool = [e for e in inspectors.experts() if e.specialties & needed and e.id not in conflicted
+            and not any(rule.applies(e, target) for rule in policy.custom_rules)]
+    for size in range(1, min(EXPERT_SEARCH_LIMIT, len(pool)) + 1):
+        covers = [c for c in itertools.combinations(pool, size)
+                  if needed <= set().union(*(e.specialties for e in c))]
+        if covers:
+            pick = next(_stream(stream, len(covers), hash_name))
+            return [e.id for e in covers[pick - 1]], []
+    chosen: list[Inspector] = []  # beyond the exact search: greedy, largest gain first
+    left = set(needed)
+    while left:
+        best = max(pool, key=lambda e: len(e.specialties & left), default=None)
+        if best is None or not best.specialties & left:
+            break
+        chosen.append(best)
+        left -= best.specialties
+    return sorted(e.id for e in chosen), sorted(left)
+
+
+@attrs.frozen(eq=False)
+class Assignment:
+    """Teams for a sample, with every unstaffed target and why, and the extended record.
+
+    Attributes:
+        teams: One `Team` per staffed target, in draw order.
+        unstaffed: Targets without a team, with the reason.
+        cap: The most targets any officer took (the least cap the constraints allowed).
+        fair_share: Officer places per eligible officer.
+        exclusions: How many (target, officer) pairs each recusal ground removed.
+        record: The sample's audit record extended with the teams.
+    """
+
+    teams: tuple[Team, ...]
+    unstaffed: tuple[Unstaffed, ...]
+    cap: int
+    fair_share: Fraction
+    exclusions: dict[str, int]
+    record: Any
+
+    def loads(self) -> dict[str, int]:
+        """Officer id → number of targets."""
+        return dict(Counter(o for t in self.teams for o in t.officers))
+
+    def team_of(self, target_id: str) -> Team | None:
+        """The team of a target, or None."""
+        return next((t for t in self.teams if t.target_id == target_id), None)
+
+
+def assignment_from_section(section: dict[str, Any], record: Any) -> Assignment:
+    """Build an `Assignment` from a record's team section."""
+    return Assignment(
+        teams=tuple(Team(t["target"], tuple(t["officers"]), t["leader"], tuple(t["experts"]),
+                         tuple(t["uncovered"])) for t in section["teams"]),
+        unstaffed=tuple(Unstaffed(u["target"], u["reason"]) for u in section["unstaffed"]),
+        cap=section["cap"], fair_share=Fraction(section["fair_share"]),
+        exclusions=dict(section["exclusions"]), record=record)
+
+
+def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: TeamPolicy
+                      ) -> Assignment:
+    """Form a team for every selected target that can be staffed, reproducibly.
+
+    Teams are drawn from the sample's seed under labels ``team/<target id>`` (one seed
+    ceremony covers both draws), in the sample's draw order; officers who are recused,
+    out of the draw mode's pool or whose credentials are not valid on the check date are
+    never drawn; the officer core (recusal, credentials, team size, per-officer cap) is then
+    completed exactly by augmenting paths, and the cap rises above the fair share only when
+    the constraints force it. Every target left without a team is reported with the reason.
+    """
+    if not isinstance(inspectors, InspectorDirectory):
+        raise InvalidValueError("assign_inspectors", "inspectors", inspectors,
+                                "is not an InspectorDirectory", "pass InspectorDirectory(...)")
+    if not isinstance(policy, TeamPolicy):
+        raise InvalidValueError("assign_inspectors", "policy", policy, "is not a TeamPolicy",
+                                "pass TeamPolicy(check_date=...)")
+    policy.conflicts.check_against(inspectors, sample.directory)
+    targets = [sample.directory[i] for i in sample.selected_ids]
+    record = sample.record
+    section = form_teams(targets, inspectors, policy, seed=record.seed, purpose=record.purpose,
+                         hash_name=record.hash)
+    extended = attrs.evolve(record, teams=section, claimed_digest=None)
+    return assignment_from_section(section, extended)

@@ -1,0 +1,143 @@
+"""How teams are formed: draw mode, recusal rules and team rules (one `TeamPolicy`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .._canonical import canonical_json
+from .._errors import InvalidValueError
+from ..registry import CheckItem, Inspector, Target
+from ..registry._identifiers import normalize_id
+from ..registry._vocabulary import _Labelled
+from ._conflicts import ConflictRegister
+
+__all__ = ["CustomRule", "DrawMode", "TeamPolicy"]
+
+
+class DrawMode(_Labelled):
+    """How the pool of inspectors for a target is formed (抽取模式)."""
+
+    WHOLE_POOL = "whole_pool"
+    BY_REGION = "by_region"
+    CROSS_OFFICE = "cross_office"
+
+    _LABELS = enum.nonmember({
+        "whole_pool": ("全局混合", "whole pool"),
+        "by_region": ("区域定向", "by region"),
+        "cross_office": ("所所交叉", "across offices"),
+    })
+
+
+@attrs.frozen
+class CustomRule:
+    """A recusal rule of the caller's own: ``applies(inspector, target)`` True means recuse.
+
+    Its exclusions are written into the audit record as data, so a verifier without the
+    code can still replay the draw.
+    """
+
+    name: str
+    applies: Callable[[Inspector, Target], bool] = attrs.field(eq=False)
+
+
+def _rotation(value: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("TeamPolicy", "previous_inspectors", value, "is not a mapping",
+                                "pass {target id: [inspector ids of its previous check]}")
+    return tuple(sorted((normalize_id(t), tuple(sorted(set(ids)))) for t, ids in value.items()))
+
+
+def _items(value: Any) -> tuple[CheckItem, ...]:
+    items = tuple(value)
+    if not all(isinstance(i, CheckItem) for i in items):
+        raise InvalidValueError("TeamPolicy", "items", value, "are not CheckItem records",
+                                "pass the task's CheckItem records")
+    return items
+
+
+@attrs.frozen(kw_only=True)
+class TeamPolicy:
+    """Everything that decides who may inspect which target, and how teams are formed.
+
+    Attributes:
+        check_date: The day of the checks: credentials must be valid then, and conflicts in
+            force then apply.
+        mode: `DrawMode`: whole pool (全局混合); by region (区域定向: only officers whose office
+            area is a prefix of the target's region); across offices (所所交叉: never a target
+            supervised by one's own office).
+        min_officers: Officers with valid credentials per team; at least two (行政处罚法 Art. 42).
+        leader_department: If set, every team includes an officer of this (executing)
+            department, who leads it.
+        cap: Hard limit of targets per officer; ``None`` lets the fair cap rise only as far as
+            the constraints force.
+        conflicts: Declared conflicts (`ConflictRegister`).
+        previous_inspectors: Rotation: target id → inspectors of its previous check, who may
+            not check it again.
+        custom_rules: The caller's own recusal rules.
+        items: The task's check items; teams must cover their required specialties, with
+            experts added where the officers do not (1+X: all items in one visit).
+        add_experts: Whether to add experts for uncovered specialties.
+    """
+
+    check_date: dt.date
+    mode: DrawMode = DrawMode.WHOLE_POOL
+    min_officers: int = 2
+    leader_department: str | None = None
+    cap: int | None = None
+    conflicts: ConflictRegister = attrs.field(factory=ConflictRegister)
+    previous_inspectors: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        factory=dict, converter=_rotation)
+    custom_rules: tuple[CustomRule, ...] = attrs.field(default=(), converter=tuple)
+    items: tuple[CheckItem, ...] = attrs.field(default=(), converter=_items)
+    add_experts: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.check_date, dt.date) or isinstance(self.check_date, dt.datetime):
+            raise InvalidValueError("TeamPolicy", "check_date", self.check_date, "is not a date",
+                                    "pass a datetime.date")
+        object.__setattr__(self, "mode", DrawMode.parse(self.mode, record="TeamPolicy"))
+        if isinstance(self.min_officers, bool) or not isinstance(self.min_officers, int) \
+                or self.min_officers < 2:
+            raise InvalidValueError("TeamPolicy", "min_officers", self.min_officers,
+                                    "must be a whole number of at least 2",
+                                    "inspections need two officers with valid credentials")
+        if self.cap is not None and (isinstance(self.cap, bool) or not isinstance(self.cap, int)
+                                     or self.cap < 1):
+            raise InvalidValueError("TeamPolicy", "cap", self.cap, "is not a positive count",
+                                    "give the most targets one officer may take, or None")
+        if not isinstance(self.conflicts, ConflictRegister):
+            raise InvalidValueError("TeamPolicy", "conflicts", self.conflicts,
+                                    "is not a ConflictRegister", "pass ConflictRegister(...)")
+        names = [r.name for r in self.custom_rules]
+        if len(set(names)) != len(names) or not all(isinstance(r, CustomRule)
+                                                     for r in self.custom_rules):
+            raise InvalidValueError("TeamPolicy", "custom_rules", names,
+                                    "need distinct names and CustomRule objects",
+                                    "wrap each predicate in CustomRule(name, function)")
+
+    @property
+    def rotation(self) -> dict[str, frozenset[str]]:
+        """Target id → inspectors of its previous check."""
+        return {t: frozenset(ids) for t, ids in self.previous_inspectors}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for the audit record (data sets by digest)."""
+        rotation = canonical_json({t: list(ids) for t, ids in self.previous_inspectors})
+        return {
+            "check_date": self.check_date.isoformat(),
+            "mode": self.mode.code,
+            "min_officers": self.min_officers,
+            "leader_department": self.leader_department,
+            "cap": self.cap,
+            "conflicts_digest": self.conflicts.digest,
+            "previous_inspectors_digest": "sha256:" + hashlib.sha256(rotation.encode()).hexdigest(),
+            "custom_rules": [r.name for r in self.custom_rules],
+            "items": [i.code for i in self.items],
+            "add_experts": self.add_experts,
+        }
