@@ -15,10 +15,10 @@ statistic rejects a plainly wrong π.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from fractions import Fraction
 
+from _stats import chi2_quantile_999
 from random_inspection import (
     ClassWeighted,
     EntityType,
@@ -32,12 +32,6 @@ from random_inspection.registry._identifiers import uscc_check_character
 
 RUNS = 400
 SEEDS = [f"{k:020d}" for k in range(1, RUNS + 1)]
-Z_999 = 3.090232306167813  # standard normal 0.999 quantile
-
-
-def chi2_quantile_999(df: int) -> float:
-    """Wilson–Hilferty approximation of the χ² 0.999 quantile (accurate to <1 % for df ≥ 10)."""
-    return df * (1 - 2 / (9 * df) + Z_999 * math.sqrt(2 / (9 * df))) ** 3
 
 
 def _directory() -> TargetDirectory:

@@ -14,6 +14,18 @@ from ._errors import (
     UnknownIdError,
 )
 from ._version import __version__
+from .assignment import (
+    Assignment,
+    Conflict,
+    ConflictGround,
+    ConflictRegister,
+    CustomRule,
+    DrawMode,
+    Team,
+    TeamPolicy,
+    Unstaffed,
+    assign_inspectors,
+)
 from .audit import SPEC_VERSION, AuditRecord, VerificationReport, verify
 from .registry import (
     CheckItem,
@@ -46,13 +58,19 @@ __all__ = [
     "PRESETS",
     "SPEC_VERSION",
     "Allocation",
+    "Assignment",
     "AuditRecord",
     "CheckItem",
     "CheckItemList",
     "CheckMethod",
     "ClassWeighted",
     "ColumnsError",
+    "Conflict",
+    "ConflictGround",
+    "ConflictRegister",
+    "CustomRule",
     "DirectoryDiff",
+    "DrawMode",
     "DuplicateIdError",
     "EntityType",
     "FileFormatError",
@@ -70,9 +88,13 @@ __all__ = [
     "StratifiedByRisk",
     "Target",
     "TargetDirectory",
+    "Team",
+    "TeamPolicy",
     "UnknownIdError",
+    "Unstaffed",
     "VerificationReport",
     "__version__",
+    "assign_inspectors",
     "draw_targets",
     "verify",
 ]

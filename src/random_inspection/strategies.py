@@ -26,6 +26,7 @@ except ImportError as error:  # pragma: no cover
         "random_inspection.strategies needs Hypothesis: pip install 'random-inspection[strategies]'"
     ) from error
 
+from .assignment import Conflict, ConflictGround, ConflictRegister, DrawMode, TeamPolicy
 from .registry import (
     CheckItem,
     CheckItemList,
@@ -50,6 +51,7 @@ __all__ = [
     "check_item_lists",
     "check_items",
     "class_weighted_designs",
+    "conflict_registers",
     "inspector_directories",
     "inspectors",
     "purposes",
@@ -58,6 +60,7 @@ __all__ = [
     "stratified_designs",
     "target_directories",
     "targets",
+    "team_policies",
     "usccs",
 ]
 
@@ -178,10 +181,13 @@ def target_directories(*, min_size: int = 0, max_size: int | None = 40,
 
 
 @st.composite
-def _inspector(draw: st.DrawFn, experts: bool | None) -> Inspector:
+def _inspector(draw: st.DrawFn, experts: bool | None, valid_on: dt.date | None) -> Inspector:
     expert = draw(st.booleans()) if experts is None else experts
-    status = draw(st.sampled_from(list(InspectorStatus)))
+    status = (InspectorStatus.ACTIVE if valid_on is not None
+              else draw(st.sampled_from(list(InspectorStatus))))
     has_credential = not expert or draw(st.booleans())
+    dates = _DATES if valid_on is None else st.dates(min_value=valid_on,
+                                                     max_value=dt.date(2035, 12, 31))
     return Inspector(
         id=draw(st.from_regex(r"[A-Z]{2}[0-9]{3,6}", fullmatch=True)),
         name=draw(_NAMES),
@@ -190,26 +196,31 @@ def _inspector(draw: st.DrawFn, experts: bool | None) -> Inspector:
         office_area=draw(st.sampled_from(["", "1409", *DEFAULT_REGIONS])),
         credential_number=draw(st.from_regex(r"[0-9]{8,13}", fullmatch=True))
         if has_credential else "",
-        credential_expiry=draw(st.none() | _DATES) if has_credential else None,
+        credential_expiry=draw(st.none() | dates) if has_credential else None,
         specialties=draw(st.frozensets(st.sampled_from(DEFAULT_SPECIALTIES), max_size=2)),
         is_expert=expert,
         status=status,
     )
 
 
-def inspectors(*, experts: bool | None = None) -> st.SearchStrategy[Inspector]:
-    """Valid `Inspector` records; ``experts`` True/False fixes the expert flag."""
+def inspectors(*, experts: bool | None = None, valid_on: dt.date | None = None
+               ) -> st.SearchStrategy[Inspector]:
+    """Valid `Inspector` records; ``experts`` True/False fixes the expert flag; with
+    ``valid_on`` every inspector is active and any credential is valid on that date."""
     if experts is not None and not isinstance(experts, bool):
         raise InvalidArgument(f"experts={experts!r} must be None, True or False")
-    return _inspector(experts)
+    if valid_on is not None and not isinstance(valid_on, dt.date):
+        raise InvalidArgument(f"valid_on={valid_on!r} must be a date")
+    return _inspector(experts, valid_on)
 
 
-def inspector_directories(*, min_size: int = 0, max_size: int | None = 20
+def inspector_directories(*, min_size: int = 0, max_size: int | None = 20,
+                          experts: bool | None = None, valid_on: dt.date | None = None
                           ) -> st.SearchStrategy[InspectorDirectory]:
-    """`InspectorDirectory` values with unique ids."""
+    """`InspectorDirectory` values with unique ids (arguments as for `inspectors`)."""
     _check_sizes(min_size, max_size)
-    return st.lists(inspectors(), min_size=min_size, max_size=max_size,
-                    unique_by=lambda i: i.id).map(InspectorDirectory)
+    return st.lists(inspectors(experts=experts, valid_on=valid_on), min_size=min_size,
+                    max_size=max_size, unique_by=lambda i: i.id).map(InspectorDirectory)
 
 
 def check_items(*, codes: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[CheckItem]:
@@ -286,3 +297,65 @@ def class_weighted_designs(*, max_total: int = 10) -> st.SearchStrategy[ClassWei
         floor=st.just("0"),
         scope=st.just({"entity_types": []}),
     )
+
+
+@st.composite
+def _conflicts(draw: st.DrawFn, inspectors: InspectorDirectory, targets: TargetDirectory,
+               max_size: int) -> ConflictRegister:
+    people = [i.id for i in inspectors]
+    ids = targets.ids.tolist()
+    if not people or not ids:
+        return ConflictRegister()
+    pairs = draw(st.lists(st.tuples(st.sampled_from(people), st.sampled_from(ids)),
+                          max_size=max_size, unique=True))
+    conflicts = []
+    for inspector_id, target_id in pairs:
+        start = draw(st.none() | _DATES)
+        end = draw(st.none() | _DATES.filter(lambda d, s=start: s is None or d >= s))
+        conflicts.append(Conflict(inspector_id=inspector_id, target_id=target_id,
+                                  ground=draw(st.sampled_from(list(ConflictGround))),
+                                  valid_from=start, valid_until=end))
+    return ConflictRegister(conflicts)
+
+
+def conflict_registers(*, inspectors: InspectorDirectory, targets: TargetDirectory,
+                       max_size: int = 20) -> st.SearchStrategy[ConflictRegister]:
+    """Registers of conflicts between the given inspectors and targets (valid ids only)."""
+    if not isinstance(inspectors, InspectorDirectory) or not isinstance(targets,
+                                                                        TargetDirectory):
+        raise InvalidArgument("inspectors= and targets= must be the registers themselves")
+    if max_size < 0:
+        raise InvalidArgument(f"max_size={max_size} must be at least 0")
+    return _conflicts(inspectors, targets, max_size)
+
+
+@st.composite
+def _policies(draw: st.DrawFn, inspectors: InspectorDirectory, targets: TargetDirectory,
+              check_date: dt.date | None) -> TeamPolicy:
+    ids = targets.ids.tolist()
+    people = [i.id for i in inspectors]
+    rotation = {}
+    if ids and people:
+        for target_id in draw(st.lists(st.sampled_from(ids), max_size=5, unique=True)):
+            rotation[target_id] = draw(st.lists(st.sampled_from(people), max_size=2))
+    departments = sorted({i.department for i in inspectors})
+    return TeamPolicy(
+        check_date=draw(_DATES) if check_date is None else check_date,
+        mode=draw(st.sampled_from(list(DrawMode))),
+        min_officers=draw(st.integers(2, 3)),
+        leader_department=draw(st.none() | st.sampled_from(departments)) if departments
+        else None,
+        cap=draw(st.none() | st.integers(1, 4)),
+        conflicts=draw(conflict_registers(inspectors=inspectors, targets=targets)),
+        previous_inspectors=rotation,
+    )
+
+
+def team_policies(*, inspectors: InspectorDirectory, targets: TargetDirectory,
+                  check_date: dt.date | None = None) -> st.SearchStrategy[TeamPolicy]:
+    """Team policies over the given registers: any mode, size 2-3, optional leader rule and
+    cap, random conflicts and rotation; ``check_date`` fixes the date of the checks."""
+    if not isinstance(inspectors, InspectorDirectory) or not isinstance(targets,
+                                                                        TargetDirectory):
+        raise InvalidArgument("inspectors= and targets= must be the registers themselves")
+    return _policies(inspectors, targets, check_date)

@@ -1,0 +1,280 @@
+"""Inspector teams: recusal, credentials and size always hold; exact staffing; replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from _stats import chi2_quantile_999, corrected_statistic
+from random_inspection import (
+    AuditRecord,
+    Conflict,
+    ConflictGround,
+    ConflictRegister,
+    CustomRule,
+    DrawMode,
+    EntityType,
+    FileFormatError,
+    Inspector,
+    InspectorDirectory,
+    InvalidValueError,
+    Sample,
+    StratifiedByRisk,
+    Target,
+    TargetDirectory,
+    TeamPolicy,
+    UnknownIdError,
+    assign_inspectors,
+    draw_targets,
+    verify,
+)
+from random_inspection._canonical import canonical_digest
+from random_inspection.demo import DemoCity
+from random_inspection.registry._identifiers import uscc_check_character
+from random_inspection.strategies import inspector_directories, target_directories, team_policies
+
+ALL = StratifiedByRisk(rates=dict.fromkeys("ABCDU", "1"), floor="0", scope={"entity_types": []})
+DAY = dt.date(2024, 6, 1)
+SEED = "31415926535897932384"
+
+
+def _everything(directory: TargetDirectory, purpose: str = "teams") -> Sample:
+    return draw_targets(directory, ALL, seed=SEED, purpose=purpose)
+
+
+def _eligible(target: Target, officers: list[Inspector], policy: TeamPolicy) -> list[str]:
+    """Who may inspect ``target``: written out directly from the rules, not the library."""
+    conflicts = policy.conflicts.for_target(target.id, policy.check_date)
+    previous = policy.rotation.get(target.id, frozenset())
+    out = []
+    for o in officers:
+        if not o.counts_as_officer(policy.check_date) or o.id in conflicts or o.id in previous:
+            continue
+        if policy.mode is DrawMode.BY_REGION and not (
+                o.office_area and target.region.startswith(o.office_area)):
+            continue
+        if policy.mode is DrawMode.CROSS_OFFICE and o.office \
+                and o.office == target.supervising_office:
+            continue
+        out.append(o.id)
+    return out
+
+
+@st.composite
+def cases(draw: st.DrawFn, max_targets: int = 6, max_inspectors: int = 8
+          ) -> tuple[TargetDirectory, InspectorDirectory, TeamPolicy]:
+    """A small directory, inspectors with credentials, and a policy over them."""
+    targets = draw(target_directories(min_size=1, max_size=max_targets))
+    inspectors = draw(inspector_directories(min_size=2, max_size=max_inspectors,
+                                            experts=draw(st.sampled_from([False, None])),
+                                            valid_on=DAY))
+    policy = draw(team_policies(inspectors=inspectors, targets=targets, check_date=DAY))
+    return targets, inspectors, policy
+
+
+@given(cases())
+def test_teams_never_break_the_rules(case: tuple[TargetDirectory, InspectorDirectory,
+                                                  TeamPolicy]) -> None:
+    """Every team: enough distinct eligible officers, a leader of the department, no recused
+    officer, no expired credential; every other target is reported with a reason."""
+    targets, inspectors, policy = case
+    assignment = assign_inspectors(_everything(targets), inspectors, policy)
+    officers = list(inspectors)
+    for team in assignment.teams:
+        target = targets[team.target_id]
+        allowed = set(_eligible(target, officers, policy))
+        assert len(set(team.officers)) == len(team.officers) >= policy.min_officers
+        assert set(team.officers) <= allowed
+        assert team.leader in team.officers
+        if policy.leader_department:
+            assert inspectors[team.leader].department == policy.leader_department
+        if policy.cap is not None:
+            assert max(assignment.loads().values()) <= policy.cap
+    staffed = {t.target_id for t in assignment.teams}
+    reported = {u.target_id for u in assignment.unstaffed}
+    assert staffed | reported == set(targets.ids.tolist())
+    assert not staffed & reported
+    assert all(u.reason for u in assignment.unstaffed)
+
+
+def _feasible_loads(pools: list[list[str]], d: int) -> int | None:
+    """Brute force: the least possible maximum load staffing every pool, or None."""
+    best = None
+    for choice in itertools.product(*(itertools.combinations(p, d) for p in pools)):
+        worst = max(Counter(o for team in choice for o in team).values(), default=0)
+        best = worst if best is None else min(best, worst)
+    return best
+
+
+@settings(max_examples=200)
+@given(cases(max_targets=4, max_inspectors=6))
+def test_staffing_is_exact_on_small_cases(case: tuple[TargetDirectory, InspectorDirectory,
+                                                       TeamPolicy]) -> None:
+    """Without a leader rule: if all targets with enough eligible officers can be staffed
+    together within the cap, all are; and the largest load is the least possible."""
+    targets, inspectors, policy = case
+    policy = TeamPolicy(check_date=policy.check_date, mode=policy.mode, cap=policy.cap,
+                        min_officers=2, conflicts=policy.conflicts,
+                        previous_inspectors=dict(policy.rotation))
+    officers = list(inspectors)
+    pools = {t.id: _eligible(t, officers, policy) for t in targets}
+    staffable = [p for p in pools.values() if len(p) >= 2]
+    assume(sum(len(list(itertools.combinations(p, 2))) for p in staffable) <= 40)
+    least = _feasible_loads(staffable, 2)
+    assignment = assign_inspectors(_everything(targets), inspectors, policy)
+    staffed = {t.target_id for t in assignment.teams}
+    assert staffed <= {i for i, p in pools.items() if len(p) >= 2}
+    if least is not None and (policy.cap is None or least <= policy.cap):
+        assert len(staffed) == len(staffable)
+        if staffed:
+            assert max(assignment.loads().values()) == least
+
+
+def _city_like(n_targets: int, officers: list[Inspector]) -> tuple[TargetDirectory,
+                                                                    InspectorDirectory]:
+    records = []
+    for k in range(n_targets):
+        body = f"91140921MA{k:07d}"
+        records.append(Target(id=body + uscc_check_character(body), name=f"企业{k}",
+                              entity_type=EntityType.ENTERPRISE, region="140921",
+                              supervising_office="城区所"))
+    return TargetDirectory.from_records(records), InspectorDirectory(officers)
+
+
+def _officer(k: int, **kw: object) -> Inspector:
+    return Inspector(id=f"XZ{k:03d}", name=f"王{k}", department=str(kw.pop("department", "县局")),
+                     credential_number=f"1409{k:04d}", credential_expiry=dt.date(2030, 1, 1),
+                     **kw)  # type: ignore[arg-type]
+
+
+def test_unconstrained_choice_is_uniform() -> None:
+    """With nothing binding, every eligible officer is equally likely (400 fixed seeds; the
+    (1−π)-corrected statistic against χ² at 0.999: false-alarm rate 0.1 %)."""
+    targets, inspectors = _city_like(1, [_officer(k) for k in range(6)])
+    policy = TeamPolicy(check_date=DAY)
+    counts: Counter[str] = Counter()
+    runs = 400
+    for k in range(runs):
+        sample = draw_targets(targets, ALL, seed=f"{k:020d}", purpose="uniform")
+        counts.update(assign_inspectors(sample, inspectors, policy).teams[0].officers)
+    observed = [counts[i.id] for i in inspectors]
+    assert sum(observed) == 2 * runs
+    assert corrected_statistic(observed, [2 / 6] * 6, runs) < chi2_quantile_999(5)
+    skewed = [0.5, 0.5, 0.25, 0.25, 0.25, 0.25]  # power: a wrong π is rejected
+    assert corrected_statistic(observed, skewed, runs) > chi2_quantile_999(5)
+
+
+def test_infeasible_targets_are_reported_with_reasons() -> None:
+    """Too few officers after recusal, no leader, and a hard cap each give their reason."""
+    officers = [_officer(0), _officer(1), _officer(2, department="市局")]
+    targets, inspectors = _city_like(3, officers)
+    ids = targets.ids.tolist()
+    conflicts = ConflictRegister([
+        Conflict(inspector_id="XZ000", target_id=ids[0], ground=ConflictGround.RELATIVE),
+        Conflict(inspector_id="XZ001", target_id=ids[0], ground=ConflictGround.OTHER)])
+    sample = _everything(targets)
+    short = assign_inspectors(sample, inspectors, TeamPolicy(check_date=DAY,
+                                                             conflicts=conflicts))
+    assert {u.target_id: u.reason[:7] for u in short.unstaffed} == {ids[0]: "only 1 "}
+    capped = assign_inspectors(sample, inspectors, TeamPolicy(check_date=DAY, cap=1))
+    assert len(capped.teams) == 1
+    assert all(u.reason.startswith("capacity") for u in capped.unstaffed)
+    led = assign_inspectors(sample, inspectors, TeamPolicy(check_date=DAY,
+                                                           leader_department="市局"))
+    assert all(t.leader == "XZ002" for t in led.teams)
+    assert max(led.loads().values()) == 3  # the only leader is forced to lead all three
+
+
+def test_fair_share_when_nothing_forces_more(small_city: DemoCity) -> None:
+    """Whole pool: nobody gets more than the fair share rounded up."""
+    sample = draw_targets(small_city.targets, StratifiedByRisk.from_preset("henan-2021"),
+                          seed=SEED, purpose="fair")
+    assignment = assign_inspectors(sample, small_city.inspectors, TeamPolicy(check_date=DAY))
+    assert not assignment.unstaffed
+    assert max(assignment.loads().values()) <= -(-assignment.fair_share // 1)
+
+
+def test_experts_cover_missing_specialties(small_city: DemoCity) -> None:
+    """Items needing 特种设备 get an expert who covers it unless an officer does."""
+    items = small_city.check_items.require(["SJ07"])
+    sample = draw_targets(small_city.targets, StratifiedByRisk.from_preset("henan-2021"),
+                          seed=SEED, purpose="experts")
+    assignment = assign_inspectors(sample, small_city.inspectors,
+                                   TeamPolicy(check_date=DAY, items=items))
+    for team in assignment.teams:
+        covered = set().union(*(small_city.inspectors[i].specialties
+                                for i in team.officers + team.experts))
+        assert "特种设备" in covered
+        assert all(small_city.inspectors[e].is_expert for e in team.experts)
+        assert not team.uncovered
+    none = assign_inspectors(sample, small_city.inspectors,
+                             TeamPolicy(check_date=DAY, items=items, add_experts=False))
+    assert any(t.uncovered == ("特种设备",) for t in none.teams)
+
+
+def test_replay_and_tampering(small_city: DemoCity) -> None:
+    """verify replays the teams; a changed team, or a recused officer slipped in, fails."""
+    sample = draw_targets(small_city.targets, StratifiedByRisk.from_preset("henan-2021"),
+                          seed=SEED, purpose="replay")
+    first = sample.selected_ids[0]
+    policy = TeamPolicy(check_date=DAY, mode="cross_office",
+                        custom_rules=[CustomRule("same surname", lambda o, t: o.name[0] == "王")])
+    assignment = assign_inspectors(sample, small_city.inspectors, policy)
+    text = assignment.record.to_json()
+    kwargs = {"inspectors": small_city.inspectors, "policy": policy}
+    assert verify(AuditRecord.from_json(text), small_city.targets, **kwargs).ok
+    assert not verify(AuditRecord.from_json(text), small_city.targets).ok  # needs registers
+    record = json.loads(text)
+    wang = next(i.id for i in small_city.inspectors.officers_on(DAY) if i.name[0] == "王")
+    record["teams"]["teams"][0]["officers"][0] = wang
+    content = {k: v for k, v in record.items() if k != "record_digest"}
+    record["record_digest"] = canonical_digest(content)
+    report = verify(AuditRecord.from_json(json.dumps(record, ensure_ascii=False)),
+                    small_city.targets, **kwargs)
+    assert {"recusal", "teams teams"} <= {c.name for c in report.failures}
+    assert record["teams"]["teams"][0]["target"] == first
+
+
+def test_policy_and_register_errors(small_city: DemoCity, tmp_path: Path) -> None:
+    """Bad policies and unknown ids are refused, listing every unknown id at once."""
+    with pytest.raises(InvalidValueError, match="min_officers"):
+        TeamPolicy(check_date=DAY, min_officers=1)
+    with pytest.raises(InvalidValueError, match="cap"):
+        TeamPolicy(check_date=DAY, cap=0)
+    with pytest.raises(InvalidValueError, match="check_date"):
+        TeamPolicy(check_date="2024-06-01")  # type: ignore[arg-type]
+    conflicts = ConflictRegister([
+        Conflict(inspector_id="NOBODY", target_id="91110000600037341L",
+                 ground=ConflictGround.FINANCIAL_INTEREST)])
+    sample = draw_targets(small_city.targets, StratifiedByRisk.from_preset("henan-2021"),
+                          seed=SEED, purpose="errors")
+    with pytest.raises(UnknownIdError) as info:
+        assign_inspectors(sample, small_city.inspectors,
+                          TeamPolicy(check_date=DAY, conflicts=conflicts))
+    assert set(info.value.ids) == {"inspector NOBODY", "target 91110000600037341L"}
+    path = tmp_path / "c.csv"
+    path.write_text("人员编号,统一社会信用代码,回避事由,起始日期,截止日期\n"
+                    "XZ00001,91110000600037341L,近亲属关系,2024-01-01,2023-01-01\n",
+                    encoding="utf-8")
+    with pytest.raises(FileFormatError, match="line 2.*valid_until"):
+        ConflictRegister.from_csv(path)
+
+
+def test_conflict_register_round_trip(tmp_path: Path) -> None:
+    """Conflicts survive CSV with Chinese headers; validity windows apply by date."""
+    c = Conflict(inspector_id="XZ1", target_id="91110000600037341l",
+                 ground=ConflictGround.FORMER_EMPLOYMENT, valid_from=dt.date(2024, 1, 1),
+                 valid_until=dt.date(2024, 12, 31), note="曾任该企业会计")
+    register = ConflictRegister([c])
+    register.to_csv(tmp_path / "c.csv", headers="chinese", encoding="gb18030")
+    assert ConflictRegister.from_csv(tmp_path / "c.csv") == register
+    assert register.for_target("91110000600037341L", dt.date(2024, 6, 1)) == {
+        "XZ1": ConflictGround.FORMER_EMPLOYMENT}
+    assert register.for_target("91110000600037341L", dt.date(2025, 1, 1)) == {}
