@@ -225,7 +225,7 @@ def test_replay_and_tampering(small_city: DemoCity) -> None:
                           seed=SEED, purpose="replay")
     first = sample.selected_ids[0]
     policy = TeamPolicy(check_date=DAY, mode="cross_office",
-                        custom_rules=[CustomRule("same surname", lambda o, t: o.name[0] == "王")])
+                        custom_rules=[CustomRule("same surname", lambda o, _t: o.name[0] == "王")])
     assignment = assign_inspectors(sample, small_city.inspectors, policy)
     text = assignment.record.to_json()
     kwargs = {"inspectors": small_city.inspectors, "policy": policy}

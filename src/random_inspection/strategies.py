@@ -311,7 +311,8 @@ def _conflicts(draw: st.DrawFn, inspectors: InspectorDirectory, targets: TargetD
     conflicts = []
     for inspector_id, target_id in pairs:
         start = draw(st.none() | _DATES)
-        end = draw(st.none() | _DATES.filter(lambda d, s=start: s is None or d >= s))
+        end = draw(st.none() | st.dates(min_value=start or dt.date(2015, 1, 1),
+                                        max_value=dt.date(2026, 12, 31)))
         conflicts.append(Conflict(inspector_id=inspector_id, target_id=target_id,
                                   ground=draw(st.sampled_from(list(ConflictGround))),
                                   valid_from=start, valid_until=end))
