@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from random_inspection import EntityType, InvalidValueError, TargetDirectory
+from random_inspection import EntityType, InvalidValueError, TargetDirectory, verifier
 from random_inspection.cli import main
 from random_inspection.demo import COUNTIES, DemoCity, demo_city
 
@@ -39,7 +43,7 @@ def test_cli_demo_prints_the_three_registers(capsys: pytest.CaptureFixture[str])
     assert main(["demo", "--targets", "2000"]) == 0
     out = capsys.readouterr().out
     for expected in ("检查对象名录库", "执法检查人员名录库", "随机抽查事项清单", "2,000 targets",
-                     "sha256:", "信用风险较高"):
+                     "sha256:", "信用风险较高", "teams", "VERIFIED"):
         assert expected in out
 
 
@@ -47,3 +51,33 @@ def test_cli_reports_library_errors(capsys: pytest.CaptureFixture[str]) -> None:
     """A library error becomes one message and exit status 2."""
     assert main(["demo", "--targets", "0"]) == 2
     assert "n_targets" in capsys.readouterr().err
+
+
+def test_cli_draw_assign_verify(small_city: DemoCity, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    """draw → assign → verify from files, and the standalone verifier agrees; a tampered
+    record fails with exit status 1."""
+    d, i, c = tmp_path / "d.csv", tmp_path / "i.csv", tmp_path / "c.csv"
+    small_city.targets.to_csv(d, headers="chinese", encoding="gb18030")
+    small_city.inspectors.to_csv(i, headers="chinese")
+    small_city.check_items.to_csv(c)
+    record, teams = tmp_path / "r.json", tmp_path / "rt.json"
+    assert main(["draw", str(d), "--preset", "henan-2021", "--seed", "31415926535897932384",
+                 "--purpose", "2024/cli/1", "--record", str(record),
+                 "--selection", str(tmp_path / "s.csv")]) == 0
+    assert main(["assign", str(record), str(d), "--inspectors", str(i), "--item-list", str(c),
+                 "--items", "SJ05,SJ07", "--check-date", "2024-06-03", "--mode",
+                 "cross_office", "--out", str(teams), "--teams", str(tmp_path / "t.csv")]) == 0
+    assert main(["verify", str(teams), str(d), "--inspectors", str(i),
+                 "--item-list", str(c)]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+    done = subprocess.run([sys.executable, "-I", verifier.__file__, str(teams), str(d),
+                           "--inspectors", str(i), "--items", str(c)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    text = teams.read_text(encoding="utf-8").replace('"purpose":"2024/cli/1"',
+                                                     '"purpose":"2024/cli/2"')
+    teams.write_text(text, encoding="utf-8")
+    assert main(["verify", str(teams), str(d), "--inspectors", str(i),
+                 "--item-list", str(c)]) == 1
+    assert main(["verify", str(teams), str(d)]) == 1  # teams need the registers

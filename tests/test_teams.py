@@ -278,3 +278,29 @@ def test_conflict_register_round_trip(tmp_path: Path) -> None:
     assert register.for_target("91110000600037341L", dt.date(2024, 6, 1)) == {
         "XZ1": ConflictGround.FORMER_EMPLOYMENT}
     assert register.for_target("91110000600037341L", dt.date(2025, 1, 1)) == {}
+
+
+@given(cases(max_targets=5, max_inspectors=8))
+def test_stdlib_verifier_reproduces_teams(case: tuple[TargetDirectory, InspectorDirectory,
+                                                       TeamPolicy]) -> None:
+    """The standalone verifier replays every team, given the same registers as files."""
+    import argparse  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from random_inspection import verifier  # noqa: PLC0415
+
+    targets, inspectors, policy = case
+    assignment = assign_inspectors(_everything(targets), inspectors, policy)
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        targets.to_csv(base / "d.csv")
+        inspectors.to_csv(base / "i.csv", headers="chinese")
+        policy.conflicts.to_csv(base / "c.csv")
+        (base / "p.json").write_text(json.dumps(policy.rotation and {
+            t: sorted(ids) for t, ids in policy.rotation.items()}), encoding="utf-8")
+        (base / "r.json").write_text(assignment.record.to_json(), encoding="utf-8")
+        args = argparse.Namespace(inspectors=str(base / "i.csv"), items=None,
+                                  conflicts=str(base / "c.csv"), previous=str(base / "p.json"))
+        results = verifier.check(str(base / "r.json"), str(base / "d.csv"), args)
+    failed = [(name, detail) for name, ok, detail in results if not ok]
+    assert not failed

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
+import json
 import sys
 import tempfile
 import time
@@ -13,10 +15,26 @@ from pathlib import Path
 
 from ._errors import InvalidValueError, RandomInspectionError
 from ._version import __version__
+from .assignment import Assignment, ConflictRegister, DrawMode, TeamPolicy, assign_inspectors
 from .audit import verify
 from .demo import CITY_NAME, COUNTIES, demo_city
-from .registry import EntityType, RiskClass, Scope, TargetDirectory
-from .sampling import PRESETS, AuditRecord, Sample, Seed, StratifiedByRisk, draw_targets
+from .registry import (
+    CheckItemList,
+    EntityType,
+    InspectorDirectory,
+    RiskClass,
+    Scope,
+    TargetDirectory,
+)
+from .sampling import (
+    PRESETS,
+    AuditRecord,
+    Sample,
+    Seed,
+    StratifiedByRisk,
+    design_from_dict,
+    draw_targets,
+)
 
 
 def _pad(text: str, width: int) -> str:
@@ -89,18 +107,91 @@ def _demo(args: argparse.Namespace) -> int:
     out += ["", f"抽取检查对象 target draw: preset henan-2021, seed {args.seed}, purpose "
                 f"{purpose!r} ({drawn * 1000:.0f} ms)"]
     out += _sample_summary(sample)
-    first = sample.selected().to_records()[:3]
-    out += [f"  e.g. {t.id} {t.name} ({t.risk_class.label_zh})" for t in first]
+    policy = TeamPolicy(check_date=dt.date(2024, 6, 3), mode="by_region",
+                        items=city.check_items.require(["SJ05", "SJ07"]))
+    started = time.perf_counter()
+    assignment = assign_inspectors(sample, city.inspectors, policy)
+    out += ["", f"抽取执法检查人员 team draw: mode {policy.mode}, check date "
+                f"{policy.check_date}, items SJ05 + SJ07 (1+X), "
+                f"{(time.perf_counter() - started) * 1000:.0f} ms"]
+    out += _assignment_summary(assignment, sample, city.inspectors)
     with tempfile.TemporaryDirectory() as folder:  # verify from files, as an auditor would
         record_path = Path(folder) / "record.json"
-        record_path.write_text(sample.record.to_json(), encoding="utf-8")
+        record_path.write_text(assignment.record.to_json(), encoding="utf-8")
         report = verify(AuditRecord.from_json(record_path.read_text(encoding="utf-8")),
-                        city.targets)
-    out += ["", f"核验 verification of the record (digest {sample.record.digest}):",
+                        city.targets, inspectors=city.inspectors, policy=policy)
+    out += ["", f"核验 verification of the record (digest {assignment.record.digest}):",
             f"  {len(report.checks)} checks, {len(report.failures)} failed: "
-            + ("VERIFIED, the record replays exactly" if report.ok else str(report))]
+            + ("VERIFIED, targets and teams replay exactly" if report.ok else str(report))]
     print("\n".join(out))
     return 0 if report.ok else 1
+
+
+def _assignment_summary(assignment: Assignment, sample: Sample,
+                        inspectors: InspectorDirectory) -> list[str]:
+    loads = assignment.loads()
+    out = [f"  {len(assignment.teams):,} teams, {len(assignment.unstaffed):,} unstaffed; "
+           f"fair share {float(assignment.fair_share):.2f} targets per officer, largest load "
+           f"{max(loads.values(), default=0)}, {len(loads)} officers used"]
+    out += [f"  recused: {ground}: {count:,}" for ground, count in assignment.exclusions.items()]
+    out += [f"  unstaffed {u.target_id}: {u.reason}" for u in assignment.unstaffed[:3]]
+    for team in assignment.teams[:3]:
+        target = sample.directory[team.target_id]
+        names = "、".join(inspectors[i].name for i in team.officers)
+        experts = "、".join(inspectors[i].name for i in team.experts)
+        out.append(f"  {target.name}: {names} (组长 leader {inspectors[team.leader].name})"
+                   + (f" + 专家 {experts}" if experts else ""))
+    return out
+
+
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--inspectors", help="inspector directory CSV")
+    parser.add_argument("--item-list", help="check-item list CSV")
+    parser.add_argument("--conflicts", help="conflict register CSV")
+    parser.add_argument("--previous", help="JSON {target id: [inspector ids of the last check]}")
+
+
+def _registers(args: argparse.Namespace) -> tuple[CheckItemList, ConflictRegister,
+                                                  dict[str, list[str]]]:
+    items = CheckItemList.from_csv(args.item_list) if args.item_list else CheckItemList()
+    conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts \
+        else ConflictRegister()
+    previous = json.loads(Path(args.previous).read_text(encoding="utf-8")) if args.previous \
+        else {}
+    return items, conflicts, previous
+
+
+def _assign(args: argparse.Namespace) -> int:
+    directory = TargetDirectory.from_csv(args.directory)
+    record = AuditRecord.from_json(Path(args.record).read_text(encoding="utf-8"),
+                                   source=args.record)
+    sample = draw_targets(directory, design_from_dict(record.design), seed=record.seed,
+                          purpose=record.purpose, hash=record.hash)
+    if sample.record.digest != record.draw_digest():
+        raise InvalidValueError("assign", "record", args.record,
+                                "does not replay against this directory",
+                                "run `random-inspection verify` on it first")
+    items, conflicts, previous = _registers(args)
+    policy = TeamPolicy(
+        check_date=dt.date.fromisoformat(args.check_date), mode=DrawMode.parse(args.mode),
+        min_officers=args.min_officers, leader_department=args.leader_department, cap=args.cap,
+        conflicts=conflicts, previous_inspectors=previous,
+        items=items.require([c for c in (args.items or "").split(",") if c]))
+    inspectors = InspectorDirectory.from_csv(args.inspectors)
+    assignment = assign_inspectors(sample, inspectors, policy)
+    Path(args.out).write_text(assignment.record.to_json(), encoding="utf-8")
+    with open(args.teams, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["target", "leader", "officers", "experts", "uncovered", "unstaffed"])
+        for team in assignment.teams:
+            writer.writerow([team.target_id, team.leader, ";".join(team.officers),
+                             ";".join(team.experts), ";".join(team.uncovered), ""])
+        for missing in assignment.unstaffed:
+            writer.writerow([missing.target_id, "", "", "", "", missing.reason])
+    print("\n".join([f"teams for {len(sample.selected_ids):,} targets; record {args.out}, "
+                     f"teams {args.teams}", *_assignment_summary(assignment, sample,
+                                                                 inspectors)]))
+    return 0
 
 
 def _rates(text: str) -> dict[str, str]:
@@ -146,8 +237,15 @@ def _draw(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     text = Path(args.record).read_text(encoding="utf-8")
-    report = verify(AuditRecord.from_json(text, source=args.record),
-                    TargetDirectory.from_csv(args.directory))
+    record = AuditRecord.from_json(text, source=args.record)
+    inspectors = policy = None
+    if record.teams is not None and args.inspectors:
+        items, conflicts, previous = _registers(args)
+        inspectors = InspectorDirectory.from_csv(args.inspectors)
+        policy = TeamPolicy.from_record(record.teams["policy"], conflicts=conflicts,
+                                        previous_inspectors=previous, items=items)
+    report = verify(record, TargetDirectory.from_csv(args.directory), inspectors=inspectors,
+                    policy=policy)
     print(report)
     return 0 if report.ok else 1
 
@@ -181,9 +279,24 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--record", default="record.json", help="where to write the record")
     draw.add_argument("--selection", default="selection.csv", help="where to write the list")
     draw.set_defaults(run=_draw)
+    teams = commands.add_parser("assign", help="draw inspection teams for a recorded draw")
+    teams.add_argument("record", help="audit record JSON of the target draw")
+    teams.add_argument("directory", help="target directory CSV the draw was made from")
+    _policy_options(teams)
+    teams.add_argument("--check-date", required=True, help="date of the checks, YYYY-MM-DD")
+    teams.add_argument("--mode", default="whole_pool",
+                       choices=("whole_pool", "by_region", "cross_office"))
+    teams.add_argument("--min-officers", type=int, default=2)
+    teams.add_argument("--leader-department", help="executing department that leads")
+    teams.add_argument("--cap", type=int, help="most targets per officer")
+    teams.add_argument("--items", help="item codes of the task, comma-separated")
+    teams.add_argument("--out", default="record-teams.json", help="extended record")
+    teams.add_argument("--teams", default="teams.csv", help="where to write the teams")
+    teams.set_defaults(run=_assign)
     check = commands.add_parser("verify", help="replay a record against a directory CSV")
     check.add_argument("record", help="audit record JSON")
     check.add_argument("directory", help="target directory CSV the draw was made from")
+    _policy_options(check)
     check.set_defaults(run=_verify)
     return parser
 

@@ -9,7 +9,12 @@ It re-implements draw spec v1 (docs/spec/draw-spec-v1.md) from scratch, without 
 random_inspection package: it recomputes the directory digest from the CSV (as written by
 ``TargetDirectory.to_csv``, English or Chinese headers, UTF-8 or GB18030), the record digest,
 the eligible frame, the allocation and every Rivest selection, and compares each with the
-record. Exit status 0: the record replays exactly; 1: some check failed; 2: unusable input.
+record. A record with inspection teams also needs the registers they were drawn from::
+
+    python verifier.py record.json directory.csv --inspectors inspectors.csv \
+        --items items.csv [--conflicts conflicts.csv] [--previous previous.json]
+
+Exit status 0: the record replays exactly; 1: some check failed; 2: unusable input.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import datetime as dt
 import hashlib
 import heapq
 import io
+import itertools
 import json
 import math
 import sys
@@ -39,6 +45,7 @@ CHINESE_HEADERS = {
 ENTITY_TYPES = {"enterprise": "企业", "individual_business": "个体工商户",
                 "farmer_cooperative": "农民专业合作社", "other_organisation": "其他组织",
                 "product": "产品", "project": "项目"}
+ENTITY_TYPES_BACK = {v: k for k, v in ENTITY_TYPES.items()}
 CLASSES = ("A", "B", "C", "D", "U")
 CLASS_LABELS = {"信用风险低": "A", "信用风险一般": "B", "信用风险较高": "C", "信用风险高": "D",
                 "未分类": "U", "": "U"}
@@ -208,13 +215,310 @@ def weighted(design: dict[str, Any], pops: list[int], uniform: Fraction) -> list
     return sizes
 
 
+# --- teams (spec §12) --------------------------------------------------------------------
+
+INSPECTOR_HEADERS = {"人员编号": "id", "姓名": "name", "所属部门": "department", "科室": "office",
+                     "辖区": "office_area", "职务": "post", "执法证号": "credential_number",
+                     "执法证有效期至": "credential_expiry", "业务专长": "specialties",
+                     "是否专家": "is_expert", "状态": "status"}
+ITEM_HEADERS = {"事项编码": "code", "所需专长": "required_specialties",
+                "检查对象类型": "entity_types"}
+CONFLICT_HEADERS = {"人员编号": "inspector_id", "统一社会信用代码": "target_id",
+                    "回避事由": "ground", "起始日期": "valid_from", "截止日期": "valid_until",
+                    "备注": "note"}
+STATUS = {"在岗": "active", "调离": "transferred", "退休": "retired"}
+GROUNDS = {"近亲属关系": "relative", "经济利益关系": "financial_interest",
+           "曾任职": "former_employment", "其他可能影响公正的关系": "other"}
+
+
+def read_rows(path: str, headers: dict[str, str]) -> list[dict[str, str]]:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    names = [headers.get(h.strip(), h.strip()) for h in next(reader)]
+    return [{n: unicodedata.normalize("NFC", c).strip() for n, c in zip(names, row, strict=True)}
+            for row in reader if any(c.strip() for c in row)]
+
+
+def split(cell: str) -> list[str]:
+    return sorted({p.strip() for p in cell.replace("；", ";").replace("|", ";").split(";")
+                   if p.strip()})
+
+
+def iso(cell: str) -> str | None:
+    return dt.date.fromisoformat(cell.replace("/", "-")).isoformat() if cell else None
+
+
+def read_inspectors(path: str) -> list[dict[str, Any]]:
+    people = []
+    for row in read_rows(path, INSPECTOR_HEADERS):
+        people.append({
+            "id": row["id"], "name": row["name"], "department": row["department"],
+            "office": row.get("office", ""), "office_area": row.get("office_area", ""),
+            "post": row.get("post", ""), "credential_number": row.get("credential_number", ""),
+            "credential_expiry": iso(row.get("credential_expiry", "")),
+            "specialties": split(row.get("specialties", "")),
+            "is_expert": row.get("is_expert", "").casefold() in {"true", "yes", "1", "是"},
+            "status": STATUS.get(row.get("status", ""), row.get("status") or "active"),
+        })
+    return sorted(people, key=lambda p: p["id"])
+
+
+def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
+    h = hashlib.sha256(f"random-inspection/{kind}/v1\n".encode())
+    for entry in entries:
+        h.update(canonical(entry).encode() + b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+def stream(seed_string: str, population: int, hash_name: str) -> Any:
+    digest = digest_function(hash_name)
+    seen: set[int] = set()
+    i = 0
+    while len(seen) < population:
+        i += 1
+        x = int.from_bytes(digest(f"{seed_string},{i}".encode()), "big") % population + 1
+        if x not in seen:
+            seen.add(x)
+            yield x
+
+
+class Phase:
+    """One staffing phase of spec §12.4 over pools of officer indices."""
+
+    def __init__(self, pools: list[list[int]], places: int, load: list[int], cap: int) -> None:
+        self.pools, self.places, self.load, self.cap = pools, places, load, cap
+        self.team: list[list[int]] = [[] for _ in pools]
+        self.holders: dict[int, list[int]] = {}
+
+    def take(self, t: int, u: int) -> None:
+        self.team[t].append(u)
+        self.load[u] += 1
+        self.holders.setdefault(u, []).append(t)
+
+    def drop(self, t: int, u: int) -> None:
+        self.team[t].remove(u)
+        self.load[u] -= 1
+        self.holders[u].remove(t)
+
+    def search(self, start: int, dead: set[int]) -> bool:
+        came: dict[int, int] = {}
+        hands: dict[int, int] = {start: -1}
+        queue = [start]
+        while queue:
+            t = queue.pop(0)
+            for u in self.pools[t]:
+                if u in self.team[t] or u in came:
+                    continue
+                came[u] = t
+                if self.load[u] < self.cap:
+                    self.shift(u, came, hands)
+                    return True
+                for holder in self.holders.get(u, []):
+                    if holder not in hands:
+                        hands[holder] = u
+                        queue.append(holder)
+        dead.update(hands)
+        return False
+
+    def shift(self, unit: int, came: dict[int, int], hands: dict[int, int]) -> None:
+        """Apply the path ending at ``unit``: each target takes the officer it reached and
+        hands on the one it was reached through."""
+        while True:
+            owner = came[unit]
+            handed = hands[owner]
+            if handed >= 0:
+                self.drop(owner, handed)
+            self.take(owner, unit)
+            if handed < 0:
+                return
+            unit = handed
+
+    def run(self, order: list[int], labels: list[str], hash_name: str, limit: int) -> list[int]:
+        counts: dict[tuple[int, ...], int] = {}
+        for t in order:
+            counts[tuple(self.pools[t])] = counts.get(tuple(self.pools[t]), 0) + 1
+        bound = max((math.ceil(self.places * n / len(p)) for p, n in counts.items() if p),
+                    default=1)
+        self.cap = min(max(self.cap, bound), limit)
+        for t in order:
+            pool = self.pools[t]
+            if not any(self.load[u] < self.cap for u in pool):
+                continue
+            for position in stream(labels[t], len(pool), hash_name):
+                u = pool[position - 1]
+                if self.load[u] < self.cap:
+                    self.take(t, u)
+                    if len(self.team[t]) == self.places:
+                        break
+        while True:
+            dead: set[int] = set()
+            for t in order:
+                while len(self.team[t]) < self.places and t not in dead \
+                        and self.search(t, dead):
+                    pass
+            short = [t for t in order if len(self.team[t]) < self.places]
+            if not short or self.cap >= limit:
+                return short
+            self.cap += 1
+
+
+def read_conflicts(path: str | None) -> list[dict[str, Any]]:
+    conflicts = []
+    for row in read_rows(path, CONFLICT_HEADERS) if path else []:
+        conflicts.append({"inspector_id": row["inspector_id"],
+                          "target_id": unicodedata.normalize("NFKC", row["target_id"]).upper(),
+                          "ground": GROUNDS.get(row["ground"], row["ground"]),
+                          "valid_from": iso(row.get("valid_from", "")),
+                          "valid_until": iso(row.get("valid_until", "")),
+                          "note": row.get("note", "")})
+    return sorted(conflicts, key=lambda c: (c["inspector_id"], c["target_id"]))
+
+
+def read_previous(path: str | None) -> dict[str, list[str]]:
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {t.upper(): sorted(set(ids)) for t, ids in json.load(handle).items()}
+
+
+def allowed(mode: str, officer: dict[str, Any], target: dict[str, str]) -> bool:
+    """§12.2: the draw mode's pool."""
+    if mode == "by_region":
+        return bool(officer["office_area"]) and target["region"].startswith(
+            officer["office_area"])
+    if mode == "cross_office":
+        return not (officer["office"] and officer["office"] == target["supervising_office"])
+    return True
+
+
+def expert_cover(needed: set[str], pool: list[dict[str, Any]], label: str, hash_name: str
+                 ) -> tuple[list[str], list[str]]:
+    """§12.6: least cover of up to three experts, else greedy."""
+    for size in range(1, min(3, len(pool)) + 1):
+        covers = [c for c in itertools.combinations(pool, size)
+                  if needed <= set().union(*(set(e["specialties"]) for e in c))]
+        if covers:
+            pick = next(stream(label, len(covers), hash_name))
+            return [e["id"] for e in covers[pick - 1]], []
+    left, chosen = set(needed), []
+    while left and pool:
+        best = max(pool, key=lambda e: len(set(e["specialties"]) & left))
+        if not set(best["specialties"]) & left:
+            break
+        chosen.append(best["id"])
+        left -= set(best["specialties"])
+    return sorted(chosen), sorted(left)
+
+
+def run_phases(pools: list[list[int]], *, officers: int, leads: list[bool] | None, d: int,
+               staffable: list[int], labels: dict[str, list[str]], hash_name: str,
+               caps: tuple[int, int], reasons: dict[int, str]) -> tuple[dict[int, int], Phase]:
+    """§12.5: leaders first (if a department leads), then the other places."""
+    cap, limit = caps
+    load = [0] * officers
+    leaders: dict[int, int] = {}
+    if leads is not None:
+        first = Phase([[u for u in p if leads[u]] for p in pools], 1, load, cap)
+        for k in first.run(staffable, labels["leader"], hash_name, limit):
+            reasons[k] = "capacity"
+        leaders = {k: first.team[k][0] for k in staffable if first.team[k]}
+        staffable = [k for k in staffable if k in leaders]
+    second = Phase([[u for u in p if u != leaders.get(k)] for k, p in enumerate(pools)],
+                   d - (1 if leads is not None else 0), load, cap)
+    for k in second.run(staffable, labels["team"], hash_name, limit):
+        reasons[k] = "capacity"
+    return leaders, second
+
+
+def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
+                 compare: Any) -> None:
+    """Spec §12: rebuild the eligibility, both phases and the experts; compare."""
+    section, policy = record["teams"], record["teams"]["policy"]
+    people = read_inspectors(args.inspectors)
+    compare("inspector_directory", section["inspector_directory"],
+            {"digest": lines_digest("inspector-directory", people), "size": len(people)})
+    conflicts = read_conflicts(args.conflicts)
+    compare("conflicts_digest", policy["conflicts_digest"],
+            lines_digest("conflict-register", conflicts))
+    previous = read_previous(args.previous)
+    compare("previous_inspectors_digest", policy["previous_inspectors_digest"],
+            "sha256:" + hashlib.sha256(canonical(dict(sorted(previous.items()))).encode())
+            .hexdigest())
+    items = {r["code"]: r for r in read_rows(args.items, ITEM_HEADERS)} if args.items else {}
+    day, d, dept = policy["check_date"], policy["min_officers"], policy["leader_department"]
+    officers = [p for p in people if p["status"] == "active" and not p["is_expert"]
+                and p["credential_number"] and (p["credential_expiry"] is None
+                                                or p["credential_expiry"] >= day)]
+    by_id = {r["id"]: r for r in rows}
+    targets = [by_id[i] for s in record["strata"] for i in s["selected"]]
+    seed, purpose = record["seed"]["value"], record["purpose"]
+    hash_name = record.get("hash", "sha256")
+
+    def barred(t: dict[str, str]) -> set[str]:
+        out = {c["inspector_id"] for c in conflicts if c["target_id"] == t["id"]
+               and (c["valid_from"] is None or c["valid_from"] <= day)
+               and (c["valid_until"] is None or day <= c["valid_until"])}
+        return out | set(previous.get(t["id"], [])) | set(
+            section["custom_exclusions"].get(t["id"], []))
+
+    pools = [[u for u, o in enumerate(officers)
+              if o["id"] not in barred(t) and allowed(policy["mode"], o, t)] for t in targets]
+    reasons = {k: "few" for k, p in enumerate(pools) if len(p) < d}
+    if dept:
+        reasons.update({k: "dept" for k, p in enumerate(pools) if k not in reasons
+                        and not any(officers[u]["department"] == dept for u in p)})
+    staffable = [k for k in range(len(targets)) if k not in reasons]
+    active = {u for k in staffable for u in pools[k]}
+    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
+    limit = policy["cap"] if policy["cap"] is not None else max(len(targets), 1)
+    labels = {kind: [f"{seed},{purpose},{kind}/{t['id']}" for t in targets]
+              for kind in ("leader", "team")}
+    leaders, second = run_phases(
+        pools, officers=len(officers), d=d, staffable=staffable, labels=labels,
+        leads=[o["department"] == dept for o in officers] if dept else None,
+        hash_name=hash_name, caps=(min(max(1, math.ceil(fair)), limit), limit),
+        reasons=reasons)
+    experts = [p for p in people if p["is_expert"] and p["status"] == "active"]
+    teams = []
+    for k, t in enumerate(targets):
+        if k in reasons:
+            continue
+        members = sorted(second.team[k] + ([leaders[k]] if k in leaders else []))
+        needed: set[str] = set()
+        for code in policy["items"]:
+            types = {ENTITY_TYPES_BACK.get(x, x) for x in split(items[code]["entity_types"])}
+            if t["entity_type"] in types:
+                needed |= set(split(items[code].get("required_specialties", "")))
+        needed -= {s for u in members for s in officers[u]["specialties"]}
+        chosen: list[str] = []
+        uncovered = sorted(needed)
+        if needed and policy["add_experts"]:
+            pool = [e for e in experts if set(e["specialties"]) & needed
+                    and e["id"] not in barred(t)]
+            chosen, uncovered = expert_cover(needed, pool, f"{seed},{purpose},experts/{t['id']}",
+                                             hash_name)
+        teams.append({"target": t["id"], "officers": [officers[u]["id"] for u in members],
+                      "leader": officers[leaders.get(k, members[0])]["id"],
+                      "experts": chosen, "uncovered": uncovered})
+    compare("teams", section["teams"], teams)
+    compare("unstaffed targets", [u["target"] for u in section["unstaffed"]],
+            [targets[k]["id"] for k in sorted(reasons)])
+    compare("fair_share", section["fair_share"], str(fair))
+
+
 # --- the record --------------------------------------------------------------------------
 
 def canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def check(record_path: str, directory_path: str) -> list[tuple[str, bool, str]]:
+def check(record_path: str, directory_path: str, args: Any = None
+          ) -> list[tuple[str, bool, str]]:
     """Every check as (name, passed, detail)."""
     with open(record_path, encoding="utf-8") as handle:
         record = json.load(handle)
@@ -257,6 +561,12 @@ def check(record_path: str, directory_path: str) -> list[tuple[str, bool, str]]:
         picked = (ids if size == population else
                   [ids[p - 1] for p in rivest(seed_string, population, size, hash_name)])
         compare(f"stratum {c} selection", mine.get("selected"), picked)
+    if "teams" in record:
+        if args is None or not args.inspectors:
+            results.append(("teams", False, "the record has teams: pass --inspectors (and "
+                                            "--items, --conflicts, --previous as used)"))
+        else:
+            replay_teams(record, rows, args, compare)
     return results
 
 
@@ -264,9 +574,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("record", help="audit record JSON")
     parser.add_argument("directory", help="target directory CSV the draw was made from")
+    parser.add_argument("--inspectors", help="inspector directory CSV (records with teams)")
+    parser.add_argument("--items", help="check-item list CSV (teams with items)")
+    parser.add_argument("--conflicts", help="conflict register CSV")
+    parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
     args = parser.parse_args(argv)
     try:
-        results = check(args.record, args.directory)
+        results = check(args.record, args.directory, args)
     except (UnusableInputError, OSError, KeyError, ValueError) as error:
         print(f"verifier: cannot check: {error}", file=sys.stderr)
         return 2

@@ -271,10 +271,12 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
             continue
         members = sorted([*phase.team[t], *([leaders[t]] if t in leaders else [])])
         leader = leaders.get(t, members[0])
-        experts, uncovered = _experts(
+        experts, uncovered, barred = _experts(
             target, [officers[u] for u in members], inspectors, policy,
             stream=stratum_seed_string(seed, purpose, f"experts/{target.id}"),
             hash_name=hash_name)
+        if barred:
+            custom[target.id] = sorted({*custom.get(target.id, []), *barred})
         teams.append({"target": target.id, "officers": [officers[u].id for u in members],
                       "leader": officers[leader].id, "experts": experts,
                       "uncovered": uncovered})
@@ -292,23 +294,30 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
 
 def _experts(target: Target, team: Sequence[Inspector], inspectors: InspectorDirectory,
              policy: TeamPolicy, *, stream: str, hash_name: str
-             ) -> tuple[list[str], list[str]]:
-    """Experts covering the items' specialties that the officers lack (spec §12.5)."""
+             ) -> tuple[list[str], list[str], list[str]]:
+    """Experts covering the items' specialties that the officers lack (spec §12.7).
+
+    Returns the experts, the specialties left uncovered, and the experts a custom rule
+    barred (recorded as data so that a verifier without the rule's code can replay).
+    """
     needed = set().union(*(i.required_specialties for i in policy.items
                            if target.entity_type in i.entity_types))
     needed -= set().union(*(o.specialties for o in team))
     if not needed or not policy.add_experts:
-        return [], sorted(needed)
+        return [], sorted(needed), []
     conflicted = set(policy.conflicts.for_target(target.id, policy.check_date))
     conflicted |= policy.rotation.get(target.id, frozenset())
-    pool = [e for e in inspectors.experts() if e.specialties & needed and e.id not in conflicted
-            and not any(rule.applies(e, target) for rule in policy.custom_rules)]
+    candidates = [e for e in inspectors.experts() if e.specialties & needed
+                  and e.id not in conflicted]
+    barred = [e.id for e in candidates
+              if any(rule.applies(e, target) for rule in policy.custom_rules)]
+    pool = [e for e in candidates if e.id not in barred]
     for size in range(1, min(EXPERT_SEARCH_LIMIT, len(pool)) + 1):
         covers = [c for c in itertools.combinations(pool, size)
                   if needed <= set().union(*(e.specialties for e in c))]
         if covers:
             pick = next(_stream(stream, len(covers), hash_name))
-            return [e.id for e in covers[pick - 1]], []
+            return [e.id for e in covers[pick - 1]], [], barred
     chosen: list[Inspector] = []  # beyond the exact search: greedy, largest gain first
     left = set(needed)
     while left:
@@ -317,7 +326,7 @@ def _experts(target: Target, team: Sequence[Inspector], inspectors: InspectorDir
             break
         chosen.append(best)
         left -= best.specialties
-    return sorted(e.id for e in chosen), sorted(left)
+    return sorted(e.id for e in chosen), sorted(left), barred
 
 
 @attrs.frozen(eq=False)

@@ -53,6 +53,10 @@ def _rotation(value: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ..
     return tuple(sorted((normalize_id(t), tuple(sorted(set(ids)))) for t, ids in value.items()))
 
 
+def _mode(value: str | DrawMode) -> DrawMode:
+    return DrawMode.parse(value, record="TeamPolicy", field="mode")
+
+
 def _items(value: Any) -> tuple[CheckItem, ...]:
     items = tuple(value)
     if not all(isinstance(i, CheckItem) for i in items):
@@ -86,7 +90,7 @@ class TeamPolicy:
     """
 
     check_date: dt.date
-    mode: DrawMode = DrawMode.WHOLE_POOL
+    mode: DrawMode = attrs.field(default=DrawMode.WHOLE_POOL, converter=_mode)
     min_officers: int = 2
     leader_department: str | None = None
     cap: int | None = None
@@ -101,7 +105,6 @@ class TeamPolicy:
         if not isinstance(self.check_date, dt.date) or isinstance(self.check_date, dt.datetime):
             raise InvalidValueError("TeamPolicy", "check_date", self.check_date, "is not a date",
                                     "pass a datetime.date")
-        object.__setattr__(self, "mode", DrawMode.parse(self.mode, record="TeamPolicy"))
         if isinstance(self.min_officers, bool) or not isinstance(self.min_officers, int) \
                 or self.min_officers < 2:
             raise InvalidValueError("TeamPolicy", "min_officers", self.min_officers,
@@ -120,6 +123,37 @@ class TeamPolicy:
             raise InvalidValueError("TeamPolicy", "custom_rules", names,
                                     "need distinct names and CustomRule objects",
                                     "wrap each predicate in CustomRule(name, function)")
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any], *, conflicts: ConflictRegister | None = None,
+                    previous_inspectors: Mapping[str, Any] | None = None,
+                    items: Any = ()) -> TeamPolicy:
+        """Rebuild the policy recorded in an audit record's team section, given the data sets
+        it names by digest (checked: a mismatch raises). Custom rules cannot be rebuilt."""
+        if data.get("custom_rules"):
+            raise InvalidValueError("TeamPolicy.from_record", "custom_rules",
+                                    data["custom_rules"], "are code and cannot be rebuilt",
+                                    "verify in Python with the same CustomRule objects")
+        by_code = {i.code: i for i in items}
+        missing = [c for c in data.get("items", []) if c not in by_code]
+        if missing:
+            raise InvalidValueError("TeamPolicy.from_record", "items", missing,
+                                    "are not in the given check-item list",
+                                    "pass the check-item list the teams were drawn with")
+        policy = cls(check_date=dt.date.fromisoformat(data["check_date"]), mode=data["mode"],
+                     min_officers=data["min_officers"],
+                     leader_department=data["leader_department"], cap=data["cap"],
+                     conflicts=conflicts or ConflictRegister(),
+                     previous_inspectors=previous_inspectors or {},
+                     items=[by_code[c] for c in data.get("items", [])],
+                     add_experts=data["add_experts"])
+        for key in ("conflicts_digest", "previous_inspectors_digest"):
+            if policy.to_dict()[key] != data.get(key):
+                raise InvalidValueError("TeamPolicy.from_record", key, data.get(key),
+                                        "does not match the data given",
+                                        "pass the conflict register and previous-inspector "
+                                        "data the teams were drawn with")
+        return policy
 
     @property
     def rotation(self) -> dict[str, frozenset[str]]:

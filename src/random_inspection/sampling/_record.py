@@ -102,6 +102,10 @@ class AuditRecord:
             content["teams"] = dict(self.teams)
         return content
 
+    def draw_digest(self) -> str:
+        """The digest this record had before teams were added (the target draw alone)."""
+        return attrs.evolve(self, teams=None).digest
+
     @property
     def digest(self) -> str:
         """``"sha256:<hex>"`` of the canonical JSON of `content`."""
