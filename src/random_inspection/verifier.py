@@ -345,7 +345,9 @@ class Phase:
         bound = max((math.ceil(self.places * n / len(p)) for p, n in counts.items() if p),
                     default=1)
         self.cap = min(max(self.cap, bound), limit)
-        for t in order:
+        first = sorted(order, key=lambda t: -Fraction(counts[tuple(self.pools[t])],
+                                                      max(len(self.pools[t]), 1)))
+        for t in first:
             pool = self.pools[t]
             if not any(self.load[u] < self.cap for u in pool):
                 continue

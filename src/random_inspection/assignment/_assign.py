@@ -77,9 +77,10 @@ def _stream(seed_string: str, population: int, hash_name: str) -> Iterator[int]:
 class _Staffing:
     """Mutable working state of one assignment (never escapes `form_teams`)."""
 
-    def __init__(self, eligible: list[list[int]], demand: int, load: list[int], cap: int
-                 ) -> None:
-        self.eligible = eligible
+    def __init__(self, eligible: list[list[int]], demand: int, load: list[int], cap: int,
+                 reserved: list[int] | None = None) -> None:
+        self.eligible = eligible  # targets with equal pools share one list object
+        self.reserved = reserved or [-1] * len(eligible)  # a unit a target may not take
         self.demand = demand
         self.team: list[list[int]] = [[] for _ in eligible]
         self.load = load
@@ -106,11 +107,20 @@ class _Staffing:
         """
         reached_from: dict[int, int] = {}   # unit -> target that reached it
         gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
+        # Targets often share one pool (the same list object). Once a pool has been scanned
+        # in this search, its only units not yet reached are those the scanning target held,
+        # so later targets with that pool scan just those: the same units, in the same order.
+        scanned: dict[int, list[int]] = {}
         queue = deque([start])
         while queue:
             t = queue.popleft()
-            members = set(self.team[t])
-            for u in self.eligible[t]:
+            members = {*self.team[t], self.reserved[t]}
+            pool = self.eligible[t]
+            candidates = scanned.get(id(pool))
+            if candidates is None:
+                scanned[id(pool)] = sorted(members & set(pool), key=pool.index)
+                candidates = pool
+            for u in candidates:
                 if u in members or u in reached_from:
                     continue
                 reached_from[u] = t
@@ -125,6 +135,8 @@ class _Staffing:
         return False
 
     def _apply(self, u: int, reached_from: dict[int, int], gives_up: dict[int, int]) -> None:
+        """Each target on the path takes the officer it reached and hands on the one it was
+        reached through; only ``start`` gains a place and only the last officer's load rises."""
         while True:
             t = reached_from[u]
             handed = gives_up[t]
@@ -194,10 +206,15 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
     skipping those at the cap."""
     for t in order:
         pool = state.eligible[t]
-        if not any(state.load[u] < state.cap for u in pool):
+        reserved = state.reserved[t]
+        if not any(state.load[u] < state.cap and u != reserved for u in pool):
             continue
-        for position in _stream(streams[t], len(pool), hash_name):
-            u = pool[position - 1]
+        # Positions run over the pool without the reserved officer (spec: "E(t) without the
+        # leader"), while the list itself stays shared with other targets.
+        skip = pool.index(reserved) if reserved in pool else len(pool)
+        size = len(pool) - (skip < len(pool))
+        for position in _stream(streams[t], size, hash_name):
+            u = pool[position - 1 if position - 1 < skip else position]
             if state.load[u] < state.cap:
                 state.take(t, u)
                 if len(state.team[t]) == state.demand:
@@ -209,11 +226,20 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
     """Greedy pass, then augmenting paths; the cap rises by one while the constraints force
     it (up to ``limit``). Returns the targets still short."""
     d = state.demand
-    by_pool: Counter[tuple[int, ...]] = Counter(tuple(state.eligible[t]) for t in order)
+    contents: dict[tuple[int, int], tuple[int, ...]] = {}  # one tuple per shared list
+    keys = [contents.setdefault((id(state.eligible[t]), state.reserved[t]),
+                                tuple(u for u in state.eligible[t] if u != state.reserved[t]))
+            for t in order]
+    by_pool: Counter[tuple[int, ...]] = Counter(keys)
     bound = max((math.ceil(d * n / len(pool)) for pool, n in by_pool.items() if pool),
                 default=1)  # targets sharing a pool can only use its officers
     state.cap = min(max(state.cap, bound), limit)
-    _greedy(state, order, streams, hash_name)
+    # The greedy pass serves the most oversubscribed pools first (places needed per officer
+    # of the pool), then draw order: order cannot bias anyone while no cap binds, and when
+    # caps bind it leaves far fewer places to repair.
+    pressure = {t: Fraction(by_pool[key], max(len(key), 1)) for t, key in zip(order, keys,
+                                                                               strict=True)}
+    _greedy(state, sorted(order, key=lambda t: -pressure[t]), streams, hash_name)
     while True:
         dead: set[int] = set()
         for t in order:
@@ -237,8 +263,10 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
             unstaffed[t] = (f"only {len(pool)} eligible officer(s) after recusal, credentials "
                             f"and mode; {d} needed")
     dept = policy.leader_department
-    leader_pools = [[u for u in pool if officers[u].department == dept] if dept else []
-                    for pool in eligible]
+    cache: dict[int, list[int]] = {}  # equal pools stay one shared list
+    leader_pools = [cache.setdefault(id(pool), [u for u in pool
+                                                if officers[u].department == dept])
+                    if dept else [] for pool in eligible]
     if dept:
         for t in range(len(targets)):
             if t not in unstaffed and not leader_pools[t]:
@@ -259,8 +287,8 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
         leaders = {t: phase.team[t][0] for t in staffable if phase.team[t]}
         staffable = [t for t in staffable if t in leaders]
     # The other places start again from the fair cap: only the leaders' load was forced up.
-    rest = [[u for u in pool if u != leaders.get(t)] for t, pool in enumerate(eligible)]
-    phase = _Staffing(rest, d - len(leaders and [0]), load, cap)
+    reserved = [leaders.get(t, -1) for t in range(len(targets))]  # leaders are not retaken
+    phase = _Staffing(eligible, d - (1 if dept else 0), load, cap, reserved)
     streams = [stratum_seed_string(seed, purpose, f"team/{t.id}") for t in targets]
     for t in _staff(phase, staffable, streams, hash_name, limit):
         unstaffed[t] = (f"capacity: every eligible officer already has {phase.cap} target(s), "

@@ -1,0 +1,90 @@
+"""Team assignment benchmark: 3×10^4 targets, 2×10^3 officers, 10^4 declared conflicts,
+by-region mode with rotation (issue target: under one second here).
+
+Peer in the same run: an unconstrained draw of two officers per target from the same
+by-region pools with numpy (no recusal, no caps, no record) — the floor of what any
+assignment costs in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+
+from random_inspection import (
+    ClassWeighted,
+    Conflict,
+    ConflictGround,
+    ConflictRegister,
+    Sample,
+    TeamPolicy,
+    assign_inspectors,
+    draw_targets,
+)
+from random_inspection.demo import demo_city
+from random_inspection.registry import InspectorDirectory
+
+DAY = dt.date(2024, 6, 3)
+
+
+class TeamTask:
+    """The sample, officers and policy of the benchmark."""
+
+    def __init__(self) -> None:
+        city = demo_city(n_targets=100_000, n_officers=2_000)
+        design = ClassWeighted(total=30_000, weights=dict.fromkeys("ABCDU", "1"), floor="0",
+                               scope={"entity_types": []})
+        self.sample: Sample = draw_targets(city.targets, design, seed="31415926535897932384",
+                                           purpose="bench/teams")
+        self.inspectors: InspectorDirectory = city.inspectors
+        rng = np.random.default_rng(7)
+        people = [i.id for i in city.inspectors.officers_on(DAY)]
+        chosen = self.sample.selected_ids
+        pairs = {(people[a], chosen[b]) for a, b in zip(rng.integers(0, len(people), 12_000),
+                                                         rng.integers(0, len(chosen), 12_000),
+                                                         strict=True)}
+        conflicts = ConflictRegister(
+            Conflict(inspector_id=p, target_id=t, ground=ConflictGround.OTHER)
+            for p, t in sorted(pairs)[:10_000])
+        previous = {chosen[k]: [people[a], people[b]] for k, a, b in zip(
+            range(0, len(chosen), 3), rng.integers(0, len(people), len(chosen)),
+            rng.integers(0, len(people), len(chosen)), strict=False)}
+        self.policy = TeamPolicy(check_date=DAY, mode="by_region", conflicts=conflicts,
+                                 previous_inspectors=previous)
+        officers = city.inspectors.officers_on(DAY)
+        regions = [self.sample.directory[i].region for i in chosen]
+        self.pools = [[k for k, o in enumerate(officers)
+                       if o.office_area and region.startswith(o.office_area)]
+                      for region in regions]
+
+
+@pytest.fixture(scope="module")
+def task() -> TeamTask:
+    """Built once."""
+    return TeamTask()
+
+
+@pytest.mark.benchmark(group="teams-3e4")
+def test_assign_3e4(benchmark: Any, task: TeamTask) -> None:
+    """assign_inspectors with recusal, rotation, by-region pools, exact repair and record."""
+    result = benchmark.pedantic(assign_inspectors, args=(task.sample, task.inspectors,
+                                                         task.policy), rounds=5)
+    benchmark.extra_info["teams"] = len(result.teams)
+    benchmark.extra_info["unstaffed"] = len(result.unstaffed)
+    benchmark.extra_info["largest_load"] = max(result.loads().values())
+    benchmark.extra_info["fair_share"] = float(result.fair_share)
+    assert len(result.teams) + len(result.unstaffed) == len(task.sample.selected_ids)
+
+
+def _unconstrained(task: TeamTask) -> list[np.ndarray]:
+    rng = np.random.default_rng(1)
+    return [rng.choice(len(pool), 2, replace=False) for pool in task.pools]
+
+
+@pytest.mark.benchmark(group="teams-3e4")
+def test_peer_unconstrained_numpy_3e4(benchmark: Any, task: TeamTask) -> None:
+    """Peer: two officers per target from the same pools, nothing else."""
+    benchmark.pedantic(_unconstrained, args=(task,), rounds=5)
