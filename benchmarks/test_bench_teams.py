@@ -33,9 +33,9 @@ DAY = dt.date(2024, 6, 3)
 class TeamTask:
     """The sample, officers and policy of the benchmark."""
 
-    def __init__(self) -> None:
+    def __init__(self, total: int) -> None:
         city = demo_city(n_targets=100_000, n_officers=2_000)
-        design = ClassWeighted(total=30_000, weights=dict.fromkeys("ABCDU", "1"), floor="0",
+        design = ClassWeighted(total=total, weights=dict.fromkeys("ABCDU", "1"), floor="0",
                                scope={"entity_types": []})
         self.sample: Sample = draw_targets(city.targets, design, seed="31415926535897932384",
                                            purpose="bench/teams")
@@ -43,12 +43,13 @@ class TeamTask:
         rng = np.random.default_rng(7)
         people = [i.id for i in city.inspectors.officers_on(DAY)]
         chosen = self.sample.selected_ids
-        pairs = {(people[a], chosen[b]) for a, b in zip(rng.integers(0, len(people), 12_000),
-                                                         rng.integers(0, len(chosen), 12_000),
-                                                         strict=True)}
+        n_conflicts = total // 3  # 10^4 at 3×10^4 targets
+        pairs = {(people[a], chosen[b]) for a, b in zip(
+            rng.integers(0, len(people), n_conflicts + 2_000),
+            rng.integers(0, len(chosen), n_conflicts + 2_000), strict=True)}
         conflicts = ConflictRegister(
             Conflict(inspector_id=p, target_id=t, ground=ConflictGround.OTHER)
-            for p, t in sorted(pairs)[:10_000])
+            for p, t in sorted(pairs)[:n_conflicts])
         previous = {chosen[k]: [people[a], people[b]] for k, a, b in zip(
             range(0, len(chosen), 3), rng.integers(0, len(people), len(chosen)),
             rng.integers(0, len(people), len(chosen)), strict=False)}
@@ -63,15 +64,35 @@ class TeamTask:
 
 @pytest.fixture(scope="module")
 def task() -> TeamTask:
-    """Built once."""
-    return TeamTask()
+    """The issue's size, built once."""
+    return TeamTask(30_000)
+
+
+@pytest.fixture(scope="module")
+def task_5e3() -> TeamTask:
+    """A city-sized task (5×10^3 targets), built once."""
+    return TeamTask(5_000)
+
+
+@pytest.mark.benchmark(group="teams-5e3")
+def test_assign_5e3(benchmark: Any, task_5e3: TeamTask) -> None:
+    """assign_inspectors at 5×10^3 targets, same setting."""
+    result = benchmark.pedantic(assign_inspectors, args=(task_5e3.sample, task_5e3.inspectors,
+                                                         task_5e3.policy), rounds=5)
+    benchmark.extra_info["largest_load"] = max(result.loads().values())
+
+
+@pytest.mark.benchmark(group="teams-5e3")
+def test_peer_unconstrained_numpy_5e3(benchmark: Any, task_5e3: TeamTask) -> None:
+    """Peer at 5×10^3."""
+    benchmark.pedantic(_unconstrained, args=(task_5e3,), rounds=5)
 
 
 @pytest.mark.benchmark(group="teams-3e4")
 def test_assign_3e4(benchmark: Any, task: TeamTask) -> None:
     """assign_inspectors with recusal, rotation, by-region pools, exact repair and record."""
     result = benchmark.pedantic(assign_inspectors, args=(task.sample, task.inspectors,
-                                                         task.policy), rounds=5)
+                                                         task.policy), rounds=3)
     benchmark.extra_info["teams"] = len(result.teams)
     benchmark.extra_info["unstaffed"] = len(result.unstaffed)
     benchmark.extra_info["largest_load"] = max(result.loads().values())
@@ -80,6 +101,7 @@ def test_assign_3e4(benchmark: Any, task: TeamTask) -> None:
 
 
 def _unconstrained(task: TeamTask) -> list[np.ndarray]:
+    """Two officers per target from its by-region pool, uniformly, nothing else."""
     rng = np.random.default_rng(1)
     return [rng.choice(len(pool), 2, replace=False) for pool in task.pools]
 

@@ -114,19 +114,22 @@ def digest_function(name: str) -> Any:
     raise UnusableInputError(f"unknown hash {name!r}")
 
 
-def rivest(seed_string: str, population: int, size: int, hash_name: str) -> list[int]:
+def stream(seed_string: str, population: int, hash_name: str) -> Any:
     """Spec §4: distinct positions 1..N in draw order, H(seed,i) mod N + 1, i = 1, 2, …"""
     digest = digest_function(hash_name)
-    chosen: list[int] = []
     seen: set[int] = set()
     i = 0
-    while len(chosen) < size:
+    while len(seen) < population:
         i += 1
         x = int.from_bytes(digest(f"{seed_string},{i}".encode()), "big") % population + 1
         if x not in seen:
             seen.add(x)
-            chosen.append(x)
-    return chosen
+            yield x
+
+
+def rivest(seed_string: str, population: int, size: int, hash_name: str) -> list[int]:
+    """Spec §4: the first ``size`` positions of the stream."""
+    return list(itertools.islice(stream(seed_string, population, hash_name), size))
 
 
 def eligible_rows(rows: list[dict[str, str]], design: dict[str, Any]
@@ -273,18 +276,6 @@ def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
     for entry in entries:
         h.update(canonical(entry).encode() + b"\n")
     return "sha256:" + h.hexdigest()
-
-
-def stream(seed_string: str, population: int, hash_name: str) -> Any:
-    digest = digest_function(hash_name)
-    seen: set[int] = set()
-    i = 0
-    while len(seen) < population:
-        i += 1
-        x = int.from_bytes(digest(f"{seed_string},{i}".encode()), "big") % population + 1
-        if x not in seen:
-            seen.add(x)
-            yield x
 
 
 class Phase:

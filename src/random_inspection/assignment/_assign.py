@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -14,7 +14,7 @@ import attrs
 from .._errors import InvalidValueError
 from ..registry import Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
-from ..sampling._rivest import hash_function
+from ..sampling._rivest import rivest_stream
 from ..sampling._seed import stratum_seed_string
 from ._policy import DrawMode, TeamPolicy
 
@@ -58,20 +58,6 @@ class Unstaffed:
     def to_dict(self) -> dict[str, Any]:
         """Plain values."""
         return {"target": self.target_id, "reason": self.reason}
-
-
-def _stream(seed_string: str, population: int, hash_name: str) -> Iterator[int]:
-    """Rivest's sampler as an endless-until-exhausted stream of distinct positions 1..N."""
-    digest = hash_function(hash_name)
-    prefix = (seed_string + ",").encode()
-    seen: set[int] = set()
-    counter = 0
-    while len(seen) < population:
-        counter += 1
-        position = int.from_bytes(digest(prefix + b"%d" % counter), "big") % population + 1
-        if position not in seen:
-            seen.add(position)
-            yield position
 
 
 class _Staffing:
@@ -213,7 +199,7 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
         # leader"), while the list itself stays shared with other targets.
         skip = pool.index(reserved) if reserved in pool else len(pool)
         size = len(pool) - (skip < len(pool))
-        for position in _stream(streams[t], size, hash_name):
+        for position in rivest_stream(streams[t], size, hash_name):
             u = pool[position - 1 if position - 1 < skip else position]
             if state.load[u] < state.cap:
                 state.take(t, u)
@@ -344,7 +330,7 @@ def _experts(target: Target, team: Sequence[Inspector], inspectors: InspectorDir
         covers = [c for c in itertools.combinations(pool, size)
                   if needed <= set().union(*(e.specialties for e in c))]
         if covers:
-            pick = next(_stream(stream, len(covers), hash_name))
+            pick = next(rivest_stream(stream, len(covers), hash_name))
             return [e.id for e in covers[pick - 1]], [], barred
     chosen: list[Inspector] = []  # beyond the exact search: greedy, largest gain first
     left = set(needed)
