@@ -61,17 +61,21 @@ class Unstaffed:
 
 
 class _Staffing:
-    """Mutable working state of one assignment (never escapes `form_teams`)."""
+    """Mutable working state of one staffing phase (never escapes `form_teams`).
 
-    def __init__(self, eligible: list[list[int]], demand: int, load: list[int], cap: int,
-                 reserved: list[int] | None = None) -> None:
-        self.eligible = eligible  # targets with equal pools share one list object
-        self.reserved = reserved or [-1] * len(eligible)  # a unit a target may not take
+    Each target's pool is ``eligible[t]`` (a list shared by every target with the same mode
+    pool) without the units in ``blocked[t]`` (its recusals, and its leader in phase 2); the
+    spec's pool is that filtered list, in the same order.
+    """
+
+    def __init__(self, eligible: list[list[int]], blocked: list[frozenset[int]], demand: int,
+                 load: list[int], cap: int) -> None:
+        self.eligible = eligible
+        self.blocked = blocked
         self.demand = demand
         self.team: list[list[int]] = [[] for _ in eligible]
         self.load = load
-        units = len(load)
-        self.holders: list[list[int]] = [[] for _ in range(units)]
+        self.holders: list[list[int]] = [[] for _ in load]
         self.cap = cap
 
     def take(self, t: int, u: int) -> None:
@@ -85,29 +89,33 @@ class _Staffing:
         self.holders[u].remove(t)
 
     def augment(self, start: int, dead: set[int]) -> bool:
-        """One more officer for ``start`` along a shortest alternating path (BFS, canonical
-        order); False when none exists, i.e. the b-matching is maximum for this target.
+        """One more officer for ``start`` along a shortest alternating path (spec §12.4c);
+        False when none exists, i.e. the b-matching is maximum for this target.
 
         A failed search adds every target it visited to ``dead``: whatever they reach was
         searched too, so none of them can gain an officer at this cap either.
         """
         reached_from: dict[int, int] = {}   # unit -> target that reached it
         gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
-        # Targets often share one pool (the same list object). Once a pool has been scanned
-        # in this search, its only units not yet reached are those the scanning target held,
-        # so later targets with that pool scan just those: the same units, in the same order.
+        # Targets often share one pool list. Once a pool has been scanned in this search,
+        # its only units not yet reached are those the scanning target held or was blocked
+        # from, so later targets with that pool scan just those: same units, same order.
         scanned: dict[int, list[int]] = {}
         queue = deque([start])
         while queue:
             t = queue.popleft()
-            members = {*self.team[t], self.reserved[t]}
+            skip = self.blocked[t].union(self.team[t])
             pool = self.eligible[t]
             candidates = scanned.get(id(pool))
             if candidates is None:
-                scanned[id(pool)] = sorted(members & set(pool), key=pool.index)
+                position = {u: k for k, u in enumerate(pool)} if len(skip) > 8 else None
+                inside = [u for u in skip if u in position] if position is not None \
+                    else [u for u in skip if u in pool]
+                scanned[id(pool)] = sorted(inside, key=position.get if position is not None
+                                           else pool.index)
                 candidates = pool
             for u in candidates:
-                if u in members or u in reached_from:
+                if u in skip or u in reached_from:
                     continue
                 reached_from[u] = t
                 if self.load[u] < self.cap:
@@ -122,7 +130,7 @@ class _Staffing:
 
     def _apply(self, u: int, reached_from: dict[int, int], gives_up: dict[int, int]) -> None:
         """Each target on the path takes the officer it reached and hands on the one it was
-        reached through; only ``start`` gains a place and only the last officer's load rises."""
+        reached through; only the start gains a place and only the last officer's load rises."""
         while True:
             t = reached_from[u]
             handed = gives_up[t]
@@ -133,20 +141,29 @@ class _Staffing:
                 return
             u = handed
 
+    def pool_of(self, t: int) -> tuple[int, ...]:
+        """The spec's pool of ``t``: its shared list without its blocked units."""
+        blocked = self.blocked[t]
+        pool = self.eligible[t]
+        return tuple(pool) if not blocked else tuple(u for u in pool if u not in blocked)
+
 
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy
-                 ) -> tuple[list[list[int]], Counter[str], dict[str, list[str]]]:
-    """Each target's eligible officers (indices in canonical order), exclusion counts by
-    ground, and the custom rules' exclusions (target id → inspector ids)."""
+                 ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
+                            dict[str, list[str]]]:
+    """Each target's mode pool (shared lists of officer indices in canonical order) and the
+    officers recused from it, exclusion counts by ground, and the custom rules' exclusions
+    (target id → inspector ids)."""
     rotation = policy.rotation
-    pools: dict[tuple[str, str], list[int]] = {}
+    index = {o.id: k for k, o in enumerate(officers)}
+    pools: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
     grounds: Counter[str] = Counter()
     custom: dict[str, list[str]] = {}
-    result = []
+    bases: list[list[int]] = []
+    blocked: list[frozenset[int]] = []
     for target in targets:
         key = (target.region, target.supervising_office)
-        base = pools.get(key)
-        if base is None:
+        if key not in pools:
             base = []
             for k, o in enumerate(officers):
                 if policy.mode is DrawMode.BY_REGION and not (
@@ -156,51 +173,50 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
                         and o.office == target.supervising_office:
                     continue
                 base.append(k)
-            pools[key] = base
+            pools[key] = (base, set(base))
+        base, members = pools[key]
         if policy.mode is DrawMode.CROSS_OFFICE:
-            grounds["own office (所所交叉)"] += sum(
-                1 for o in officers if o.office and o.office == target.supervising_office)
-        excluded: dict[str, str] = {}
+            grounds["own office (所所交叉)"] += len(officers) - len(base)
+        excluded: dict[int, str] = {}
         for inspector_id, ground in policy.conflicts.for_target(target.id,
                                                                  policy.check_date).items():
-            excluded[inspector_id] = f"declared conflict: {ground.code}"
+            k = index.get(inspector_id)
+            if k is not None and k in members:
+                excluded[k] = f"declared conflict: {ground.code}"
         for inspector_id in rotation.get(target.id, ()):
-            excluded.setdefault(inspector_id, "rotation (checked it last time)")
+            k = index.get(inspector_id)
+            if k is not None and k in members:
+                excluded.setdefault(k, "rotation (checked it last time)")
         for rule in policy.custom_rules:
             for k in base:
-                o = officers[k]
-                if o.id not in excluded and rule.applies(o, target):
-                    excluded[o.id] = f"custom: {rule.name}"
-                    custom.setdefault(target.id, []).append(o.id)
-        if excluded:
-            kept = []
-            for k in base:
-                why = excluded.get(officers[k].id)
-                if why is None:
-                    kept.append(k)
-                else:
-                    grounds[why] += 1
-            result.append(kept)
-        else:
-            result.append(base)
-    return result, grounds, {t: sorted(ids) for t, ids in custom.items()}
+                if k not in excluded and rule.applies(officers[k], target):
+                    excluded[k] = f"custom: {rule.name}"
+                    custom.setdefault(target.id, []).append(officers[k].id)
+        grounds.update(excluded.values())
+        bases.append(base)
+        blocked.append(frozenset(excluded))
+    return bases, blocked, grounds, {t: sorted(ids) for t, ids in custom.items()}
 
 
 def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
             hash_name: str) -> None:
-    """First pass: each target, in draw order, takes officers in its stream's random order,
+    """First pass (spec §12.4b): each target takes officers in its stream's random order,
     skipping those at the cap."""
     for t in order:
-        pool = state.eligible[t]
-        reserved = state.reserved[t]
-        if not any(state.load[u] < state.cap and u != reserved for u in pool):
+        pool, blocked = state.eligible[t], state.blocked[t]
+        if not any(state.load[u] < state.cap and u not in blocked for u in pool):
             continue
-        # Positions run over the pool without the reserved officer (spec: "E(t) without the
-        # leader"), while the list itself stays shared with other targets.
-        skip = pool.index(reserved) if reserved in pool else len(pool)
-        size = len(pool) - (skip < len(pool))
-        for position in rivest_stream(streams[t], size, hash_name):
-            u = pool[position - 1 if position - 1 < skip else position]
+        # Positions run over the pool without the blocked units, while the list itself stays
+        # shared: map a position past the blocked indices before it.
+        gaps = sorted(k for k, u in enumerate(pool) if u in blocked) if blocked else []
+        for position in rivest_stream(streams[t], len(pool) - len(gaps), hash_name):
+            k = position - 1
+            for gap in gaps:
+                if gap <= k:
+                    k += 1
+                else:
+                    break
+            u = pool[k]
             if state.load[u] < state.cap:
                 state.take(t, u)
                 if len(state.team[t]) == state.demand:
@@ -212,10 +228,7 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
     """Greedy pass, then augmenting paths; the cap rises by one while the constraints force
     it (up to ``limit``). Returns the targets still short."""
     d = state.demand
-    contents: dict[tuple[int, int], tuple[int, ...]] = {}  # one tuple per shared list
-    keys = [contents.setdefault((id(state.eligible[t]), state.reserved[t]),
-                                tuple(u for u in state.eligible[t] if u != state.reserved[t]))
-            for t in order]
+    keys = [state.pool_of(t) for t in order]  # equal pools compare equal, as in the spec
     by_pool: Counter[tuple[int, ...]] = Counter(keys)
     bound = max((math.ceil(d * n / len(pool)) for pool, n in by_pool.items() if pool),
                 default=1)  # targets sharing a pool can only use its officers
@@ -223,8 +236,8 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
     # The greedy pass serves the most oversubscribed pools first (places needed per officer
     # of the pool), then draw order: order cannot bias anyone while no cap binds, and when
     # caps bind it leaves far fewer places to repair.
-    pressure = {t: Fraction(by_pool[key], max(len(key), 1)) for t, key in zip(order, keys,
-                                                                               strict=True)}
+    pressure = {t: Fraction(by_pool[key], max(len(key), 1))
+                for t, key in zip(order, keys, strict=True)}
     _greedy(state, sorted(order, key=lambda t: -pressure[t]), streams, hash_name)
     while True:
         dead: set[int] = set()
@@ -241,31 +254,42 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
                *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
     """The team section of the audit record for ``targets`` (in draw order); spec §12."""
     officers = inspectors.officers_on(policy.check_date)
-    eligible, grounds, custom = _eligibility(targets, officers, policy)
+    eligible, blocked, grounds, custom = _eligibility(targets, officers, policy)
     d = policy.min_officers
+    sizes = [len(pool) - len(no) for pool, no in zip(eligible, blocked, strict=True)]
     unstaffed: dict[int, str] = {}
-    for t, pool in enumerate(eligible):
-        if len(pool) < d:
-            unstaffed[t] = (f"only {len(pool)} eligible officer(s) after recusal, credentials "
+    for t, size in enumerate(sizes):
+        if size < d:
+            unstaffed[t] = (f"only {size} eligible officer(s) after recusal, credentials "
                             f"and mode; {d} needed")
     dept = policy.leader_department
-    cache: dict[int, list[int]] = {}  # equal pools stay one shared list
+    cache: dict[int, list[int]] = {}  # equal mode pools keep one shared leader list
     leader_pools = [cache.setdefault(id(pool), [u for u in pool
                                                 if officers[u].department == dept])
                     if dept else [] for pool in eligible]
     if dept:
         for t in range(len(targets)):
-            if t not in unstaffed and not leader_pools[t]:
+            if t not in unstaffed and not any(u not in blocked[t] for u in leader_pools[t]):
                 unstaffed[t] = f"no eligible officer of the executing department {dept!r}"
     staffable = [t for t in range(len(targets)) if t not in unstaffed]
-    active = {u for t in staffable for u in eligible[t]}
+    active: set[int] = set()  # officers in some staffable target's pool
+    sharing: dict[int, list[int]] = {}
+    for t in staffable:
+        sharing.setdefault(id(eligible[t]), []).append(t)
+    for group in sharing.values():
+        pool = eligible[group[0]]
+        if any(not blocked[t] for t in group):
+            active.update(pool)
+        else:
+            for t in group:
+                active.update(u for u in pool if u not in blocked[t])
     fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
     limit = policy.cap if policy.cap is not None else max(len(targets), 1)
     load = [0] * len(officers)
     cap = min(max(1, math.ceil(fair)), limit)
     leaders: dict[int, int] = {}
     if dept:  # leaders first: an exact b-matching of one leader per target
-        phase = _Staffing(leader_pools, 1, load, cap)
+        phase = _Staffing(leader_pools, blocked, 1, load, cap)
         streams = [stratum_seed_string(seed, purpose, f"leader/{t.id}") for t in targets]
         for t in _staff(phase, staffable, streams, hash_name, limit):
             unstaffed[t] = (f"capacity: every eligible officer of {dept!r} already has "
@@ -273,8 +297,9 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
         leaders = {t: phase.team[t][0] for t in staffable if phase.team[t]}
         staffable = [t for t in staffable if t in leaders]
     # The other places start again from the fair cap: only the leaders' load was forced up.
-    reserved = [leaders.get(t, -1) for t in range(len(targets))]  # leaders are not retaken
-    phase = _Staffing(eligible, d - (1 if dept else 0), load, cap, reserved)
+    rest = [blocked[t] | {leaders[t]} if t in leaders else blocked[t]
+            for t in range(len(targets))]
+    phase = _Staffing(eligible, rest, d - (1 if dept else 0), load, cap)
     streams = [stratum_seed_string(seed, purpose, f"team/{t.id}") for t in targets]
     for t in _staff(phase, staffable, streams, hash_name, limit):
         unstaffed[t] = (f"capacity: every eligible officer already has {phase.cap} target(s), "
