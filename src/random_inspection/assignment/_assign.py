@@ -77,6 +77,8 @@ class _Staffing:
         self.load = load
         self.holders: list[list[int]] = [[] for _ in load]
         self.cap = cap
+        self.position = {id(pool): {u: k for k, u in enumerate(pool)}  # per shared list
+                         for pool in {id(p): p for p in eligible}.values()}
 
     def take(self, t: int, u: int) -> None:
         self.team[t].append(u)
@@ -108,11 +110,9 @@ class _Staffing:
             pool = self.eligible[t]
             candidates = scanned.get(id(pool))
             if candidates is None:
-                position = {u: k for k, u in enumerate(pool)} if len(skip) > 8 else None
-                inside = [u for u in skip if u in position] if position is not None \
-                    else [u for u in skip if u in pool]
-                scanned[id(pool)] = sorted(inside, key=position.get if position is not None
-                                           else pool.index)
+                position = self.position[id(pool)]
+                scanned[id(pool)] = sorted((u for u in skip if u in position),
+                                           key=position.__getitem__)
                 candidates = pool
             for u in candidates:
                 if u in skip or u in reached_from:
@@ -180,13 +180,13 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
         excluded: dict[int, str] = {}
         for inspector_id, ground in policy.conflicts.for_target(target.id,
                                                                  policy.check_date).items():
-            k = index.get(inspector_id)
-            if k is not None and k in members:
-                excluded[k] = f"declared conflict: {ground.code}"
+            unit = index.get(inspector_id)
+            if unit is not None and unit in members:
+                excluded[unit] = f"declared conflict: {ground.code}"
         for inspector_id in rotation.get(target.id, ()):
-            k = index.get(inspector_id)
-            if k is not None and k in members:
-                excluded.setdefault(k, "rotation (checked it last time)")
+            unit = index.get(inspector_id)
+            if unit is not None and unit in members:
+                excluded.setdefault(unit, "rotation (checked it last time)")
         for rule in policy.custom_rules:
             for k in base:
                 if k not in excluded and rule.applies(officers[k], target):
