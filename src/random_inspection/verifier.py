@@ -281,8 +281,10 @@ def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
 class Phase:
     """One staffing phase of spec §12.4 over pools of officer indices."""
 
-    def __init__(self, pools: list[list[int]], places: int, load: list[int], cap: int) -> None:
+    def __init__(self, pools: list[list[int]], places: int, load: list[int], cap: int,
+                 modes: list[list[int]]) -> None:
         self.pools, self.places, self.load, self.cap = pools, places, load, cap
+        self.modes = modes  # each target's mode pool, recusals and leader not removed
         self.team: list[list[int]] = [[] for _ in pools]
         self.holders: dict[int, list[int]] = {}
 
@@ -335,7 +337,8 @@ class Phase:
             counts[tuple(self.pools[t])] = counts.get(tuple(self.pools[t]), 0) + 1
         bound = max((math.ceil(self.places * n / len(p)) for p, n in counts.items() if p),
                     default=1)
-        self.cap = min(max(self.cap, bound), limit)
+        self.cap = least_cap([self.modes[t] for t in order], self.places, self.load,
+                             min(max(self.cap, bound), limit), limit)
         first = sorted(order, key=lambda t: -Fraction(counts[tuple(self.pools[t])],
                                                       max(len(self.pools[t]), 1)))
         for t in first:
@@ -408,24 +411,77 @@ def expert_cover(needed: set[str], pool: list[dict[str, Any]], label: str, hash_
     return sorted(chosen), sorted(left)
 
 
-def run_phases(pools: list[list[int]], *, officers: int, leads: list[bool] | None, d: int,
-               staffable: list[int], labels: dict[str, list[str]], hash_name: str,
+def run_phases(pools: list[list[int]], *, modes: list[list[int]], officers: int,
+               leads: list[bool] | None, d: int, staffable: list[int],
+               labels: dict[str, list[str]], hash_name: str,
                caps: tuple[int, int], reasons: dict[int, str]) -> tuple[dict[int, int], Phase]:
     """§12.5: leaders first (if a department leads), then the other places."""
     cap, limit = caps
     load = [0] * officers
     leaders: dict[int, int] = {}
     if leads is not None:
-        first = Phase([[u for u in p if leads[u]] for p in pools], 1, load, cap)
+        first = Phase([[u for u in p if leads[u]] for p in pools], 1, load, cap,
+                      [[u for u in m if leads[u]] for m in modes])
         for k in first.run(staffable, labels["leader"], hash_name, limit):
             reasons[k] = "capacity"
         leaders = {k: first.team[k][0] for k in staffable if first.team[k]}
         staffable = [k for k in staffable if k in leaders]
     second = Phase([[u for u in p if u != leaders.get(k)] for k, p in enumerate(pools)],
-                   d - (1 if leads is not None else 0), load, cap)
+                   d - (1 if leads is not None else 0), load, cap, modes)
     for k in second.run(staffable, labels["team"], hash_name, limit):
         reasons[k] = "capacity"
     return leaders, second
+
+
+def fits(pools: list[list[int]], places: int, room: dict[int, int]) -> bool:
+    """§12.4a: can every target take ``places`` distinct officers of its pool, officer u at
+    most room[u] times in all? (Targets with equal pools grouped; Edmonds–Karp max-flow.)"""
+    groups: dict[tuple[int, ...], int] = {}
+    for pool in pools:
+        groups[tuple(pool)] = groups.get(tuple(pool), 0) + 1
+    residual: dict[Any, dict[Any, int]] = {"s": {}, "t": {}}
+
+    def edge(a: Any, b: Any, c: int) -> None:
+        residual.setdefault(a, {})[b] = residual.get(a, {}).get(b, 0) + c
+        residual.setdefault(b, {}).setdefault(a, 0)
+
+    need = 0
+    for g, (members, n) in enumerate(groups.items()):
+        edge("s", ("g", g), places * n)
+        need += places * n
+        for u in members:
+            edge(("g", g), ("u", u), n)
+    for u in {u for members in groups for u in members}:
+        edge(("u", u), "t", max(room[u], 0))
+    flow = 0
+    while True:
+        parent: dict[Any, Any] = {"s": None}
+        queue = ["s"]
+        for a in queue:
+            for b, c in residual[a].items():
+                if c > 0 and b not in parent:
+                    parent[b] = a
+                    queue.append(b)
+        if "t" not in parent:
+            return flow >= need
+        path, b = [], "t"
+        while parent[b] is not None:
+            path.append((parent[b], b))
+            b = parent[b]
+        pushed = min(residual[a][b] for a, b in path)
+        for a, b in path:
+            residual[a][b] -= pushed
+            residual[b][a] += pushed
+        flow += pushed
+
+
+def least_cap(pools: list[list[int]], places: int, load: list[int], start: int,
+              limit: int) -> int:
+    """§12.4a: the least cap in [start, limit] at which the relaxed problem fits."""
+    for cap in range(start, limit + 1):
+        if fits(pools, places, {u: cap - load[u] for p in pools for u in p}):
+            return cap
+    return limit
 
 
 def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
@@ -459,8 +515,10 @@ def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
         return out | set(previous.get(t["id"], [])) | set(
             section["custom_exclusions"].get(t["id"], []))
 
-    pools = [[u for u, o in enumerate(officers)
-              if o["id"] not in barred(t) and allowed(policy["mode"], o, t)] for t in targets]
+    modes = [[u for u, o in enumerate(officers) if allowed(policy["mode"], o, t)]
+             for t in targets]
+    pools = [[u for u in mode if officers[u]["id"] not in barred(t)]
+             for mode, t in zip(modes, targets, strict=True)]
     reasons = {k: "few" for k, p in enumerate(pools) if len(p) < d}
     if dept:
         reasons.update({k: "dept" for k, p in enumerate(pools) if k not in reasons
@@ -472,7 +530,7 @@ def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
     labels = {kind: [f"{seed},{purpose},{kind}/{t['id']}" for t in targets]
               for kind in ("leader", "team")}
     leaders, second = run_phases(
-        pools, officers=len(officers), d=d, staffable=staffable, labels=labels,
+        pools, modes=modes, officers=len(officers), d=d, staffable=staffable, labels=labels,
         leads=[o["department"] == dept for o in officers] if dept else None,
         hash_name=hash_name, caps=(min(max(1, math.ceil(fair)), limit), limit),
         reasons=reasons)

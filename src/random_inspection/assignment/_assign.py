@@ -223,6 +223,96 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
                     break
 
 
+class _MaxFlow:
+    """Dinic's maximum flow on a small graph (the relaxed problem of spec §12.4a)."""
+
+    def __init__(self, nodes: int) -> None:
+        self.head: list[list[int]] = [[] for _ in range(nodes)]
+        self.to: list[int] = []
+        self.cap: list[int] = []
+
+    def edge(self, a: int, b: int, capacity: int) -> None:
+        for x, y, c in ((a, b, capacity), (b, a, 0)):
+            self.head[x].append(len(self.to))
+            self.to.append(y)
+            self.cap.append(c)
+
+    def _push(self, a: int, sink: int, limit: int, level: list[int], pointer: list[int]
+              ) -> int:
+        if a == sink:
+            return limit
+        while pointer[a] < len(self.head[a]):
+            e = self.head[a][pointer[a]]
+            b = self.to[e]
+            if self.cap[e] and level[b] == level[a] + 1:
+                got = self._push(b, sink, min(limit, self.cap[e]), level, pointer)
+                if got:
+                    self.cap[e] -= got
+                    self.cap[e ^ 1] += got
+                    return got
+            pointer[a] += 1
+        return 0
+
+    def run(self, source: int, sink: int) -> int:
+        flow = 0
+        while True:
+            level = [-1] * len(self.head)
+            level[source] = 0
+            queue = deque([source])
+            while queue:
+                a = queue.popleft()
+                for e in self.head[a]:
+                    if self.cap[e] and level[self.to[e]] < 0:
+                        level[self.to[e]] = level[a] + 1
+                        queue.append(self.to[e])
+            if level[sink] < 0:
+                return flow
+            pointer = [0] * len(self.head)
+            while got := self._push(source, sink, 1 << 62, level, pointer):
+                flow += got
+
+
+def _feasible(groups: Sequence[tuple[Sequence[int], int]], places: int, room: Sequence[int]
+              ) -> bool:
+    """Whether ``places`` officers for each of ``n`` targets per group (pool, n) fit, each
+    officer at most once per target and at most ``room[u]`` in all."""
+    units = sorted({u for pool, _ in groups for u in pool})
+    where = {u: len(groups) + 1 + k for k, u in enumerate(units)}
+    sink = len(groups) + len(units) + 1
+    graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officers, then the sink
+    for g, (pool, n) in enumerate(groups, start=1):
+        graph.edge(0, g, places * n)
+        for u in pool:
+            graph.edge(g, where[u], n)
+    for u in units:
+        if room[u] > 0:
+            graph.edge(where[u], sink, room[u])
+    return graph.run(0, sink) >= places * sum(n for _, n in groups)
+
+
+def _least_cap(state: _Staffing, order: Sequence[int], start: int, limit: int) -> int:
+    """Spec §12.4a: the least cap in [start, limit] at which the relaxed problem — every
+    target may use its whole mode pool, recusals and reserved leaders ignored — fits."""
+    counts: Counter[tuple[int, ...]] = Counter()
+    shared: dict[int, tuple[int, ...]] = {}
+    for t in order:
+        pool = state.eligible[t]
+        counts[shared.setdefault(id(pool), tuple(pool))] += 1
+    groups = list(counts.items())
+    low, high = start, limit
+    if _feasible(groups, state.demand, [low - x for x in state.load]):
+        return low
+    if not _feasible(groups, state.demand, [high - x for x in state.load]):
+        return high
+    while high - low > 1:  # feasible at high, not at low
+        mid = (low + high) // 2
+        if _feasible(groups, state.demand, [mid - x for x in state.load]):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
 def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_name: str,
            limit: int) -> list[int]:
     """Greedy pass, then augmenting paths; the cap rises by one while the constraints force
@@ -232,7 +322,7 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
     by_pool: Counter[tuple[int, ...]] = Counter(keys)
     bound = max((math.ceil(d * n / len(pool)) for pool, n in by_pool.items() if pool),
                 default=1)  # targets sharing a pool can only use its officers
-    state.cap = min(max(state.cap, bound), limit)
+    state.cap = _least_cap(state, order, min(max(state.cap, bound), limit), limit)
     # The greedy pass serves the most oversubscribed pools first (places needed per officer
     # of the pool), then draw order: order cannot bias anyone while no cap binds, and when
     # caps bind it leaves far fewer places to repair.
