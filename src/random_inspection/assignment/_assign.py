@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+import numpy as np
 
 from .._errors import InvalidValueError
 from ..registry import Inspector, InspectorDirectory, Target
@@ -79,6 +80,7 @@ class _Staffing:
         self.cap = cap
         self.position = {id(pool): {u: k for k, u in enumerate(pool)}  # per shared list
                          for pool in {id(p): p for p in eligible}.values()}
+        self._whole: dict[int, tuple[int, ...]] = {}
 
     def take(self, t: int, u: int) -> None:
         self.team[t].append(u)
@@ -103,28 +105,33 @@ class _Staffing:
         # its only units not yet reached are those the scanning target held or was blocked
         # from, so later targets with that pool scan just those: same units, same order.
         scanned: dict[int, list[int]] = {}
-        queue = deque([start])
+        # The queue holds full officers whose holders come next, in order: expanding them
+        # only when reached keeps the breadth-first order (and so the path found) while a
+        # successful search never lists the many holders it does not need.
+        queue = deque([-1])
         while queue:
-            t = queue.popleft()
-            skip = self.blocked[t].union(self.team[t])
-            pool = self.eligible[t]
-            candidates = scanned.get(id(pool))
-            if candidates is None:
-                position = self.position[id(pool)]
-                scanned[id(pool)] = sorted((u for u in skip if u in position),
-                                           key=position.__getitem__)
-                candidates = pool
-            for u in candidates:
-                if u in skip or u in reached_from:
-                    continue
-                reached_from[u] = t
-                if self.load[u] < self.cap:
-                    self._apply(u, reached_from, gives_up)
-                    return True
-                for holder in self.holders[u]:
-                    if holder not in gives_up:
-                        gives_up[holder] = u
-                        queue.append(holder)
+            via = queue.popleft()
+            for t in (start,) if via < 0 else self.holders[via]:
+                if via >= 0:
+                    if t in gives_up:
+                        continue
+                    gives_up[t] = via
+                skip = self.blocked[t].union(self.team[t])
+                pool = self.eligible[t]
+                candidates = scanned.get(id(pool))
+                if candidates is None:
+                    position = self.position[id(pool)]
+                    scanned[id(pool)] = sorted((u for u in skip if u in position),
+                                               key=position.__getitem__)
+                    candidates = pool
+                for u in candidates:
+                    if u in skip or u in reached_from:
+                        continue
+                    reached_from[u] = t
+                    if self.load[u] < self.cap:
+                        self._apply(u, reached_from, gives_up)
+                        return True
+                    queue.append(u)
         dead.update(gives_up)
         return False
 
@@ -145,7 +152,12 @@ class _Staffing:
         """The spec's pool of ``t``: its shared list without its blocked units."""
         blocked = self.blocked[t]
         pool = self.eligible[t]
-        return tuple(pool) if not blocked else tuple(u for u in pool if u not in blocked)
+        if blocked:
+            return tuple(u for u in pool if u not in blocked)
+        whole = self._whole.get(id(pool))
+        if whole is None:
+            whole = self._whole[id(pool)] = tuple(pool)
+        return whole
 
 
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy
@@ -429,9 +441,12 @@ def _experts(target: Target, team: Sequence[Inspector], inspectors: InspectorDir
     Returns the experts, the specialties left uncovered, and the experts a custom rule
     barred (recorded as data so that a verifier without the rule's code can replay).
     """
+    if not policy.items:
+        return [], [], []
     needed = set().union(*(i.required_specialties for i in policy.items
                            if target.entity_type in i.entity_types))
-    needed -= set().union(*(o.specialties for o in team))
+    if needed:
+        needed -= set().union(*(o.specialties for o in team))
     if not needed or not policy.add_experts:
         return [], sorted(needed), []
     conflicted = set(policy.conflicts.for_target(target.id, policy.check_date))
@@ -515,7 +530,9 @@ def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: Te
         raise InvalidValueError("assign_inspectors", "policy", policy, "is not a TeamPolicy",
                                 "pass TeamPolicy(check_date=...)")
     policy.conflicts.check_against(inspectors, sample.directory)
-    targets = [sample.directory[i] for i in sample.selected_ids]
+    directory = sample.directory
+    keys = np.array([i.encode() for i in sample.selected_ids], dtype=directory.id_array.dtype)
+    targets = [directory.row(int(r)) for r in np.searchsorted(directory.id_array, keys)]
     record = sample.record
     section = form_teams(targets, inspectors, policy, seed=record.seed, purpose=record.purpose,
                          hash_name=record.hash)
