@@ -338,9 +338,10 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
     # The greedy pass serves the most oversubscribed pools first (places needed per officer
     # of the pool), then draw order: order cannot bias anyone while no cap binds, and when
     # caps bind it leaves far fewer places to repair.
-    pressure = {t: Fraction(by_pool[key], max(len(key), 1))
-                for t, key in zip(order, keys, strict=True)}
-    _greedy(state, sorted(order, key=lambda t: -pressure[t]), streams, hash_name)
+    pressures = {key: Fraction(n, max(len(key), 1)) for key, n in by_pool.items()}
+    rank = {p: k for k, p in enumerate(sorted(set(pressures.values()), reverse=True))}
+    position = {t: rank[pressures[key]] for t, key in zip(order, keys, strict=True)}
+    _greedy(state, sorted(order, key=position.__getitem__), streams, hash_name)
     while True:
         dead: set[int] = set()
         for t in order:
