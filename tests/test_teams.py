@@ -227,6 +227,10 @@ def test_replay_and_tampering(small_city: DemoCity) -> None:
     policy = TeamPolicy(check_date=DAY, mode="cross_office",
                         custom_rules=[CustomRule("same surname", lambda o, _t: o.name[0] == "王")])
     assignment = assign_inspectors(sample, small_city.inspectors, policy)
+    team = assignment.team_of(first)
+    assert team is not None
+    assert team.target_id == first
+    assert assignment.team_of("91110000600037341L") is None
     text = assignment.record.to_json()
     kwargs = {"inspectors": small_city.inspectors, "policy": policy}
     assert verify(AuditRecord.from_json(text), small_city.targets, **kwargs).ok

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -104,7 +103,7 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     checks.append(_compare("design", dict(record.design), design.to_dict(),
                            "design as recorded and as rebuilt"))
     checks.append(_compare("eligibility", dict(record.eligibility), counts, "exclusion counts"))
-    checks.append(_compare("allocation", _plain(record.allocation), allocation.to_dict(),
+    checks.append(_compare("allocation", dict(record.allocation), allocation.to_dict(),
                            "allocations"))
     recorded = {s.label: s for s in record.strata}
     if set(recorded) != {s.label for s in strata}:
@@ -196,7 +195,3 @@ def _selection_check(label: str, recorded: tuple[str, ...], replayed: tuple[str,
     missing = sorted(set(replayed) - set(recorded))
     return Check(name, False, f"first difference at draw {first + 1}; recorded but not drawn: "
                               f"{_short(extra)}; drawn but not recorded: {_short(missing)}")
-
-
-def _plain(value: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(value)

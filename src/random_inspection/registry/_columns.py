@@ -90,12 +90,6 @@ class Categorical:
         new = remap[codes].astype(code_dtype(len(uniques)))
         return cls(readonly(new), tuple(uniques))
 
-    @classmethod
-    def from_values(cls, values: Iterable[str]) -> Categorical:
-        """Encode a column of strings."""
-        codes, uniques = dict_encode(values)
-        return cls.from_codes(codes, [str(u) for u in uniques])
-
     def __len__(self) -> int:
         return len(self.codes)
 
