@@ -38,13 +38,17 @@ def test_demo_argument_errors() -> None:
         demo_city(n_targets=0)
 
 
-def test_cli_demo_prints_the_three_registers(capsys: pytest.CaptureFixture[str]) -> None:
-    """`random-inspection demo` summarises all three registers."""
-    assert main(["demo", "--targets", "2000"]) == 0
+def test_cli_demo_prints_the_three_registers(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    """`random-inspection demo` summarises all three registers, draws, and runs the year."""
+    assert main(["demo", "--targets", "2000", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     for expected in ("检查对象名录库", "执法检查人员名录库", "随机抽查事项清单", "2,000 targets",
-                     "sha256:", "信用风险较高", "teams", "VERIFIED"):
+                     "sha256:", "信用风险较高", "teams", "VERIFIED", "省抽县查",
+                     "8 of 8 records replay exactly" if "XZ-2024-99" in out
+                     else "7 of 7 records replay exactly"):
         assert expected in out
+    assert (tmp_path / "plan.json").exists() and (tmp_path / "report.json").exists()
 
 
 def test_cli_reports_library_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,11 +9,12 @@ import json
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._cli_plan import add_plan_command, demo_year
 from ._errors import InvalidValueError, RandomInspectionError
+from ._text import pad
 from ._version import __version__
 from .assignment import Assignment, ConflictRegister, DrawMode, TeamPolicy, assign_inspectors
 from .audit import verify
@@ -37,12 +38,6 @@ from .sampling import (
 )
 
 
-def _pad(text: str, width: int) -> str:
-    """Pad to a display width, counting CJK characters as two columns."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(width - shown, 0)
-
-
 def _share(part: int, whole: int) -> str:
     return f"{part:>9,}  {100 * part / whole:5.1f}%" if whole else f"{part:>9,}"
 
@@ -55,14 +50,14 @@ def _registers_summary(city_targets: TargetDirectory, args: argparse.Namespace) 
         f"  memory {targets.nbytes / n:.1f} bytes per target, names included",
         "  by entity type (主体类型):",
     ]
-    out += [f"    {_pad(str(EntityType(c)), 40)}{_share(k, n)}"
+    out += [f"    {pad(str(EntityType(c)), 40)}{_share(k, n)}"
             for c, k in targets.counts("entity_type").items()]
     out.append("  by credit-risk class (信用风险分类):")
-    out += [f"    {_pad(str(RiskClass(c)), 40)}{_share(k, n)}"
+    out += [f"    {pad(str(RiskClass(c)), 40)}{_share(k, n)}"
             for c, k in targets.counts("risk_class").items()]
     if args.verbose:
         out.append("  by county (区县):")
-        out += [f"    {code} {_pad(COUNTIES.get(code, ''), 33)}{_share(k, n)}"
+        out += [f"    {code} {pad(COUNTIES.get(code, ''), 33)}{_share(k, n)}"
                 for code, k in targets.counts("region").items()]
     return out
 
@@ -71,7 +66,7 @@ def _sample_summary(sample: Sample) -> list[str]:
     allocation = sample.allocation
     out = [f"  {'class':<28}{'eligible':>10}{'rate':>10}{'drawn':>8}   π"]
     for s in allocation.strata:
-        out.append(f"  {_pad(str(RiskClass(s.label)), 28)}{s.population:>10,}"
+        out.append(f"  {pad(str(RiskClass(s.label)), 28)}{s.population:>10,}"
                    f"{float(s.effective_rate):>10.2%}{s.size:>8,}   {s.inclusion_probability}")
     out.append(f"  total {allocation.total:,} of {allocation.population:,} eligible "
                f"(floor {allocation.floor} needs {allocation.floor_count:,})")
@@ -123,8 +118,9 @@ def _demo(args: argparse.Namespace) -> int:
     out += ["", f"核验 verification of the record (digest {assignment.record.digest}):",
             f"  {len(report.checks)} checks, {len(report.failures)} failed: "
             + ("VERIFIED, targets and teams replay exactly" if report.ok else str(report))]
-    print("\n".join(out))
-    return 0 if report.ok else 1
+    year, floor_met = demo_year(city, args.seed, Path(args.out))
+    print("\n".join(out + year))
+    return 0 if report.ok and floor_met else 1
 
 
 def _assignment_summary(assignment: Assignment, sample: Sample,
@@ -236,18 +232,27 @@ def _draw(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    text = Path(args.record).read_text(encoding="utf-8")
-    record = AuditRecord.from_json(text, source=args.record)
-    inspectors = policy = None
-    if record.teams is not None and args.inspectors:
-        items, conflicts, previous = _registers(args)
-        inspectors = InspectorDirectory.from_csv(args.inspectors)
-        policy = TeamPolicy.from_record(record.teams["policy"], conflicts=conflicts,
-                                        previous_inspectors=previous, items=items)
-    report = verify(record, TargetDirectory.from_csv(args.directory), inspectors=inspectors,
-                    policy=policy)
-    print(report)
-    return 0 if report.ok else 1
+    given = Path(args.record)
+    paths = sorted(given.glob("*.json")) if given.is_dir() else [given]
+    if not paths:
+        raise InvalidValueError("verify", "record", args.record, "is a folder without records",
+                                "give a record file or a folder of *.json records")
+    directory = TargetDirectory.from_csv(args.directory)
+    items, conflicts, previous = _registers(args)
+    inspectors = InspectorDirectory.from_csv(args.inspectors) if args.inspectors else None
+    failed = 0
+    for path in paths:
+        record = AuditRecord.from_json(path.read_text(encoding="utf-8"), source=str(path))
+        policy = None
+        if record.teams is not None and inspectors is not None:
+            policy = TeamPolicy.from_record(record.teams["policy"], conflicts=conflicts,
+                                            previous_inspectors=previous, items=items)
+        report = verify(record, directory, inspectors=inspectors, policy=policy)
+        failed += not report.ok
+        print(f"{path}: {report}" if len(paths) > 1 else report)
+    if len(paths) > 1:
+        print(f"{len(paths) - failed} of {len(paths)} records verified")
+    return 0 if not failed else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-seed", type=int, default=2024, help="seed of the synthetic data")
     demo.add_argument("--seed", default="31415926535897932384", help="the draw's public seed")
     demo.add_argument("--verbose", action="store_true", help="also list counties")
+    demo.add_argument("--out", default="random-inspection-demo",
+                      help="folder for the demo year's plan, records, report and registers")
     demo.set_defaults(run=_demo)
     draw = commands.add_parser("draw", help="draw targets from a directory CSV")
     draw.add_argument("directory", help="target directory CSV (UTF-8 or GB18030)")
@@ -294,10 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--teams", default="teams.csv", help="where to write the teams")
     teams.set_defaults(run=_assign)
     check = commands.add_parser("verify", help="replay a record against a directory CSV")
-    check.add_argument("record", help="audit record JSON")
+    check.add_argument("record", help="audit record JSON, or a folder of them")
     check.add_argument("directory", help="target directory CSV the draw was made from")
     _policy_options(check)
     check.set_defaults(run=_verify)
+    add_plan_command(commands)
     return parser
 
 

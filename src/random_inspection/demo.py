@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -36,7 +37,10 @@ from .registry._identifiers import (
     registration_check_digit,
 )
 
-__all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city"]
+__all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city", "demo_plan"]
+
+if TYPE_CHECKING:
+    from .planning import AnnualPlan
 
 CITY_CODE = "140900"
 CITY_NAME = "忻州市"
@@ -274,3 +278,75 @@ def demo_city(*, n_targets: int = 200_000, n_officers: int = 600, seed: int = 20
     return DemoCity(check_items=_check_items(), targets=_targets(rng, n_targets, as_of),
                     inspectors=_inspectors(rng, n_officers, as_of), as_of=as_of)
 
+
+
+def demo_plan() -> AnnualPlan:
+    """The demo city's 2024 plan: a province task pushed down to the counties (省抽县查),
+    city tasks (one of them 市抽县查, one a joint check with the health commission), three
+    county tasks, and a top-up task that runs only if the year falls short of 3%. As filed,
+    its rates are forecast to fall short of the floor (the demo revises it).
+
+    Example:
+        >>> plan = demo_plan()
+        >>> [t.code for t in plan.run_order()][:3]
+        ['SX-2024-01', 'XZ-2024-02', 'XZ-2024-01']
+    """
+    from .planning import AnnualPlan, PlanChange, Task, TaskMode  # noqa: PLC0415  (planning uses demo data)
+    from .sampling import ClassWeighted, StratifiedByRisk  # noqa: PLC0415
+
+    city = f"{CITY_NAME}市场监督管理局"
+    counties = "各县（市、区）市场监督管理局"
+    enterprises = {"entity_types": ["enterprise"]}
+    low = {"A": "0.3%", "B": "0.6%", "C": "4%", "D": "12%"}
+
+    def task(code: str, name: str, items: list[str], design: Any, period: str,
+             **more: Any) -> Task:
+        start, end = period.split("/")
+        return Task(code=code, name=name, items=items, design=design,
+                    start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end), **more)
+
+    tasks = [
+        task("SX-2024-01", "省局企业年报及款项支付公示信息抽查", ["SJ01", "SJ04"],
+             StratifiedByRisk(rates=low, floor=0, scope=enterprises), "2024-05-06/2024-11-29",
+             level="province", mode=TaskMode.PROVINCE_DRAWS_COUNTY,
+             organising_department="山西省市场监督管理局", executing_department=counties),
+        task("XZ-2024-01", "特种设备使用单位抽查", ["SJ07"],
+             StratifiedByRisk.from_preset("lindian-2024-low", floor=0, scope={
+                 "entity_types": ["enterprise"], "tags_any": ["特种设备使用"]}),
+             "2024-06-03/2024-09-30", level="city", mode=TaskMode.CITY_DRAWS_COUNTY,
+             organising_department=city, executing_department=counties,
+             methods=["on_site"]),
+        task("XZ-2024-02", "食品经营者部门联合抽查", ["SJ06", "SJ12"],
+             StratifiedByRisk(rates={"A": "1%", "B": "2%", "C": "6%", "D": "20%"}, floor=0,
+                              scope={"entity_types": ["enterprise"], "tags_any": ["食品经营"]}),
+             "2024-06-03/2024-10-31", level="city", organising_department=city,
+             executing_department=city,
+             joint_departments=[f"{CITY_NAME}卫生健康委员会"], leader_department=city),
+        task("XZ-2024-03", "工业产品质量监督抽查", ["SJ08", "SJ09"],
+             StratifiedByRisk.from_preset("henan-2021", floor=0, scope={
+                 "entity_types": ["enterprise"], "industry_prefixes": ["C"]}),
+             "2024-09-02/2024-11-15", level="city", organising_department=city,
+             executing_department=city,
+             methods=["on_site", "laboratory_testing"], leader_department=city),
+    ]
+    for code, county, item, name in (("0902", "140902", "SJ15", "计量器具使用抽查"),
+                                     ("0921", "140921", "SJ14", "价格行为抽查"),
+                                     ("0981", "140981", "SJ13", "广告发布行为抽查")):
+        bureau = f"{COUNTIES[county]}市场监督管理局"
+        tasks.append(task(f"XZ{code}-2024-01", f"{COUNTIES[county]}{name}", [item],
+                          StratifiedByRisk(rates=low, floor=0, scope={
+                              "region_prefixes": [county],
+                              "entity_types": ["enterprise", "individual_business"]}),
+                          "2024-04-22/2024-08-30", level="county",
+                          mode=TaskMode.COUNTY_DRAWS_COUNTY,
+                          organising_department=bureau, executing_department=bureau,
+                          leader_department=bureau))
+    top_up = task("XZ-2024-99", "企业覆盖率补充抽查", ["SJ18"],
+                  ClassWeighted(total=0, weights={"A": 1, "B": 2, "C": 4, "D": 8}, floor=0,
+                                scope=enterprises),
+                  "2024-11-01/2024-12-13", level="city", organising_department=city,
+                  executing_department=city)
+    return AnnualPlan(name=f"{CITY_NAME}2024年度市场监管领域“双随机、一公开”抽查计划",
+                      level="city", region=CITY_CODE[:4], year=2024, tasks=tasks, top_up=top_up,
+                      history=[PlanChange(version=1, when=dt.date(2024, 3, 25),
+                                          who=f"{city}信用监管科", why="filed (备案)")])

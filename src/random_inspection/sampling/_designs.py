@@ -38,6 +38,8 @@ def _scope(value: object) -> Scope:
 
 
 def _excluded_ids(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if isinstance(value, tuple):  # the stored form, as `attrs.evolve` passes it back
+        value = dict(value)
     if not isinstance(value, Mapping):
         raise InvalidValueError("design", "excluded_ids", value, "is not a mapping",
                                 "pass {reason: [ids, ...]}, e.g. {'drawn by 2024/province/1': ids}")

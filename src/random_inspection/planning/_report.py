@@ -1,0 +1,190 @@
+"""The plan report: coverage by class, region and item, visits saved, the seed's indicators."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from .._text import pad
+from ..registry import RiskClass, TargetDirectory
+from ._coverage import enterprise_mask
+from ._model import AnnualPlan
+
+if TYPE_CHECKING:
+    from ._run import TaskRun, Visit
+
+__all__ = ["PlanReport", "TaskSummary", "build_report"]
+
+CLASSES = tuple(RiskClass)
+
+
+@attrs.frozen
+class TaskSummary:
+    """One task's line in the report.
+
+    Attributes:
+        code, name, level, mode: The task.
+        eligible: Targets eligible after scope and exclusions.
+        drawn: Targets drawn.
+        excluded: Exclusion reason → targets it removed from the scope.
+        staffed: Targets with a team.
+        unstaffed: Targets without one (each with a reason in the record).
+        record_digest: The task's audit record.
+    """
+
+    code: str
+    name: str
+    level: str
+    mode: str
+    eligible: int
+    drawn: int
+    excluded: dict[str, int]
+    staffed: int
+    unstaffed: int
+    record_digest: str
+
+
+@attrs.frozen(kw_only=True)
+class PlanReport:
+    """What the year's draws achieved, as known at draw time.
+
+    Attributes:
+        plan: ``name``, ``region``, ``year``, ``version`` and ``digest`` of the plan run.
+        enterprises: Enterprises in the jurisdiction.
+        covered: Distinct ones drawn by any task (higher-level tasks included).
+        floor: The coverage floor.
+        by_class: Class code → (covered, enterprises).
+        by_region: Division code one level down → (covered, enterprises).
+        by_item: Item code → visits that check it.
+        draws: Targets drawn, summed over tasks.
+        visits: Visits after merging (1+X).
+        tasks: One `TaskSummary` per task run.
+        risk_classification_rate: Share of tasks applying risk classification.
+        risk_classification_floor: Its floor.
+        top_up: Enterprises the top-up task drew (0 if it did not run).
+    """
+
+    plan: dict[str, Any]
+    enterprises: int
+    covered: int
+    floor: Fraction
+    by_class: dict[str, tuple[int, int]]
+    by_region: dict[str, tuple[int, int]]
+    by_item: dict[str, int]
+    draws: int
+    visits: int
+    tasks: tuple[TaskSummary, ...]
+    risk_classification_rate: Fraction
+    risk_classification_floor: Fraction
+    top_up: int
+
+    @property
+    def coverage(self) -> Fraction:
+        """Covered share of the jurisdiction's enterprises."""
+        return Fraction(self.covered, self.enterprises) if self.enterprises else Fraction(0)
+
+    @property
+    def floor_met(self) -> bool:
+        """Whether the coverage floor holds."""
+        return self.covered >= math.ceil(self.floor * self.enterprises)
+
+    @property
+    def visits_saved(self) -> int:
+        """Draws that joined another task's visit instead of a visit of their own."""
+        return self.draws - self.visits
+
+    def indicators(self) -> list[tuple[str, str, str]]:
+        """The seed document's indicators known at draw time: (name, value, status)."""
+        risk_ok = self.risk_classification_rate >= self.risk_classification_floor
+        return [
+            ("企业覆盖率 enterprise coverage (>= 3%)", f"{float(self.coverage):.2%}",
+             "met" if self.floor_met else "SHORT"),
+            ("风险分类应用率 risk classification used (>= 95%)",
+             f"{float(self.risk_classification_rate):.0%}", "met" if risk_ok else "SHORT"),
+            ("公示率 publication rate (100%)", "-", "known once results are entered"),
+            ("按期完成率 finished by the completion deadline", "-",
+             "known once results are entered"),
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values."""
+        return {
+            "plan": self.plan, "enterprises": self.enterprises, "covered": self.covered,
+            "coverage": str(self.coverage), "floor": str(self.floor),
+            "floor_met": self.floor_met,
+            "by_class": {k: list(v) for k, v in self.by_class.items()},
+            "by_region": {k: list(v) for k, v in self.by_region.items()},
+            "by_item": self.by_item, "draws": self.draws, "visits": self.visits,
+            "visits_saved": self.visits_saved, "top_up": self.top_up,
+            "risk_classification_rate": str(self.risk_classification_rate),
+            "tasks": [attrs.asdict(t) for t in self.tasks],
+            "indicators": [list(i) for i in self.indicators()],
+        }
+
+    def __str__(self) -> str:
+        p = self.plan
+        out = [f"年度抽查计划 annual plan: {p['name']} ({p['region']}, {p['year']}, version "
+               f"{p['version']}, {p['digest'][:19]}…)", "",
+               f"{pad('task 任务', 16)}{'level':<9}{pad('mode 模式', 14)}{'eligible':>10}"
+               f"{'drawn':>8}{'teams':>8}{'unstaffed':>10}"]
+        for t in self.tasks:
+            out.append(f"{t.code:<16}{t.level:<9}{pad(t.mode, 14)}{t.eligible:>10,}"
+                       f"{t.drawn:>8,}{t.staffed:>8,}{t.unstaffed:>10,}")
+            out += [f"{'':<16}excluded: {reason}: {n:,}" for reason, n in t.excluded.items()
+                    if reason != "out_of_scope" and n]
+        out += ["", f"visits 检查户次: {self.draws:,} draws in {self.visits:,} visits; "
+                    f"{self.visits_saved:,} saved by merging items (1+X, 进一次门、查多项事)"]
+        if self.top_up:
+            out.append(f"top-up 补充抽查: {self.top_up:,} enterprises drawn to reach the floor")
+        out += ["", "coverage by class 按风险分类:"]
+        out += [f"  {RiskClass(c)}: {a:,} of {b:,} ({a / b if b else 0:.2%})"
+                for c, (a, b) in self.by_class.items()]
+        out += ["coverage by region 按区划:"]
+        out += [f"  {r}: {a:,} of {b:,} ({a / b if b else 0:.2%})"
+                for r, (a, b) in self.by_region.items()]
+        out += ["visits by item 按抽查事项:"]
+        out += [f"  {i}: {n:,}" for i, n in self.by_item.items()]
+        out += ["", "indicators 指标 (at draw time):"]
+        out += [f"  {name}: {value} — {status}" for name, value, status in self.indicators()]
+        return "\n".join(out)
+
+
+def build_report(plan: AnnualPlan, directory: TargetDirectory, runs: Sequence[TaskRun],
+                 visits: Sequence[Visit]) -> PlanReport:
+    """Summarise a run."""
+    mask = enterprise_mask(plan, directory)
+    drawn = {i for r in runs for i in r.sample.selected_ids}
+    ids = directory.id_array
+    hit = mask & np.isin(ids, np.array([i.encode() for i in drawn] or [b""], dtype=ids.dtype))
+    classes = directory.codes("risk_class")
+    by_class = {c.code: (int((hit & (classes == k)).sum()), int((mask & (classes == k)).sum()))
+                for k, c in enumerate(CLASSES) if (mask & (classes == k)).any()}
+    width = plan.level.code_length + 2
+    regions = directory.column("region")[mask]
+    down = np.array([r[:width] for r in regions], dtype=object)
+    covered_regions = down[hit[mask]]
+    totals, tally = Counter(down.tolist()), Counter(covered_regions.tolist())
+    by_region = {r: (tally.get(r, 0), totals[r]) for r in sorted(totals)}
+    by_item = Counter(i for v in visits for i in v.items)
+    summaries = []
+    for r in runs:
+        counts = dict(r.sample.record.eligibility)
+        summaries.append(TaskSummary(
+            r.task.code, r.task.name, r.task.level.code, r.task.mode.label_zh,
+            r.sample.allocation.population, len(r.sample.selected_ids), counts,
+            len(r.assignment.teams), len(r.assignment.unstaffed), r.record.digest))
+    top_up = sum(len(r.sample.selected_ids) for r in runs if r.task is plan.top_up)
+    return PlanReport(
+        plan={"name": plan.name, "region": plan.region, "year": plan.year,
+              "version": plan.version, "digest": plan.digest},
+        enterprises=int(mask.sum()), covered=int(hit.sum()), floor=plan.coverage_floor,
+        by_class=by_class, by_region=by_region, by_item=dict(sorted(by_item.items())),
+        draws=sum(len(r.sample.selected_ids) for r in runs), visits=len(visits),
+        tasks=tuple(summaries), risk_classification_rate=plan.risk_classification_rate(),
+        risk_classification_floor=plan.risk_classification_floor, top_up=top_up)
