@@ -48,7 +48,8 @@ def test_cli_demo_prints_the_three_registers(capsys: pytest.CaptureFixture[str],
                      "8 of 8 records replay exactly" if "XZ-2024-99" in out
                      else "7 of 7 records replay exactly"):
         assert expected in out
-    assert (tmp_path / "plan.json").exists() and (tmp_path / "report.json").exists()
+    assert (tmp_path / "plan.json").exists()
+    assert (tmp_path / "report.json").exists()
 
 
 def test_cli_reports_library_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ._errors import InvalidValueError
 from .assignment import ConflictRegister
 from .demo import DemoCity, demo_plan
 from .planning import AnnualPlan, PlanRun, forecast_coverage, read_plan, run_plan, write_plan
@@ -19,6 +20,7 @@ __all__ = ["add_plan_command", "demo_year"]
 
 def _write_run(run: PlanRun, out: Path) -> list[str]:
     """Write the plan, every record and the report under ``out``; verify every record."""
+    out.mkdir(parents=True, exist_ok=True)
     write_plan(run.plan, out / "plan.json")
     run.write_records(out / "records")
     (out / "report.txt").write_text(str(run.report) + "\n", encoding="utf-8")
@@ -71,6 +73,10 @@ def _plan(args: argparse.Namespace) -> int:
     print(forecast_coverage(plan, directory))
     if args.seed is None:
         return 0
+    if not args.inspectors or not args.item_list:
+        raise InvalidValueError("plan", "--inspectors" if not args.inspectors
+                                else "--item-list", None, "is needed to run the year",
+                                "give the inspector directory and check-item list CSV files")
     inspectors = InspectorDirectory.from_csv(args.inspectors)
     items = CheckItemList.from_csv(args.item_list)
     conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 try:
     from hypothesis import strategies as st
@@ -26,7 +26,11 @@ except ImportError as error:  # pragma: no cover
         "random_inspection.strategies needs Hypothesis: pip install 'random-inspection[strategies]'"
     ) from error
 
+import attrs
+
 from .assignment import Conflict, ConflictGround, ConflictRegister, DrawMode, TeamPolicy
+from .demo import COUNTIES
+from .planning import VISIT_CAP_PRESETS, AnnualPlan, Level, Task, TaskMode
 from .registry import (
     CheckItem,
     CheckItemList,
@@ -360,3 +364,72 @@ def team_policies(*, inspectors: InspectorDirectory, targets: TargetDirectory,
                                                                         TargetDirectory):
         raise InvalidArgument("inspectors= and targets= must be the registers themselves")
     return _policies(inspectors, targets, check_date)
+
+
+_PLAN_RATES = st.sampled_from(["0", "1/100", "1/50", "1/20", "1/5"])
+
+
+def _plan_design(draw: st.DrawFn, scope: Mapping[str, object], *, weighted: bool
+                 ) -> StratifiedByRisk | ClassWeighted:
+    if weighted:
+        return ClassWeighted(total=draw(st.integers(0, 30)), floor="0", scope=scope,
+                             weights={c: draw(st.sampled_from(["1", "2", "5"]))
+                                      for c in RiskClass})
+    return StratifiedByRisk(rates={c: draw(_PLAN_RATES) for c in RiskClass}, floor="0",
+                            scope=scope)
+
+
+@st.composite
+def _annual_plans(draw: st.DrawFn, items: CheckItemList, region: str, counties: list[str],
+                  *, year: int, sizes: tuple[int, int], top_up: bool | None) -> AnnualPlan:
+    min_tasks, max_tasks = sizes
+    usable = sorted(i.code for i in items if EntityType.ENTERPRISE in i.entity_types)
+    levels = [Level.PROVINCE, Level.CITY, Level.COUNTY]
+    tasks: list[Task] = []
+    for k in range(draw(st.integers(min_tasks, max_tasks))):
+        level = draw(st.sampled_from(levels))
+        regions = [draw(st.sampled_from(counties))] if level is Level.COUNTY else []
+        scope = {"entity_types": ["enterprise"], "region_prefixes": regions}
+        start = draw(st.dates(dt.date(year, 1, 1), dt.date(year, 11, 30)))
+        end = min(start + dt.timedelta(days=draw(st.integers(0, 150))), dt.date(year, 12, 20))
+        codes = draw(st.lists(st.sampled_from(usable), min_size=1, max_size=2, unique=True))
+        executing = draw(st.sampled_from(["市局", "县局"]))
+        task = Task(code=f"T{k + 1:02d}", name=f"任务{k + 1}", level=level, items=codes,
+                    design=_plan_design(draw, scope, weighted=draw(st.booleans())),
+                    start=start, end=end, executing_department=executing,
+                    mode=draw(st.sampled_from([TaskMode.SAME_LEVEL, *(
+                        m for m in TaskMode if m.drawing_level is level)])),
+                    joint_departments=draw(st.sampled_from([[], ["卫健委"]])))
+        tasks.append(task)
+    tasks = [attrs.evolve(t, justification="确有必要") if any(
+        h.level.rank < t.level.rank and set(h.items) & set(t.items) and h.start <= t.end
+        and t.start <= h.end for h in tasks) else t for t in tasks]
+    with_top_up = draw(st.booleans()) if top_up is None else top_up
+    extra = None
+    if with_top_up:
+        extra = Task(code="TOP", name="补充抽查", level=Level.CITY, items=[usable[0]],
+                     design=_plan_design(draw, {"entity_types": ["enterprise"]}, weighted=True),
+                     start=dt.date(year, 11, 1), end=dt.date(year, 12, 15))
+    caps = draw(st.sampled_from([*VISIT_CAP_PRESETS, {"A": 1, "B": 1, "C": 2}]))
+    return AnnualPlan(name="计划", level=Level.CITY, region=region, year=year, tasks=tasks,
+                      visit_caps=caps, top_up=extra)
+
+
+def annual_plans(*, items: CheckItemList, region: str = "1409",
+                 counties: Sequence[str] | None = None, year: int = 2024, min_tasks: int = 1,
+                 max_tasks: int = 5, top_up: bool | None = None
+                 ) -> st.SearchStrategy[AnnualPlan]:
+    """City plans over enterprises: tasks of every level and mode, stratified or weighted
+    designs, overlapping periods and items, joint checks, visit caps; ``top_up`` True or
+    False forces the top-up task (default: either). ``items`` must hold an item for
+    enterprises; ``counties`` default to the demo city's."""
+    if not any(EntityType.ENTERPRISE in i.entity_types for i in items):
+        raise InvalidArgument("items= needs at least one item that applies to enterprises")
+    if not 0 <= min_tasks <= max_tasks:
+        raise InvalidArgument(f"need 0 <= min_tasks={min_tasks} <= max_tasks={max_tasks}")
+    chosen = list(counties) if counties is not None else [
+        c for c in COUNTIES if c.startswith(region)]
+    if not chosen or not all(c.startswith(region) and len(c) == 6 for c in chosen):
+        raise InvalidArgument(f"counties={counties!r} must be 6-digit codes within {region}")
+    return _annual_plans(items, region, chosen, year=year, sizes=(min_tasks, max_tasks),
+                         top_up=top_up)

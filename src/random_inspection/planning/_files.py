@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import FileFormatError, InvalidValueError
-from ..registry import Scope
 from ..sampling import ClassWeighted, StratifiedByRisk, design_from_dict
 from ._model import AnnualPlan, PlanChange, Task
 
@@ -77,8 +76,7 @@ def _english(data: object, keys: Mapping[str, str], where: str) -> dict[str, Any
 def _design(data: object, where: str) -> StratifiedByRisk | ClassWeighted:
     fields = _english(data, DESIGN_KEYS, where)
     fields.setdefault("floor", "0")  # a plan's tasks have no floor of their own by default
-    fields["scope"] = Scope.from_dict(_english(fields.get("scope", {}), SCOPE_KEYS,
-                                               f"{where}.scope"))
+    fields["scope"] = _english(fields.get("scope", {}), SCOPE_KEYS, f"{where}.scope")
     preset = fields.pop("preset", None)
     unclassified = fields.pop("unclassified", None)
     if preset is not None:

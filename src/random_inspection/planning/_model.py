@@ -179,9 +179,13 @@ class Task:
             "code": code, "name": f.text(self.name, record, "name"),
             "start": _date(self.start, record, "start"), "end": _date(self.end, record, "end"),
             "organising_department": f.text(self.organising_department, record,
-                                             "organising_department"),
+                                             "organising_department", required=False),
             "executing_department": f.text(self.executing_department, record,
-                                           "executing_department"),
+                                           "executing_department", required=False),
+            "leader_department": None if self.leader_department is None else f.text(
+                self.leader_department, record, "leader_department"),
+            "justification": None if self.justification is None else f.text(
+                self.justification, record, "justification"),
             "joint_departments": _labels(self.joint_departments, record, "joint_departments"),
         }
         for name, value in values.items():

@@ -282,13 +282,16 @@ def _run_task(plan: AnnualPlan, task: Task, ledger: _Ledger, registers: _Registe
     if top_up is not None:
         short, covered = top_up
         excluded["already checked this year (补充抽查 draws new enterprises)"] = sorted(covered)
-        design = attrs.evolve(design, excluded_ids=excluded, floor=0)
-        assert isinstance(design, ClassWeighted)
+        assert isinstance(design, ClassWeighted)  # checked when the plan was made
+        design = attrs.evolve(design, excluded_ids=excluded, floor=0, total=short)
+    if isinstance(design, ClassWeighted):
+        # The year's exclusions may leave fewer targets than the planned total: draw them all
+        # rather than fail in the autumn (the record shows the total drawn).
         eligible, _ = design.eligibility(directory)
         classes = directory.codes("risk_class")
         weighted = sum(int(np.count_nonzero(eligible & (classes == k)))
                        for k, c in enumerate(CLASSES) if design.weights[c] > 0)
-        design = attrs.evolve(design, total=min(short, weighted))
+        design = attrs.evolve(design, total=min(design.total, weighted))
     sample = draw_targets(directory, design, seed=seed,
                           purpose=f"{plan.year}/{plan.region}/{task.code}",
                           hash=registers.hash_name)
