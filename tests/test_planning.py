@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import subprocess
+import sys
 import tomllib
 from collections import Counter
 from fractions import Fraction
@@ -22,6 +24,7 @@ from random_inspection import (
     RiskClass,
     StratifiedByRisk,
     UnknownIdError,
+    verifier,
 )
 from random_inspection.cli import main
 from random_inspection.demo import DemoCity, demo_city, demo_plan
@@ -424,6 +427,13 @@ def test_cli_plan_forecasts_runs_and_verify_accepts_the_records(
                  "--item-list", str(items)]) == 0
     printed = capsys.readouterr().out
     assert "records verified" in printed
+    for name in ("XZ0902-2024-01.json", "XZ-2024-03.json"):  # with the year's exclusions
+        done = subprocess.run([sys.executable, "-I", verifier.__file__,
+                               str(out / "records" / name), str(d), "--inspectors", str(i),
+                               "--items", str(items)], capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stdout
+        assert "VERIFIED" in done.stdout
     assert "FAIL" not in printed
     record = json.loads((out / "records" / "SX-2024-01.json").read_text(encoding="utf-8"))
     record["strata"][0]["selected"].reverse()
