@@ -45,6 +45,7 @@ def test_cli_demo_prints_the_three_registers(capsys: pytest.CaptureFixture[str],
     out = capsys.readouterr().out
     for expected in ("检查对象名录库", "执法检查人员名录库", "随机抽查事项清单", "2,000 targets",
                      "sha256:", "信用风险较高", "teams", "VERIFIED", "省抽县查",
+                     "filed by 2024-04-15: 2024-03-25 — met",
                      "8 of 8 records replay exactly" if "XZ-2024-99" in out
                      else "7 of 7 records replay exactly"):
         assert expected in out

@@ -393,6 +393,8 @@ def test_top_up_draws_only_new_enterprises(small_city: DemoCity) -> None:
     need = math.ceil(plan.coverage_floor * run.report.enterprises)
     assert run.report.covered == need == len(first) + len(added)
     assert run.report.top_up == len(added)
+    assert run.report.indicators()[0][2] == "no change log"
+    assert json.loads(json.dumps(run.report.to_dict()))["covered"] == need
 
 
 def test_run_is_reproducible_and_seeds_per_task(small_city: DemoCity) -> None:

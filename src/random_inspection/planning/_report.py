@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -68,6 +69,8 @@ class PlanReport:
         risk_classification_rate: Share of tasks applying risk classification.
         risk_classification_floor: Its floor.
         top_up: Enterprises the top-up task drew (0 if it did not run).
+        filed: When version 1 was filed (None if the plan has no change log).
+        filing_deadline: When it had to be filed.
     """
 
     plan: dict[str, Any]
@@ -83,6 +86,8 @@ class PlanReport:
     risk_classification_rate: Fraction
     risk_classification_floor: Fraction
     top_up: int
+    filed: dt.date | None
+    filing_deadline: dt.date
 
     @property
     def coverage(self) -> Fraction:
@@ -102,7 +107,11 @@ class PlanReport:
     def indicators(self) -> list[tuple[str, str, str]]:
         """The seed document's indicators known at draw time: (name, value, status)."""
         risk_ok = self.risk_classification_rate >= self.risk_classification_floor
+        on_time = ("no change log" if self.filed is None else
+                   "met" if self.filed <= self.filing_deadline else "LATE")
         return [
+            (f"备案 filed by {self.filing_deadline.isoformat()}",
+             "-" if self.filed is None else self.filed.isoformat(), on_time),
             ("企业覆盖率 enterprise coverage (>= 3%)", f"{float(self.coverage):.2%}",
              "met" if self.floor_met else "SHORT"),
             ("风险分类应用率 risk classification used (>= 95%)",
@@ -124,6 +133,8 @@ class PlanReport:
             "visits_saved": self.visits_saved, "top_up": self.top_up,
             "risk_classification_rate": str(self.risk_classification_rate),
             "tasks": [attrs.asdict(t) for t in self.tasks],
+            "filed": None if self.filed is None else self.filed.isoformat(),
+            "filing_deadline": self.filing_deadline.isoformat(),
             "indicators": [list(i) for i in self.indicators()],
         }
 
@@ -187,4 +198,6 @@ def build_report(plan: AnnualPlan, directory: TargetDirectory, runs: Sequence[Ta
         by_class=by_class, by_region=by_region, by_item=dict(sorted(by_item.items())),
         draws=sum(len(r.sample.selected_ids) for r in runs), visits=len(visits),
         tasks=tuple(summaries), risk_classification_rate=plan.risk_classification_rate(),
-        risk_classification_floor=plan.risk_classification_floor, top_up=top_up)
+        risk_classification_floor=plan.risk_classification_floor, top_up=top_up,
+        filed=plan.history[0].when if plan.history else None,
+        filing_deadline=plan.filing_deadline or dt.date(plan.year, 4, 15))
