@@ -134,6 +134,10 @@ def test_revise_keeps_the_published_version_and_logs_the_change() -> None:
     assert change.who == "信用监管科"
     assert change.why == "省局新增部署"
     assert set(change.changes) == {"added task T3", "removed task T2", "changed task T1"}
+    assert [c.version for c in v2.history] == [2]  # the filing was not logged
+    assert v2.filed is None
+    with pytest.raises(InvalidValueError, match="consecutive versions"):
+        attrs.evolve(v2, version=3)
     v3 = v2.revise(coverage_floor="5/100", when="2024-07-01", who="x", why="y")
     assert v3.history[-1].changes == ("changed coverage_floor",)
     assert v1.digest != v2.digest != v3.digest
@@ -393,7 +397,7 @@ def test_top_up_draws_only_new_enterprises(small_city: DemoCity) -> None:
     need = math.ceil(plan.coverage_floor * run.report.enterprises)
     assert run.report.covered == need == len(first) + len(added)
     assert run.report.top_up == len(added)
-    assert run.report.indicators()[0][2] == "no change log"
+    assert run.report.indicators()[0][2] == "filing not recorded"
     assert json.loads(json.dumps(run.report.to_dict()))["covered"] == need
 
 

@@ -39,7 +39,7 @@ def demo_year(city: DemoCity, seed: str, out: Path) -> tuple[list[str], bool]:
     plan = demo_plan()
     lines = ["", f"年度抽查计划 annual plan, demo year {plan.year}: {plan.name}",
              f"  version {plan.version}, {len(plan.tasks)} tasks (+ a top-up task), filed "
-             f"{plan.history[0].when}, run order: "
+             f"{plan.filed}, run order: "
              + ", ".join(t.code for t in plan.run_order()),
              "  forecast before the year:"]
     forecast = forecast_coverage(plan, city.targets)

@@ -13,6 +13,7 @@ import attrs
 from .._canonical import canonical_json
 from .._errors import InvalidValueError
 from ..registry import CheckItem, Inspector, Target
+from ..registry._fields import records_of
 from ..registry._identifiers import normalize_id
 from ..registry._vocabulary import _Labelled
 from ._conflicts import ConflictRegister
@@ -58,11 +59,7 @@ def _mode(value: str | DrawMode) -> DrawMode:
 
 
 def _items(value: Any) -> tuple[CheckItem, ...]:
-    items = tuple(value)
-    if not all(isinstance(i, CheckItem) for i in items):
-        raise InvalidValueError("TeamPolicy", "items", value, "are not CheckItem records",
-                                "pass the task's CheckItem records")
-    return items
+    return records_of(CheckItem, value, "TeamPolicy", "items")
 
 
 @attrs.frozen(kw_only=True)

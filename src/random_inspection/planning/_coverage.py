@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 import attrs
@@ -15,7 +15,8 @@ from ..sampling import ClassWeighted, StratifiedByRisk
 from ..sampling._rates import ClassTable
 from ._model import AnnualPlan, Task
 
-__all__ = ["CoverageForecast", "enterprise_mask", "forecast_coverage", "task_probabilities"]
+__all__ = ["CoverageForecast", "enterprise_mask", "forecast_coverage", "id_mask",
+           "task_probabilities"]
 
 CLASSES = tuple(RiskClass)
 MAX_FACTOR = 1000  # the proposal searches factors up to 1000 in steps of 1/100
@@ -25,6 +26,13 @@ def enterprise_mask(plan: AnnualPlan, directory: TargetDirectory) -> npt.NDArray
     """The jurisdiction's enterprises (the denominator of the coverage rate)."""
     return directory.scope_mask(Scope(region_prefixes=[plan.region],
                                       entity_types=[EntityType.ENTERPRISE]))
+
+
+def id_mask(directory: TargetDirectory, ids: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Mask of the directory's rows (canonical order) whose id is in ``ids``."""
+    keys = directory.id_array
+    wanted = np.array([i.encode() for i in ids] or [b""], dtype=keys.dtype)
+    return np.isin(keys, wanted)
 
 
 def task_probabilities(plan: AnnualPlan, task: Task, directory: TargetDirectory

@@ -121,7 +121,8 @@ def _team_mode(value: object) -> DrawMode:
     return DrawMode.parse(value, record="Task", field="team_mode")  # type: ignore[arg-type]
 
 
-def _overlap(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
+def overlap(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
+    """Whether two periods (first day, last day) share a day."""
     return a[0] <= b[1] and b[0] <= a[1]
 
 
@@ -318,19 +319,11 @@ def _risk_floor(value: object) -> Fraction:
 
 
 def _tasks(value: Iterable[Task]) -> tuple[Task, ...]:
-    tasks = tuple(value)
-    if not all(isinstance(t, Task) for t in tasks):
-        raise InvalidValueError("AnnualPlan", "tasks", value, "are not Task records",
-                                "pass Task(...) objects")
-    return tasks
+    return f.records_of(Task, value, "AnnualPlan", "tasks")
 
 
 def _history(value: Iterable[PlanChange]) -> tuple[PlanChange, ...]:
-    changes = tuple(value)
-    if not all(isinstance(c, PlanChange) for c in changes):
-        raise InvalidValueError("AnnualPlan", "history", value, "are not PlanChange records",
-                                "pass PlanChange(...) objects")
-    return changes
+    return f.records_of(PlanChange, value, "AnnualPlan", "history")
 
 
 @attrs.frozen(kw_only=True)
@@ -356,7 +349,8 @@ class AnnualPlan:
         top_up: A task run after all others only if the year's draws leave the coverage
             floor unmet; it must be `ClassWeighted` (its total is set to the shortfall).
         version: 1 for the filed plan, then one more per adjustment.
-        history: The change log, one `PlanChange` per version.
+        history: The change log, one `PlanChange` per version up to this one; it starts at
+            version 1 (the filing) when the filing was recorded.
     """
 
     name: str = attrs.field()
@@ -404,11 +398,11 @@ class AnnualPlan:
                 or self.version < 1:
             raise InvalidValueError(record, "version", self.version, "is not a version",
                                     "versions count from 1")
-        if (self.history and [c.version for c in self.history] != list(
-                range(1, len(self.history) + 1))) or (self.history and
-                                                      self.history[-1].version != self.version):
-            raise InvalidValueError(record, "history", [c.version for c in self.history],
-                                    f"does not number versions 1..{self.version}",
+        versions = [c.version for c in self.history]
+        if versions and versions != list(range(self.version - len(versions) + 1,
+                                               self.version + 1)):
+            raise InvalidValueError(record, "history", versions,
+                                    f"does not number consecutive versions up to {self.version}",
                                     "keep one change per version, in order")
         for problem in self._problems():
             raise problem
@@ -452,7 +446,7 @@ class AnnualPlan:
         for low in self.tasks:
             for high in self.tasks:
                 if high.level.rank < low.level.rank and set(low.items) & set(high.items) \
-                        and _overlap(low.period, high.period) \
+                        and overlap(low.period, high.period) \
                         and _regions_meet(low.regions, high.regions) and not low.justification:
                     yield InvalidValueError(
                         f"Task(code={low.code!r})", "items",
@@ -465,6 +459,11 @@ class AnnualPlan:
             yield InvalidValueError(f"Task(code={self.top_up.code!r})", "design",
                                     self.top_up.design.kind, "is not class-weighted",
                                     "give the top-up task a ClassWeighted design")
+
+    @property
+    def filed(self) -> dt.date | None:
+        """When version 1 was filed, if the log records it."""
+        return next((c.when for c in self.history if c.version == 1), None)
 
     @property
     def all_tasks(self) -> tuple[Task, ...]:
@@ -520,12 +519,10 @@ class AnnualPlan:
         if not log:
             raise InvalidValueError("AnnualPlan.revise", "changes", "(none)",
                                     "change nothing", "give the new tasks or fields")
-        history = self.history or (PlanChange(version=1, when=dt.date(self.year, 1, 1),
-                                              who="(not recorded)", why="filed"),)
         entry = PlanChange(version=self.version + 1, when=when, who=who, why=why,
                            changes=tuple(log))
         revised: AnnualPlan = attrs.evolve(self, tasks=new_tasks, version=self.version + 1,
-                                           history=(*history, entry), **changes)
+                                           history=(*self.history, entry), **changes)
         return revised
 
     @property

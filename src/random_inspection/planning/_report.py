@@ -14,7 +14,7 @@ import numpy as np
 
 from .._text import pad
 from ..registry import RiskClass, TargetDirectory
-from ._coverage import enterprise_mask
+from ._coverage import enterprise_mask, id_mask
 from ._model import AnnualPlan
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class PlanReport:
         risk_classification_rate: Share of tasks applying risk classification.
         risk_classification_floor: Its floor.
         top_up: Enterprises the top-up task drew (0 if it did not run).
-        filed: When version 1 was filed (None if the plan has no change log).
+        filed: When version 1 was filed (None if the change log does not record it).
         filing_deadline: When it had to be filed.
     """
 
@@ -107,7 +107,7 @@ class PlanReport:
     def indicators(self) -> list[tuple[str, str, str]]:
         """The seed document's indicators known at draw time: (name, value, status)."""
         risk_ok = self.risk_classification_rate >= self.risk_classification_floor
-        on_time = ("no change log" if self.filed is None else
+        on_time = ("filing not recorded" if self.filed is None else
                    "met" if self.filed <= self.filing_deadline else "LATE")
         return [
             (f"备案 filed by {self.filing_deadline.isoformat()}",
@@ -170,9 +170,7 @@ def build_report(plan: AnnualPlan, directory: TargetDirectory, runs: Sequence[Ta
                  visits: Sequence[Visit]) -> PlanReport:
     """Summarise a run."""
     mask = enterprise_mask(plan, directory)
-    drawn = {i for r in runs for i in r.sample.selected_ids}
-    ids = directory.id_array
-    hit = mask & np.isin(ids, np.array([i.encode() for i in drawn] or [b""], dtype=ids.dtype))
+    hit = mask & id_mask(directory, (i for r in runs for i in r.sample.selected_ids))
     classes = directory.codes("risk_class")
     by_class = {c.code: (int((hit & (classes == k)).sum()), int((mask & (classes == k)).sum()))
                 for k, c in enumerate(CLASSES) if (mask & (classes == k)).any()}
@@ -199,5 +197,5 @@ def build_report(plan: AnnualPlan, directory: TargetDirectory, runs: Sequence[Ta
         draws=sum(len(r.sample.selected_ids) for r in runs), visits=len(visits),
         tasks=tuple(summaries), risk_classification_rate=plan.risk_classification_rate(),
         risk_classification_floor=plan.risk_classification_floor, top_up=top_up,
-        filed=plan.history[0].when if plan.history else None,
+        filed=plan.filed,
         filing_deadline=plan.filing_deadline or dt.date(plan.year, 4, 15))

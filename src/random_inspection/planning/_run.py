@@ -16,8 +16,8 @@ from ..assignment import Assignment, ConflictRegister, Team, TeamPolicy, assign_
 from ..audit import VerificationReport, verify
 from ..registry import CheckItemList, EntityType, InspectorDirectory, RiskClass, TargetDirectory
 from ..sampling import AuditRecord, ClassWeighted, Sample, Seed, draw_targets
-from ._coverage import enterprise_mask
-from ._model import AnnualPlan, Task
+from ._coverage import enterprise_mask, id_mask
+from ._model import AnnualPlan, Task, overlap
 from ._report import PlanReport, build_report
 
 __all__ = ["PlanCheckError", "PlanRun", "TaskRun", "Visit", "check_plan", "run_plan"]
@@ -174,6 +174,7 @@ class _Ledger:
         self.classes = directory.codes("risk_class")
         self.drawn: list[tuple[Task, tuple[str, ...]]] = []
         self.visits: dict[str, list[dict[str, Any]]] = {}
+        self.risk_class: dict[str, RiskClass] = {}
 
     def exclusions(self, task: Task) -> dict[str, list[str]]:
         """Reason → ids the task may not draw, from the draws before it."""
@@ -185,9 +186,9 @@ class _Ledger:
                 out[f"in the joint check {earlier.code} (部门联合抽查)"] = list(ids)
         capped: dict[str, list[str]] = {}
         for target_id, visits in self.visits.items():
-            if any(v["start"] <= task.end and task.start <= v["end"] for v in visits):
+            if any(overlap(v["window"], task.period) for v in visits):
                 continue  # drawn again, it joins that visit: no extra visit
-            cls = CLASSES[int(self.classes[self.directory._row_of(target_id)])]
+            cls = self.risk_class[target_id]
             cap = self.caps[cls]
             if cap is not None and len(visits) >= cap:
                 capped.setdefault(f"visit cap reached (class {cls.code}: {cap} a year)",
@@ -198,29 +199,28 @@ class _Ledger:
         self.drawn.append((task, ids))
         for target_id in ids:
             visits = self.visits.setdefault(target_id, [])
+            if not visits:  # first visit: note the class once, for the caps
+                row = self.directory._row_of(target_id)
+                self.risk_class[target_id] = CLASSES[int(self.classes[row])]
             for v in visits:
-                if v["start"] <= task.end and task.start <= v["end"]:
-                    v["start"], v["end"] = max(v["start"], task.start), min(v["end"], task.end)
+                if overlap(v["window"], task.period):
+                    v["window"] = (max(v["window"][0], task.start), min(v["window"][1],
+                                                                      task.end))
                     v["tasks"].append(task.code)
                     v["items"].update(task.items)
                     break
             else:
-                visits.append({"start": task.start, "end": task.end, "tasks": [task.code],
+                visits.append({"window": task.period, "tasks": [task.code],
                                "items": set(task.items), "team": teams.get(target_id)})
 
     def all_visits(self) -> tuple[Visit, ...]:
-        return tuple(Visit(t, tuple(v["tasks"]), tuple(sorted(v["items"])), v["start"],
-                           v["end"], v["team"])
+        return tuple(Visit(t, tuple(v["tasks"]), tuple(sorted(v["items"])), v["window"][0],
+                           v["window"][1], v["team"])
                      for t in sorted(self.visits) for v in self.visits[t])
 
 
 def _seed_for(seed: Seed | str | Mapping[str, Seed | str], code: str) -> Seed | str:
-    if isinstance(seed, Mapping):
-        if code not in seed:
-            raise UnknownIdError("run_plan seeds", [code],
-                                 "Fix: give a seed for every task (and the top-up task).")
-        return seed[code]
-    return seed
+    return seed[code] if isinstance(seed, Mapping) else seed
 
 
 def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: InspectorDirectory,
@@ -261,9 +261,7 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
     if top_up is not None:
         mask = enterprise_mask(plan, directory)
         covered = {i for r in runs for i in r.sample.selected_ids}
-        ids = directory.id_array[mask]
-        checked = int(np.isin(ids, np.array([i.encode() for i in covered] or [b""],
-                                            dtype=ids.dtype)).sum())
+        checked = int((mask & id_mask(directory, covered)).sum())
         short = math.ceil(plan.coverage_floor * int(mask.sum())) - checked
         if short > 0:
             runs.append(_run_task(plan, top_up, ledger, registers, _seed_for(seed, top_up.code),

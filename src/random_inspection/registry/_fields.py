@@ -9,12 +9,13 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from .._errors import InvalidValueError
 from ._vocabulary import _Labelled
 
 E = TypeVar("E", bound=_Labelled)
+T = TypeVar("T")
 
 REGION_PATTERN = re.compile(r"\d{6}(\d{3}(\d{3})?)?")
 INDUSTRY_PATTERN = re.compile(r"[A-T](\d{2}(\d{1,2})?)?")
@@ -156,3 +157,12 @@ def boolean(value: object, record: str, field: str) -> bool:
         if key in {"false", "no", "n", "0", "否", ""}:
             return False
     raise InvalidValueError(record, field, value, "not a yes/no value", "use true/false or 是/否")
+
+
+def records_of(kind: type[T], value: Iterable[object], record: str, field: str) -> tuple[T, ...]:
+    """A tuple of ``kind`` records, refusing anything else (e.g. dicts where records belong)."""
+    items = tuple(value)
+    if not all(isinstance(i, kind) for i in items):
+        raise InvalidValueError(record, field, value, f"are not {kind.__name__} records",
+                                f"pass {kind.__name__}(...) objects")
+    return cast("tuple[T, ...]", items)
