@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -254,6 +255,14 @@ def test_policy_and_register_errors(small_city: DemoCity, tmp_path: Path) -> Non
         TeamPolicy(check_date=DAY, cap=0)
     with pytest.raises(InvalidValueError, match="check_date"):
         TeamPolicy(check_date="2024-06-01")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="previous_inspectors"):
+        TeamPolicy(check_date=DAY, previous_inspectors={"91110000600037341L": "XZ00001"})
+    with pytest.raises(InvalidValueError, match="previous_inspectors"):
+        TeamPolicy(check_date=DAY, previous_inspectors=[("91110000600037341L", "XZ1")])  # type: ignore[arg-type]
+    rotated = TeamPolicy(check_date=DAY, previous_inspectors={"91110000600037341l": ["B", "A"]})
+    evolved = attrs.evolve(rotated, cap=3)  # the stored form converts again
+    assert evolved.rotation == {"91110000600037341L": frozenset({"A", "B"})}
+    assert evolved.cap == 3
     conflicts = ConflictRegister([
         Conflict(inspector_id="NOBODY", target_id="91110000600037341L",
                  ground=ConflictGround.FINANCIAL_INTEREST)])

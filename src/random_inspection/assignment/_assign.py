@@ -99,39 +99,57 @@ class _Staffing:
         A failed search adds every target it visited to ``dead``: whatever they reach was
         searched too, so none of them can gain an officer at this cap either.
         """
+        load, cap, holders = self.load, self.cap, self.holders
+        blocked, team, eligible = self.blocked, self.team, self.eligible
         reached_from: dict[int, int] = {}   # unit -> target that reached it
         gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
-        # Targets often share one pool list. Once a pool has been scanned in this search,
-        # its only units not yet reached are those the scanning target held or was blocked
-        # from, so later targets with that pool scan just those: same units, same order.
-        scanned: dict[int, list[int]] = {}
+        # Equal pools are one shared list. Once a pool has been scanned in this search, its
+        # only units not yet reached are those the scanning target held or was blocked from:
+        # later targets with that pool look at just those (same units, same order), and a
+        # target whose pool has none left reaches nothing, so it costs one lookup.
+        rest: dict[int, list[int]] = {}
         # The queue holds full officers whose holders come next, in order: expanding them
         # only when reached keeps the breadth-first order (and so the path found) while a
         # successful search never lists the many holders it does not need.
-        queue = deque([-1])
-        while queue:
-            via = queue.popleft()
-            for t in (start,) if via < 0 else self.holders[via]:
+        queue: deque[int] = deque()
+        via = -1
+        targets: Sequence[int] = (start,)
+        while True:
+            for t in targets:
                 if via >= 0:
                     if t in gives_up:
                         continue
                     gives_up[t] = via
-                skip = self.blocked[t].union(self.team[t])
-                pool = self.eligible[t]
-                candidates = scanned.get(id(pool))
-                if candidates is None:
-                    position = self.position[id(pool)]
-                    scanned[id(pool)] = sorted((u for u in skip if u in position),
-                                               key=position.__getitem__)
+                pool = eligible[t]
+                key = id(pool)
+                left = rest.get(key)
+                if left is None:
                     candidates = pool
+                elif not left:
+                    continue
+                else:
+                    candidates = [u for u in left if u not in reached_from]
+                    if not candidates:
+                        rest[key] = candidates
+                        continue
+                skip = blocked[t].union(team[t])
+                unreached = []
                 for u in candidates:
-                    if u in skip or u in reached_from:
+                    if u in reached_from:
+                        continue
+                    if u in skip:
+                        unreached.append(u)
                         continue
                     reached_from[u] = t
-                    if self.load[u] < self.cap:
+                    if load[u] < cap:
                         self._apply(u, reached_from, gives_up)
                         return True
                     queue.append(u)
+                rest[key] = unreached
+            if not queue:
+                break
+            via = queue.popleft()
+            targets = holders[via]
         dead.update(gives_up)
         return False
 
@@ -169,6 +187,8 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     rotation = policy.rotation
     index = {o.id: k for k, o in enumerate(officers)}
     pools: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
+    interned: dict[tuple[int, ...], list[int]] = {}
+    members_of: dict[int, set[int]] = {}
     grounds: Counter[str] = Counter()
     custom: dict[str, list[str]] = {}
     bases: list[list[int]] = []
@@ -185,7 +205,9 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
                         and o.office == target.supervising_office:
                     continue
                 base.append(k)
-            pools[key] = (base, set(base))
+            # Equal pools share one list (and one set): the staffing code relies on it.
+            base = interned.setdefault(tuple(base), base)
+            pools[key] = (base, members_of.setdefault(id(base), set(base)))
         base, members = pools[key]
         if policy.mode is DrawMode.CROSS_OFFICE:
             grounds["own office (所所交叉)"] += len(officers) - len(base)

@@ -47,10 +47,19 @@ class CustomRule:
     applies: Callable[[Inspector, Target], bool] = attrs.field(eq=False)
 
 
-def _rotation(value: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _rotation(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if isinstance(value, tuple) and all(  # the stored form, as `attrs.evolve` passes it back
+            isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], tuple) for p in value):
+        value = dict(value)
     if not isinstance(value, Mapping):
         raise InvalidValueError("TeamPolicy", "previous_inspectors", value, "is not a mapping",
                                 "pass {target id: [inspector ids of its previous check]}")
+    for target, ids in value.items():
+        if not isinstance(target, str) or isinstance(ids, str) or not all(
+                isinstance(i, str) for i in ids):
+            raise InvalidValueError("TeamPolicy", "previous_inspectors", {target: ids},
+                                    "is not a target id with a list of inspector ids",
+                                    "pass {target id: [inspector ids of its previous check]}")
     return tuple(sorted((normalize_id(t), tuple(sorted(set(ids)))) for t, ids in value.items()))
 
 
