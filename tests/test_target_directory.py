@@ -112,6 +112,18 @@ def test_rows_round_trip_and_lookup(directory: TargetDirectory) -> None:
     assert TargetDirectory.from_records(records) == directory
 
 
+@given(target_directories(min_size=1), st.data())
+def test_bulk_rows_equal_single_rows(directory: TargetDirectory, data: st.DataObject) -> None:
+    """`rows` returns the same records as `row`, in the order asked, repeats included."""
+    positions = data.draw(st.lists(st.integers(0, len(directory) - 1), max_size=12))
+    assert directory.rows(positions) == [directory.row(p) for p in positions]
+    assert directory.rows(np.array(positions, dtype=np.int64)) == directory.rows(positions)
+    with pytest.raises(IndexError, match=f"position {len(directory)} .*directory\\[id\\]"):
+        directory.rows([0, len(directory)])
+    with pytest.raises(IndexError, match="position -1"):
+        directory.row(-1)
+
+
 def test_lookup_normalises_and_reports_unknown() -> None:
     """Lookup accepts lower case; an unknown id raises UnknownIdError (a KeyError)."""
     d = TargetDirectory.from_records([A, B])

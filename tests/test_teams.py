@@ -7,6 +7,7 @@ import itertools
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from _stats import chi2_quantile_999, corrected_statistic
 from random_inspection import (
     AuditRecord,
+    CheckItemList,
     Conflict,
     ConflictGround,
     ConflictRegister,
@@ -293,27 +295,77 @@ def test_conflict_register_round_trip(tmp_path: Path) -> None:
     assert register.for_target("91110000600037341L", dt.date(2025, 1, 1)) == {}
 
 
-@given(cases(max_targets=5, max_inspectors=8))
-def test_stdlib_verifier_reproduces_teams(case: tuple[TargetDirectory, InspectorDirectory,
-                                                       TeamPolicy]) -> None:
-    """The standalone verifier replays every team, given the same registers as files."""
+def _stdlib_verdict(directory: TargetDirectory, inspectors: InspectorDirectory,
+                    policy: TeamPolicy, assignment: Any, items: CheckItemList | None = None
+                    ) -> list[tuple[str, str]]:
+    """The standalone verifier's failed checks, given the registers as files."""
     import argparse  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
     from random_inspection import verifier  # noqa: PLC0415
 
-    targets, inspectors, policy = case
-    assignment = assign_inspectors(_everything(targets), inspectors, policy)
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
-        targets.to_csv(base / "d.csv")
+        directory.to_csv(base / "d.csv")
         inspectors.to_csv(base / "i.csv", headers="chinese")
         policy.conflicts.to_csv(base / "c.csv")
+        if items is not None:
+            items.to_csv(base / "items.csv")
         (base / "p.json").write_text(json.dumps(policy.rotation and {
             t: sorted(ids) for t, ids in policy.rotation.items()}), encoding="utf-8")
         (base / "r.json").write_text(assignment.record.to_json(), encoding="utf-8")
-        args = argparse.Namespace(inspectors=str(base / "i.csv"), items=None,
+        args = argparse.Namespace(inspectors=str(base / "i.csv"),
+                                  items=None if items is None else str(base / "items.csv"),
                                   conflicts=str(base / "c.csv"), previous=str(base / "p.json"))
         results = verifier.check(str(base / "r.json"), str(base / "d.csv"), args)
-    failed = [(name, detail) for name, ok, detail in results if not ok]
-    assert not failed
+    return [(name, detail) for name, ok, detail in results if not ok]
+
+
+@pytest.mark.parametrize("setting", [
+    # mode, leader department, cap, cap raised above the fair share, capacity failures
+    ("by_region", "city", None, True, False),   # leaders, then the rest; repairs succeed
+    ("by_region", None, None, True, False),
+    ("by_region", "city", 25, True, True),      # a hard cap: failed searches, capacity
+    ("whole_pool", "county", 12, False, True),  # a cap below the fair share
+    ("cross_office", None, None, False, False),
+])
+def test_stdlib_verifier_agrees_where_caps_bind(
+        small_city: DemoCity, setting: tuple[str, str | None, int | None, bool, bool]) -> None:
+    """On 453 targets and 50 officers — pressure on the pools, repairs, failed searches,
+    leaders, experts — the standalone verifier replays every team and unstaffed target."""
+    mode, leader, cap, raised, capacity_failures = setting
+    sample = draw_targets(small_city.targets,
+                          StratifiedByRisk(rates=dict.fromkeys("ABCDU", "3/20"), floor="0",
+                                           scope={"entity_types": []}),
+                          seed=SEED, purpose="agree")
+    officers = small_city.inspectors.officers_on(DAY)
+    departments = Counter(o.department for o in officers)
+    dept = {"city": next(d for d in departments if d.startswith("忻州市")),
+            "county": departments.most_common(1)[0][0], None: None}[leader]
+    ids, people = sample.selected_ids, [o.id for o in officers]
+    policy = TeamPolicy(
+        check_date=DAY, mode=mode, leader_department=dept, cap=cap,
+        conflicts=ConflictRegister(
+            Conflict(inspector_id=people[7 * k % len(people)], target_id=ids[13 * k % len(ids)],
+                     ground=ConflictGround.OTHER) for k in range(40)),
+        previous_inspectors={ids[k]: [people[5 * k % len(people)],
+                                      people[(11 * k + 3) % len(people)]]
+                             for k in range(0, len(ids), 3)},
+        items=small_city.check_items.require(["SJ07"]))
+    assignment = assign_inspectors(sample, small_city.inspectors, policy)
+    assert len(ids) == 453
+    assert any(t.experts for t in assignment.teams)
+    assert (assignment.cap > -(-assignment.fair_share // 1)) == raised  # pools under pressure
+    assert any(u.reason.startswith("capacity") for u in assignment.unstaffed) \
+        == capacity_failures
+    assert not _stdlib_verdict(small_city.targets, small_city.inspectors, policy, assignment,
+                               small_city.check_items)
+
+
+@given(cases(max_targets=5, max_inspectors=8))
+def test_stdlib_verifier_reproduces_teams(case: tuple[TargetDirectory, InspectorDirectory,
+                                                       TeamPolicy]) -> None:
+    """The standalone verifier replays every team, given the same registers as files."""
+    targets, inspectors, policy = case
+    assignment = assign_inspectors(_everything(targets), inspectors, policy)
+    assert not _stdlib_verdict(targets, inspectors, policy, assignment)

@@ -332,25 +332,18 @@ class Phase:
             unit = handed
 
     def run(self, order: list[int], labels: list[str], hash_name: str, limit: int) -> list[int]:
+        self.cap = least_cap([self.modes[t] for t in order], self.places, self.load,
+                             self.cap, limit)
         counts: dict[tuple[int, ...], int] = {}
         for t in order:
-            counts[tuple(self.pools[t])] = counts.get(tuple(self.pools[t]), 0) + 1
-        bound = max((math.ceil(self.places * n / len(p)) for p, n in counts.items() if p),
-                    default=1)
-        self.cap = least_cap([self.modes[t] for t in order], self.places, self.load,
-                             min(max(self.cap, bound), limit), limit)
-        first = sorted(order, key=lambda t: -Fraction(counts[tuple(self.pools[t])],
-                                                      max(len(self.pools[t]), 1)))
-        for t in first:
-            pool = self.pools[t]
-            if not any(self.load[u] < self.cap for u in pool):
-                continue
-            for position in stream(labels[t], len(pool), hash_name):
-                u = pool[position - 1]
-                if self.load[u] < self.cap:
-                    self.take(t, u)
-                    if len(self.team[t]) == self.places:
-                        break
+            counts[tuple(self.modes[t])] = counts.get(tuple(self.modes[t]), 0) + 1
+        first = sorted(order, key=lambda t: -Fraction(counts[tuple(self.modes[t])],
+                                                      len(self.modes[t])))
+        for t in first:  # (b) greedy: the first positions over the pool's officers below c
+            below = [u for u in self.pools[t] if self.load[u] < self.cap]
+            for position in rivest(labels[t], len(below), min(self.places, len(below)),
+                                   hash_name):
+                self.take(t, below[position - 1])
         while True:
             dead: set[int] = set()
             for t in order:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
-import numpy as np
 
 from .._errors import InvalidValueError
-from ..registry import Inspector, InspectorDirectory, Target
+from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
-from ..sampling._rivest import rivest_stream
+from ..sampling._rivest import rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
 from ._policy import DrawMode, TeamPolicy
 
@@ -64,9 +64,9 @@ class Unstaffed:
 class _Staffing:
     """Mutable working state of one staffing phase (never escapes `form_teams`).
 
-    Each target's pool is ``eligible[t]`` (a list shared by every target with the same mode
-    pool) without the units in ``blocked[t]`` (its recusals, and its leader in phase 2); the
-    spec's pool is that filtered list, in the same order.
+    Each target's pool is ``eligible[t]``, its mode pool (equal mode pools are one shared
+    list, in canonical order), without the units in ``blocked[t]`` (its recusals, and its
+    leader in phase 2); the spec's pool is that filtered list, in the same order.
     """
 
     def __init__(self, eligible: list[list[int]], blocked: list[frozenset[int]], demand: int,
@@ -78,9 +78,7 @@ class _Staffing:
         self.load = load
         self.holders: list[list[int]] = [[] for _ in load]
         self.cap = cap
-        self.position = {id(pool): {u: k for k, u in enumerate(pool)}  # per shared list
-                         for pool in {id(p): p for p in eligible}.values()}
-        self._whole: dict[int, tuple[int, ...]] = {}
+        self.closed: set[int] = set()  # officers failed searches showed to be dead ends
 
     def take(self, t: int, u: int) -> None:
         self.team[t].append(u)
@@ -97,9 +95,13 @@ class _Staffing:
         False when none exists, i.e. the b-matching is maximum for this target.
 
         A failed search adds every target it visited to ``dead``: whatever they reach was
-        searched too, so none of them can gain an officer at this cap either.
+        searched too, so none of them can gain an officer at this cap either. It also adds
+        the officers it reached to ``closed``, which later searches at this cap treat as
+        already reached: those officers are full, every way on from them was searched, and
+        a path found later cannot pass through them (it could not leave them again), so
+        they stay a dead end and skipping them changes no path found.
         """
-        load, cap, holders = self.load, self.cap, self.holders
+        load, cap, holders, closed = self.load, self.cap, self.holders, self.closed
         blocked, team, eligible = self.blocked, self.team, self.eligible
         reached_from: dict[int, int] = {}   # unit -> target that reached it
         gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
@@ -135,7 +137,7 @@ class _Staffing:
                 skip = blocked[t].union(team[t])
                 unreached = []
                 for u in candidates:
-                    if u in reached_from:
+                    if u in reached_from or u in closed:
                         continue
                     if u in skip:
                         unreached.append(u)
@@ -151,6 +153,7 @@ class _Staffing:
             via = queue.popleft()
             targets = holders[via]
         dead.update(gives_up)
+        closed.update(reached_from)
         return False
 
     def _apply(self, u: int, reached_from: dict[int, int], gives_up: dict[int, int]) -> None:
@@ -166,25 +169,14 @@ class _Staffing:
                 return
             u = handed
 
-    def pool_of(self, t: int) -> tuple[int, ...]:
-        """The spec's pool of ``t``: its shared list without its blocked units."""
-        blocked = self.blocked[t]
-        pool = self.eligible[t]
-        if blocked:
-            return tuple(u for u in pool if u not in blocked)
-        whole = self._whole.get(id(pool))
-        if whole is None:
-            whole = self._whole[id(pool)] = tuple(pool)
-        return whole
 
-
-def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy
+def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy,
+                 rotation: dict[str, frozenset[str]]
                  ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
                             dict[str, list[str]]]:
     """Each target's mode pool (shared lists of officer indices in canonical order) and the
     officers recused from it, exclusion counts by ground, and the custom rules' exclusions
     (target id → inspector ids)."""
-    rotation = policy.rotation
     index = {o.id: k for k, o in enumerate(officers)}
     pools: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
     interned: dict[tuple[int, ...], list[int]] = {}
@@ -193,6 +185,8 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     custom: dict[str, list[str]] = {}
     bases: list[list[int]] = []
     blocked: list[frozenset[int]] = []
+    nobody: frozenset[int] = frozenset()
+    conflicts, day, rules = policy.conflicts, policy.check_date, policy.custom_rules
     for target in targets:
         key = (target.region, target.supervising_office)
         if key not in pools:
@@ -211,9 +205,9 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
         base, members = pools[key]
         if policy.mode is DrawMode.CROSS_OFFICE:
             grounds["own office (所所交叉)"] += len(officers) - len(base)
+        bases.append(base)
         excluded: dict[int, str] = {}
-        for inspector_id, ground in policy.conflicts.for_target(target.id,
-                                                                 policy.check_date).items():
+        for inspector_id, ground in conflicts.for_target(target.id, day).items():
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded[unit] = f"declared conflict: {ground.code}"
@@ -221,40 +215,72 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded.setdefault(unit, "rotation (checked it last time)")
-        for rule in policy.custom_rules:
+        for rule in rules:
             for k in base:
                 if k not in excluded and rule.applies(officers[k], target):
                     excluded[k] = f"custom: {rule.name}"
                     custom.setdefault(target.id, []).append(officers[k].id)
-        grounds.update(excluded.values())
-        bases.append(base)
-        blocked.append(frozenset(excluded))
+        if excluded:
+            grounds.update(excluded.values())
+            blocked.append(frozenset(excluded))
+        else:
+            blocked.append(nobody)
     return bases, blocked, grounds, {t: sorted(ids) for t, ids in custom.items()}
+
+
+def _leader_pools(eligible: list[list[int]], officers: Sequence[Inspector], dept: str | None
+                  ) -> list[list[int]]:
+    """Each target's mode pool restricted to the leader department (spec §12.5); equal
+    lists are one shared list, like the mode pools."""
+    if not dept:
+        return [[]] * len(eligible)  # one empty list, never changed
+    of_pool: dict[int, list[int]] = {}
+    interned: dict[tuple[int, ...], list[int]] = {}
+    out = []
+    for pool in eligible:
+        leads = of_pool.get(id(pool))
+        if leads is None:
+            leads = [u for u in pool if officers[u].department == dept]
+            leads = of_pool[id(pool)] = interned.setdefault(tuple(leads), leads)
+        out.append(leads)
+    return out
 
 
 def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
             hash_name: str) -> None:
-    """First pass (spec §12.4b): each target takes officers in its stream's random order,
-    skipping those at the cap."""
+    """First pass (spec §12.4b): each target, in the order given, takes the officers at the
+    first positions of its stream over those of its pool still below the cap."""
+    cap, load, places = state.cap, state.load, state.demand
+    # One list of the officers below the cap per shared pool, kept in canonical order (pools
+    # are ascending officer indices): an officer reaching the cap leaves all its lists.
+    pools = {id(state.eligible[t]): state.eligible[t] for t in order}
+    free = {key: [u for u in pool if load[u] < cap] for key, pool in pools.items()}
+    lists_of: dict[int, list[list[int]]] = {}
+    for units in free.values():
+        for u in units:
+            lists_of.setdefault(u, []).append(units)
     for t in order:
-        pool, blocked = state.eligible[t], state.blocked[t]
-        if not any(state.load[u] < state.cap and u not in blocked for u in pool):
+        below = free[id(state.eligible[t])]
+        # Positions run over the list without the target's blocked units, while the list
+        # itself stays shared: map a position past the blocked indices before it.
+        gaps = sorted(k for u in state.blocked[t]
+                      if (k := bisect_left(below, u)) < len(below) and below[k] == u)
+        size = len(below) - len(gaps)
+        if size <= 0:
             continue
-        # Positions run over the pool without the blocked units, while the list itself stays
-        # shared: map a position past the blocked indices before it.
-        gaps = sorted(k for k, u in enumerate(pool) if u in blocked) if blocked else []
-        for position in rivest_stream(streams[t], len(pool) - len(gaps), hash_name):
+        chosen = []
+        for position in rivest_sample(streams[t], size, min(places, size), hash_name):
             k = position - 1
             for gap in gaps:
-                if gap <= k:
-                    k += 1
-                else:
+                if gap > k:
                     break
-            u = pool[k]
-            if state.load[u] < state.cap:
-                state.take(t, u)
-                if len(state.team[t]) == state.demand:
-                    break
+                k += 1
+            chosen.append(below[k])
+        for u in chosen:
+            state.take(t, u)
+            if load[u] >= cap:
+                for units in lists_of[u]:
+                    del units[bisect_left(units, u)]
 
 
 class _MaxFlow:
@@ -309,30 +335,35 @@ class _MaxFlow:
 def _feasible(groups: Sequence[tuple[Sequence[int], int]], places: int, room: Sequence[int]
               ) -> bool:
     """Whether ``places`` officers for each of ``n`` targets per group (pool, n) fit, each
-    officer at most once per target and at most ``room[u]`` in all."""
-    units = sorted({u for pool, _ in groups for u in pool})
-    where = {u: len(groups) + 1 + k for k, u in enumerate(units)}
-    sink = len(groups) + len(units) + 1
-    graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officers, then the sink
-    for g, (pool, n) in enumerate(groups, start=1):
-        graph.edge(0, g, places * n)
+    officer at most once per target and at most ``room[u]`` in all.
+
+    Officers in exactly the same groups with the same room are one node: m of them take at
+    most ``n·m`` places from a group and ``room·m`` in all. That loses nothing, because any
+    such flow deals out to the m officers round-robin, each then getting at most
+    ``ceil(flow/m) <= n`` from a group and at most ``ceil(total/m) <= room`` in all.
+    """
+    member_of: dict[int, list[int]] = {}
+    for g, (pool, _) in enumerate(groups):
         for u in pool:
-            graph.edge(g, where[u], n)
-    for u in units:
-        if room[u] > 0:
-            graph.edge(where[u], sink, room[u])
+            member_of.setdefault(u, []).append(g)
+    classes = Counter((tuple(gs), room[u]) for u, gs in member_of.items() if room[u] > 0)
+    sink = len(groups) + len(classes) + 1
+    graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officer classes, then the sink
+    for g, (_, n) in enumerate(groups, start=1):
+        graph.edge(0, g, places * n)
+    for c, ((gs, r), m) in enumerate(classes.items(), start=len(groups) + 1):
+        for g in gs:
+            graph.edge(g + 1, c, groups[g][1] * m)
+        graph.edge(c, sink, r * m)
     return graph.run(0, sink) >= places * sum(n for _, n in groups)
 
 
 def _least_cap(state: _Staffing, order: Sequence[int], start: int, limit: int) -> int:
     """Spec §12.4a: the least cap in [start, limit] at which the relaxed problem — every
     target may use its whole mode pool, recusals and reserved leaders ignored — fits."""
-    counts: Counter[tuple[int, ...]] = Counter()
-    shared: dict[int, tuple[int, ...]] = {}
-    for t in order:
-        pool = state.eligible[t]
-        counts[shared.setdefault(id(pool), tuple(pool))] += 1
-    groups = list(counts.items())
+    shared = Counter(id(state.eligible[t]) for t in order)  # equal pools share one list
+    lists = {id(state.eligible[t]): state.eligible[t] for t in order}
+    groups = [(lists[key], n) for key, n in shared.items()]
     low, high = start, limit
     if _feasible(groups, state.demand, [low - x for x in state.load]):
         return low
@@ -351,21 +382,21 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
            limit: int) -> list[int]:
     """Greedy pass, then augmenting paths; the cap rises by one while the constraints force
     it (up to ``limit``). Returns the targets still short."""
-    d = state.demand
-    keys = [state.pool_of(t) for t in order]  # equal pools compare equal, as in the spec
-    by_pool: Counter[tuple[int, ...]] = Counter(keys)
-    bound = max((math.ceil(d * n / len(pool)) for pool, n in by_pool.items() if pool),
-                default=1)  # targets sharing a pool can only use its officers
-    state.cap = _least_cap(state, order, min(max(state.cap, bound), limit), limit)
-    # The greedy pass serves the most oversubscribed pools first (places needed per officer
+    state.cap = _least_cap(state, order, min(state.cap, limit), limit)
+    # The greedy pass serves the most oversubscribed mode pools first (targets per officer
     # of the pool), then draw order: order cannot bias anyone while no cap binds, and when
     # caps bind it leaves far fewer places to repair.
-    pressures = {key: Fraction(n, max(len(key), 1)) for key, n in by_pool.items()}
-    rank = {p: k for k, p in enumerate(sorted(set(pressures.values()), reverse=True))}
-    position = {t: rank[pressures[key]] for t, key in zip(order, keys, strict=True)}
-    _greedy(state, sorted(order, key=position.__getitem__), streams, hash_name)
+    counts = Counter(id(state.eligible[t]) for t in order)
+    sizes = {id(state.eligible[t]): len(state.eligible[t]) for t in order}
+    pressure = {key: Fraction(n, sizes[key]) for key, n in counts.items()}
+    rank = {p: k for k, p in enumerate(sorted(set(pressure.values()), reverse=True))}
+    rank_of = {key: rank[p] for key, p in pressure.items()}
+    _greedy(state, sorted(order, key=lambda t: rank_of[id(state.eligible[t])]), streams,
+            hash_name)
+    d = state.demand
     while True:
         dead: set[int] = set()
+        state.closed = set()  # dead ends hold at one cap only
         for t in order:
             while len(state.team[t]) < d and t not in dead and state.augment(t, dead):
                 pass
@@ -375,29 +406,10 @@ def _staff(state: _Staffing, order: Sequence[int], streams: Sequence[str], hash_
         state.cap += 1  # the constraints force a higher load: raise the cap by one
 
 
-def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy: TeamPolicy,
-               *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
-    """The team section of the audit record for ``targets`` (in draw order); spec §12."""
-    officers = inspectors.officers_on(policy.check_date)
-    eligible, blocked, grounds, custom = _eligibility(targets, officers, policy)
-    d = policy.min_officers
-    sizes = [len(pool) - len(no) for pool, no in zip(eligible, blocked, strict=True)]
-    unstaffed: dict[int, str] = {}
-    for t, size in enumerate(sizes):
-        if size < d:
-            unstaffed[t] = (f"only {size} eligible officer(s) after recusal, credentials "
-                            f"and mode; {d} needed")
-    dept = policy.leader_department
-    cache: dict[int, list[int]] = {}  # equal mode pools keep one shared leader list
-    leader_pools = [cache.setdefault(id(pool), [u for u in pool
-                                                if officers[u].department == dept])
-                    if dept else [] for pool in eligible]
-    if dept:
-        for t in range(len(targets)):
-            if t not in unstaffed and not any(u not in blocked[t] for u in leader_pools[t]):
-                unstaffed[t] = f"no eligible officer of the executing department {dept!r}"
-    staffable = [t for t in range(len(targets)) if t not in unstaffed]
-    active: set[int] = set()  # officers in some staffable target's pool
+def _fair_share(staffable: Sequence[int], eligible: list[list[int]],
+                blocked: list[frozenset[int]], d: int) -> Fraction:
+    """Spec §12.3: officer places over the officers eligible for some staffable target."""
+    active: set[int] = set()
     sharing: dict[int, list[int]] = {}
     for t in staffable:
         sharing.setdefault(id(eligible[t]), []).append(t)
@@ -408,7 +420,30 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
         else:
             for t in group:
                 active.update(u for u in pool if u not in blocked[t])
-    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
+    return Fraction(d * len(staffable), len(active)) if active else Fraction(0)
+
+
+def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy: TeamPolicy,
+               *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
+    """The team section of the audit record for ``targets`` (in draw order); spec §12."""
+    officers = inspectors.officers_on(policy.check_date)
+    rotation = policy.rotation
+    eligible, blocked, grounds, custom = _eligibility(targets, officers, policy, rotation)
+    d = policy.min_officers
+    sizes = [len(pool) - len(no) for pool, no in zip(eligible, blocked, strict=True)]
+    unstaffed: dict[int, str] = {}
+    for t, size in enumerate(sizes):
+        if size < d:
+            unstaffed[t] = (f"only {size} eligible officer(s) after recusal, credentials "
+                            f"and mode; {d} needed")
+    dept = policy.leader_department
+    leader_pools = _leader_pools(eligible, officers, dept)
+    if dept:
+        for t in range(len(targets)):
+            if t not in unstaffed and not any(u not in blocked[t] for u in leader_pools[t]):
+                unstaffed[t] = f"no eligible officer of the executing department {dept!r}"
+    staffable = [t for t in range(len(targets)) if t not in unstaffed]
+    fair = _fair_share(staffable, eligible, blocked, d)
     limit = policy.cap if policy.cap is not None else max(len(targets), 1)
     load = [0] * len(officers)
     cap = min(max(1, math.ceil(fair)), limit)
@@ -430,17 +465,21 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
         unstaffed[t] = (f"capacity: every eligible officer already has {phase.cap} target(s), "
                         "the cap")
     teams = []
+    specialists = _Experts(inspectors, policy, rotation)
     for t, target in enumerate(targets):
         if t in unstaffed:
             continue
         members = sorted([*phase.team[t], *([leaders[t]] if t in leaders else [])])
         leader = leaders.get(t, members[0])
-        experts, uncovered, barred = _experts(
-            target, [officers[u] for u in members], inspectors, policy,
-            stream=stratum_seed_string(seed, purpose, f"experts/{target.id}"),
-            hash_name=hash_name)
-        if barred:
-            custom[target.id] = sorted({*custom.get(target.id, []), *barred})
+        experts: list[str] = []
+        uncovered: list[str] = []
+        needed = specialists.needed(target, members, officers)
+        if needed:
+            experts, uncovered, barred = specialists.cover(
+                target, needed, stream=stratum_seed_string(seed, purpose, f"experts/{target.id}"),
+                hash_name=hash_name)
+            if barred:
+                custom[target.id] = sorted({*custom.get(target.id, []), *barred})
         teams.append({"target": target.id, "officers": [officers[u].id for u in members],
                       "leader": officers[leader].id, "experts": experts,
                       "uncovered": uncovered})
@@ -456,44 +495,59 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
     }
 
 
-def _experts(target: Target, team: Sequence[Inspector], inspectors: InspectorDirectory,
-             policy: TeamPolicy, *, stream: str, hash_name: str
-             ) -> tuple[list[str], list[str], list[str]]:
-    """Experts covering the items' specialties that the officers lack (spec §12.7).
+class _Experts:
+    """Experts covering the items' specialties that the officers lack (spec §12.6), with
+    what every team of the task shares worked out once."""
 
-    Returns the experts, the specialties left uncovered, and the experts a custom rule
-    barred (recorded as data so that a verifier without the rule's code can replay).
-    """
-    if not policy.items:
-        return [], [], []
-    needed = set().union(*(i.required_specialties for i in policy.items
-                           if target.entity_type in i.entity_types))
-    if needed:
-        needed -= set().union(*(o.specialties for o in team))
-    if not needed or not policy.add_experts:
-        return [], sorted(needed), []
-    conflicted = set(policy.conflicts.for_target(target.id, policy.check_date))
-    conflicted |= policy.rotation.get(target.id, frozenset())
-    candidates = [e for e in inspectors.experts() if e.specialties & needed
-                  and e.id not in conflicted]
-    barred = [e.id for e in candidates
-              if any(rule.applies(e, target) for rule in policy.custom_rules)]
-    pool = [e for e in candidates if e.id not in barred]
-    for size in range(1, min(EXPERT_SEARCH_LIMIT, len(pool)) + 1):
-        covers = [c for c in itertools.combinations(pool, size)
-                  if needed <= set().union(*(e.specialties for e in c))]
-        if covers:
-            pick = next(rivest_stream(stream, len(covers), hash_name))
-            return [e.id for e in covers[pick - 1]], [], barred
-    chosen: list[Inspector] = []  # beyond the exact search: greedy, largest gain first
-    left = set(needed)
-    while left:
-        best = max(pool, key=lambda e: len(e.specialties & left), default=None)
-        if best is None or not best.specialties & left:
-            break
-        chosen.append(best)
-        left -= best.specialties
-    return sorted(e.id for e in chosen), sorted(left), barred
+    def __init__(self, inspectors: InspectorDirectory, policy: TeamPolicy,
+                 rotation: dict[str, frozenset[str]]) -> None:
+        self.policy = policy
+        self.rotation = rotation
+        self.experts = inspectors.experts() if policy.add_experts else ()
+        self._needed: dict[EntityType, frozenset[str]] = {}
+
+    def needed(self, target: Target, members: Sequence[int], officers: Sequence[Inspector]
+               ) -> set[str]:
+        """Specialties of the items that apply to the target that none of its officers
+        (``members``, indices into ``officers``) has."""
+        kind = target.entity_type
+        items = self._needed.get(kind)
+        if items is None:
+            items = self._needed[kind] = frozenset().union(*(
+                i.required_specialties for i in self.policy.items if kind in i.entity_types))
+        if not items:
+            return set()
+        return set(items).difference(*(officers[u].specialties for u in members))
+
+    def cover(self, target: Target, needed: set[str], *, stream: str, hash_name: str
+              ) -> tuple[list[str], list[str], list[str]]:
+        """The experts, the specialties left uncovered, and the experts a custom rule barred
+        (recorded as data, so that a verifier without the rule's code can replay)."""
+        policy = self.policy
+        if not policy.add_experts:
+            return [], sorted(needed), []
+        conflicted = set(policy.conflicts.for_target(target.id, policy.check_date))
+        conflicted |= self.rotation.get(target.id, frozenset())
+        candidates = [e for e in self.experts if e.specialties & needed
+                      and e.id not in conflicted]
+        barred = [e.id for e in candidates
+                  if any(rule.applies(e, target) for rule in policy.custom_rules)]
+        pool = [e for e in candidates if e.id not in barred]
+        for size in range(1, min(EXPERT_SEARCH_LIMIT, len(pool)) + 1):
+            covers = [c for c in itertools.combinations(pool, size)
+                      if needed <= set().union(*(e.specialties for e in c))]
+            if covers:
+                pick = next(rivest_stream(stream, len(covers), hash_name))
+                return [e.id for e in covers[pick - 1]], [], barred
+        chosen: list[Inspector] = []  # beyond the exact search: greedy, largest gain first
+        left = set(needed)
+        while left:
+            best = max(pool, key=lambda e: len(e.specialties & left), default=None)
+            if best is None or not best.specialties & left:
+                break
+            chosen.append(best)
+            left -= best.specialties
+        return sorted(e.id for e in chosen), sorted(left), barred
 
 
 @attrs.frozen(eq=False)
@@ -553,9 +607,7 @@ def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: Te
         raise InvalidValueError("assign_inspectors", "policy", policy, "is not a TeamPolicy",
                                 "pass TeamPolicy(check_date=...)")
     policy.conflicts.check_against(inspectors, sample.directory)
-    directory = sample.directory
-    keys = np.array([i.encode() for i in sample.selected_ids], dtype=directory.id_array.dtype)
-    targets = [directory.row(int(r)) for r in np.searchsorted(directory.id_array, keys)]
+    targets = sample.directory.rows(sample.directory.positions(sample.selected_ids))
     record = sample.record
     section = form_teams(targets, inspectors, policy, seed=record.seed, purpose=record.purpose,
                          hash_name=record.hash)

@@ -117,7 +117,7 @@ CONFLICT_HEADERS: dict[str, tuple[str, ...]] = {
 class ConflictRegister:
     """All declared conflicts, at most one per (inspector, target) pair, sorted."""
 
-    __slots__ = ("_by_target", "_conflicts")
+    __slots__ = ("_by_target", "_conflicts", "_digest")
 
     def __init__(self, conflicts: Iterable[Conflict] = ()) -> None:
         items = list(conflicts)
@@ -130,6 +130,7 @@ class ConflictRegister:
         if dup:
             raise DuplicateIdError("ConflictRegister (inspector/target pairs)", dup)
         self._conflicts = tuple(sorted(items, key=lambda c: c.key))
+        self._digest: str | None = None
         self._by_target: dict[str, tuple[Conflict, ...]] = {}
         for c in self._conflicts:
             self._by_target[c.target_id] = (*self._by_target.get(c.target_id, ()), c)
@@ -153,10 +154,11 @@ class ConflictRegister:
 
     def check_against(self, inspectors: InspectorDirectory, targets: TargetDirectory) -> None:
         """Raise `UnknownIdError` listing every inspector and target id not in the registers."""
+        rows = targets.positions([c.target_id for c in self._conflicts]).tolist()
         missing = sorted({f"inspector {c.inspector_id}" for c in self._conflicts
                           if c.inspector_id not in inspectors}
-                         | {f"target {c.target_id}" for c in self._conflicts
-                            if c.target_id not in targets})
+                         | {f"target {c.target_id}"
+                            for c, row in zip(self._conflicts, rows, strict=True) if row < 0})
         if missing:
             raise UnknownIdError("ConflictRegister", missing,
                                  "Fix: correct the ids, or add the people and targets to their "
@@ -165,10 +167,12 @@ class ConflictRegister:
     @property
     def digest(self) -> str:
         """``"sha256:<hex>"`` over the canonical JSON lines of the conflicts."""
-        h = hashlib.sha256(b"random-inspection/conflict-register/v1\n")
-        for c in self._conflicts:
-            h.update(canonical_json(c.to_dict()).encode() + b"\n")
-        return "sha256:" + h.hexdigest()
+        if self._digest is None:  # the register never changes: compute once
+            h = hashlib.sha256(b"random-inspection/conflict-register/v1\n")
+            for c in self._conflicts:
+                h.update(canonical_json(c.to_dict()).encode() + b"\n")
+            self._digest = "sha256:" + h.hexdigest()
+        return self._digest
 
     @classmethod
     def from_csv(cls, path: _files.PathLike, *, encoding: str | None = None) -> Self:

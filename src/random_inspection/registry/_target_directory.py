@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections.abc import Iterable, Iterator, Sequence
@@ -304,31 +305,86 @@ class TargetDirectory:
         row = self._row_of(target_id)
         return None if row < 0 else self.row(row)
 
+    def positions(self, ids: Iterable[str]) -> npt.NDArray[np.intp]:
+        """The position in canonical order of each id (normalised as on lookup), or -1 for
+        an id that is not in the directory: one vectorised search for a whole batch."""
+        listed = list(ids)
+        if not all(isinstance(i, str) for i in listed):
+            bad = next(i for i in listed if not isinstance(i, str))
+            raise InvalidValueError("TargetDirectory.positions", "ids", bad, "is not text",
+                                    "pass target ids as strings")
+        stored = self._cols.ids
+        found = np.full(len(listed), -1, dtype=np.intp)
+        for attempt in range(2):  # stored (canonical) ids first; normalise only the rest
+            todo = np.flatnonzero(found < 0)
+            if not len(todo) or not len(stored):
+                break
+            texts = [listed[k] for k in todo.tolist()]
+            if attempt:
+                texts = [normalize_id(t) for t in texts]
+            keys = np.array([t.encode("ascii", "replace") for t in texts], dtype=object)
+            if keys.size and max(map(len, keys)) > stored.dtype.itemsize:
+                long = np.array([len(k) > stored.dtype.itemsize for k in keys])
+                keys[long] = b""  # longer than any stored id: cannot match
+            keys = keys.astype(stored.dtype)
+            rows = np.minimum(np.searchsorted(stored, keys), len(stored) - 1)
+            hit = (stored[rows] == keys) & (keys != b"")
+            found[todo[hit]] = rows[hit]
+        return found
+
     def row(self, index: int) -> Target:
         """The target at position ``index`` of the canonical (id-sorted) order."""
+        return self.rows([index])[0]
+
+    def rows(self, indices: Sequence[int] | npt.NDArray[np.integer]) -> list[Target]:
+        """The targets at these positions of the canonical order, in the order given.
+
+        One call per batch: the columns are read with numpy, so a batch of 10^4 rows costs
+        a fraction of as many `row` calls.
+        """
         c = self._cols
-        start, end = c.name_offsets[index], c.name_offsets[index + 1]
-        tags = c.tags.value(index)
-        target = object.__new__(Target)
-        values = {
-            "id": c.ids[index].decode("ascii"),
-            "name": c.names[start:end].tobytes().decode(),
-            "entity_type": ENTITY_TYPES[c.entity_type[index]],
-            "region": c.region.value(index),
-            "industry": c.industry.value(index),
-            "registering_office": c.registering_office.value(index),
-            "supervising_office": c.supervising_office.value(index),
-            "risk_class": RISK_CLASSES[c.risk_class[index]],
-            "tags": frozenset(tags.split(";")) if tags else frozenset(),
-            "last_check_date": days_to_date(int(c.last_check[index])),
-        }
-        for name, value in values.items():  # already validated: skip re-validation
-            object.__setattr__(target, name, value)
-        return target
+        rows = np.asarray(indices).reshape(-1)
+        if rows.size and (rows.dtype.kind not in "iu" or int(rows.min()) < 0
+                          or int(rows.max()) >= len(self)):
+            bad = next((i for i in rows.tolist() if not isinstance(i, int)
+                        or not 0 <= i < len(self)), rows.tolist()[0])
+            raise IndexError(f"TargetDirectory.rows: position {bad!r} is not between 0 and "
+                             f"{len(self) - 1}; look targets up by id with directory[id]")
+        rows = rows.astype(np.intp)
+        blob, offsets = ragged_take(c.names, c.name_offsets, rows)
+        text, bounds = blob.tobytes(), offsets.tolist()
+        tag_sets: dict[str, frozenset[str]] = {}
+        dates: dict[int, dt.date | None] = {}
+        columns = zip(
+            c.ids[rows].tolist(), bounds, bounds[1:], c.entity_type[rows].tolist(),
+            c.region.strings(rows), c.industry.strings(rows),
+            c.registering_office.strings(rows), c.supervising_office.strings(rows),
+            c.risk_class[rows].tolist(), c.tags.strings(rows), c.last_check[rows].tolist(),
+            strict=False)
+        out = []
+        for (key, start, end, kind, region, industry, registering, supervising, risk, tags,
+             last) in columns:
+            tag_set = tag_sets.get(tags)
+            if tag_set is None:
+                tag_set = tag_sets[tags] = frozenset(tags.split(";")) if tags else frozenset()
+            if last not in dates:
+                dates[last] = days_to_date(last)
+            target = object.__new__(Target)
+            values = {  # already validated: skip re-validation
+                "id": key.decode("ascii"), "name": text[start:end].decode(),
+                "entity_type": ENTITY_TYPES[kind], "region": region, "industry": industry,
+                "registering_office": registering, "supervising_office": supervising,
+                "risk_class": RISK_CLASSES[risk], "tags": tag_set,
+                "last_check_date": dates[last]}
+            for name, value in values.items():
+                object.__setattr__(target, name, value)
+            out.append(target)
+        return out
 
     def __iter__(self) -> Iterator[Target]:
-        for index in range(len(self)):
-            yield self.row(index)
+        step = 1 << 14
+        for start in range(0, len(self), step):
+            yield from self.rows(np.arange(start, min(start + step, len(self))))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TargetDirectory):

@@ -106,14 +106,10 @@ class Frame:
             counts[f"checked since {self.exclude_checked_since.isoformat()}"] = int(
                 (recent & eligible).sum())
             eligible &= ~recent
-        ids = directory.id_array
         for reason, listed in self.excluded_ids:
-            keys = np.array([i.encode() for i in listed] or [b""], dtype=ids.dtype)
-            rows = np.searchsorted(ids, keys)
-            inside = rows < len(ids)
-            rows, keys = rows[inside], keys[inside]
-            hit = np.zeros(len(ids), dtype=bool)
-            hit[rows[ids[rows] == keys]] = True
+            rows = directory.positions(listed)
+            hit = np.zeros(len(directory), dtype=bool)
+            hit[rows[rows >= 0]] = True
             counts[reason] = int((hit & eligible).sum())
             eligible &= ~hit
         return eligible, counts
