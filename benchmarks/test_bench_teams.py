@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
@@ -102,6 +103,18 @@ def test_assign_3e4(benchmark: Any, task: TeamTask) -> None:
     benchmark.extra_info["largest_load"] = max(result.loads().values())
     benchmark.extra_info["fair_share"] = float(result.fair_share)
     assert len(result.teams) + len(result.unstaffed) == len(task.sample.selected_ids)
+
+
+@pytest.mark.benchmark(group="teams-3e4")
+def test_assign_3e4_hard_cap(benchmark: Any, task: TeamTask) -> None:
+    """The same with a hard cap of 40 targets per officer, below what the pools need: about
+    4,400 targets cannot be staffed, and each would start a failing repair search."""
+    policy = attrs.evolve(task.policy, cap=40)
+    result = benchmark.pedantic(assign_inspectors, args=(task.sample, task.inspectors, policy),
+                                rounds=3)
+    benchmark.extra_info["unstaffed"] = len(result.unstaffed)
+    assert result.unstaffed
+    assert max(result.loads().values()) == 40
 
 
 def _unconstrained(task: TeamTask) -> list[np.ndarray]:
