@@ -1,8 +1,10 @@
 """Known answers of the draw spec: Rivest's published vectors, SM3's standard vector, and a
-stratified draw on a small directory computed independently with plain hashlib."""
+stratified draw and its teams on a small directory, computed independently with plain
+hashlib."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -10,13 +12,20 @@ from pathlib import Path
 import pytest
 
 from random_inspection import (
+    Conflict,
+    ConflictGround,
+    ConflictRegister,
     EntityType,
+    Inspector,
+    InspectorDirectory,
     InvalidValueError,
     RiskClass,
     Seed,
     StratifiedByRisk,
     Target,
     TargetDirectory,
+    TeamPolicy,
+    assign_inspectors,
     draw_targets,
 )
 from random_inspection.registry._identifiers import uscc_check_character
@@ -89,3 +98,48 @@ def test_stratified_vector() -> None:
         else:
             assert expected == members
     assert d.digest == spec["directory_digest"]
+
+
+def test_teams_vector(tmp_path: Path) -> None:
+    """The §12 vector, computed from the spec text with plain hashlib: a leader phase whose
+    cap rises to 3, a second phase at the fair share 2 where the greedy draws only over the
+    officers below it, a conflict, rotation, and an expired credential. The library and the
+    standalone verifier both reproduce it."""
+    import argparse  # noqa: PLC0415
+
+    from random_inspection import verifier  # noqa: PLC0415
+
+    spec = VECTORS["teams"]
+    day = dt.date.fromisoformat(spec["check_date"])
+    inspectors = InspectorDirectory(
+        Inspector(id=row["id"], name=row["id"], department=row["department"],
+                  credential_number=row["credential_number"],
+                  credential_expiry=(dt.date.fromisoformat(row["credential_expiry"])
+                                     if row["credential_expiry"] else None))
+        for row in spec["inspectors"])
+    policy = TeamPolicy(
+        check_date=day, mode=spec["mode"], min_officers=spec["min_officers"],
+        leader_department=spec["leader_department"], previous_inspectors=spec["previous"],
+        conflicts=ConflictRegister(Conflict(inspector_id=i, target_id=t,
+                                            ground=ConflictGround.RELATIVE)
+                                   for i, t in spec["conflicts"]))
+    sample = draw_targets(small_directory(), StratifiedByRisk(rates=VECTORS["stratified"]["rates"],
+                                                              floor="0"),
+                          seed=Seed(spec["seed"]), purpose=spec["purpose"])
+    assignment = assign_inspectors(sample, inspectors, policy)
+    assert [{"target": t.target_id, "officers": list(t.officers), "leader": t.leader}
+            for t in assignment.teams] == spec["teams"]
+    assert str(assignment.fair_share) == spec["fair_share"]
+    assert assignment.cap == spec["cap"]
+    assert not assignment.unstaffed
+
+    small_directory().to_csv(tmp_path / "d.csv")
+    inspectors.to_csv(tmp_path / "i.csv")
+    policy.conflicts.to_csv(tmp_path / "c.csv")
+    (tmp_path / "p.json").write_text(json.dumps(spec["previous"]), encoding="utf-8")
+    (tmp_path / "r.json").write_text(assignment.record.to_json(), encoding="utf-8")
+    args = argparse.Namespace(inspectors=str(tmp_path / "i.csv"), items=None,
+                              conflicts=str(tmp_path / "c.csv"), previous=str(tmp_path / "p.json"))
+    results = verifier.check(str(tmp_path / "r.json"), str(tmp_path / "d.csv"), args)
+    assert [name for name, ok, _ in results if not ok] == []
+    assert any(name == "teams" and ok for name, ok, _ in results)
