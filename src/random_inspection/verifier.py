@@ -30,6 +30,7 @@ import json
 import math
 import sys
 import unicodedata
+from collections import deque
 from fractions import Fraction
 from typing import Any
 
@@ -298,14 +299,16 @@ class Phase:
         self.load[u] -= 1
         self.holders[u].remove(t)
 
-    def search(self, start: int, dead: set[int]) -> bool:
+    def search(self, start: int, dead: set[int], closed: set[int]) -> bool:
+        """§12.4c. Officers in ``closed`` (reached by a failed search at this cap) are dead
+        ends: skipping them changes no path found, and spares repeating the search."""
         came: dict[int, int] = {}
         hands: dict[int, int] = {start: -1}
-        queue = [start]
+        queue = deque([start])
         while queue:
-            t = queue.pop(0)
+            t = queue.popleft()
             for u in self.pools[t]:
-                if u in self.team[t] or u in came:
+                if u in self.team[t] or u in came or u in closed:
                     continue
                 came[u] = t
                 if self.load[u] < self.cap:
@@ -316,6 +319,7 @@ class Phase:
                         hands[holder] = u
                         queue.append(holder)
         dead.update(hands)
+        closed.update(came)
         return False
 
     def shift(self, unit: int, came: dict[int, int], hands: dict[int, int]) -> None:
@@ -346,9 +350,10 @@ class Phase:
                 self.take(t, below[position - 1])
         while True:
             dead: set[int] = set()
+            closed: set[int] = set()
             for t in order:
                 while len(self.team[t]) < self.places and t not in dead \
-                        and self.search(t, dead):
+                        and self.search(t, dead, closed):
                     pass
             short = [t for t in order if len(self.team[t]) < self.places]
             if not short or self.cap >= limit:
@@ -426,26 +431,36 @@ def run_phases(pools: list[list[int]], *, modes: list[list[int]], officers: int,
     return leaders, second
 
 
-def fits(pools: list[list[int]], places: int, room: dict[int, int]) -> bool:
+def fits(groups: dict[tuple[int, ...], int], places: int, room: dict[int, int]) -> bool:
     """§12.4a: can every target take ``places`` distinct officers of its pool, officer u at
-    most room[u] times in all? (Targets with equal pools grouped; Edmonds–Karp max-flow.)"""
-    groups: dict[tuple[int, ...], int] = {}
-    for pool in pools:
-        groups[tuple(pool)] = groups.get(tuple(pool), 0) + 1
+    most room[u] times in all? ``groups``: pool -> number of targets with that pool.
+    (Edmonds–Karp max-flow.)"""
     residual: dict[Any, dict[Any, int]] = {"s": {}, "t": {}}
 
     def edge(a: Any, b: Any, c: int) -> None:
         residual.setdefault(a, {})[b] = residual.get(a, {}).get(b, 0) + c
         residual.setdefault(b, {}).setdefault(a, 0)
 
+    # Officers in the same groups with the same room act as one node of m officers: at
+    # most n*m places from a group of n targets, room*m in all (dealt out round-robin, a
+    # flow of that node never gives one officer more than n from a group or room in all).
+    member_of: dict[int, list[int]] = {}
+    for g, members in enumerate(groups):
+        for u in members:
+            member_of.setdefault(u, []).append(g)
+    classes: dict[tuple[tuple[int, ...], int], int] = {}
+    for u, gs in member_of.items():
+        key = (tuple(gs), max(room[u], 0))
+        classes[key] = classes.get(key, 0) + 1
+    sizes = list(groups.values())
     need = 0
-    for g, (members, n) in enumerate(groups.items()):
+    for g, n in enumerate(sizes):
         edge("s", ("g", g), places * n)
         need += places * n
-        for u in members:
-            edge(("g", g), ("u", u), n)
-    for u in {u for members in groups for u in members}:
-        edge(("u", u), "t", max(room[u], 0))
+    for (shared, r), m in classes.items():
+        for g in shared:
+            edge(("g", g), ("c", shared, r), sizes[g] * m)
+        edge(("c", shared, r), "t", r * m)
     flow = 0
     while True:
         parent: dict[Any, Any] = {"s": None}
@@ -471,10 +486,30 @@ def fits(pools: list[list[int]], places: int, room: dict[int, int]) -> bool:
 def least_cap(pools: list[list[int]], places: int, load: list[int], start: int,
               limit: int) -> int:
     """§12.4a: the least cap in [start, limit] at which the relaxed problem fits."""
+    groups: dict[tuple[int, ...], int] = {}
+    for pool in pools:
+        key = tuple(pool)
+        groups[key] = groups.get(key, 0) + 1
+    units = {u for members in groups for u in members}
     for cap in range(start, limit + 1):
-        if fits(pools, places, {u: cap - load[u] for p in pools for u in p}):
+        if fits(groups, places, {u: cap - load[u] for u in units}):
             return cap
     return limit
+
+
+def recusals(conflicts: list[dict[str, Any]], previous: dict[str, list[str]],
+             custom: dict[str, list[str]], day: str) -> dict[str, set[str]]:
+    """§12.2: target id -> inspectors recused from it (conflicts in force on ``day``,
+    rotation, custom exclusions)."""
+    out: dict[str, set[str]] = {}
+    for c in conflicts:
+        if (c["valid_from"] is None or c["valid_from"] <= day) and (
+                c["valid_until"] is None or day <= c["valid_until"]):
+            out.setdefault(c["target_id"], set()).add(c["inspector_id"])
+    for source in (previous, custom):
+        for target, ids in source.items():
+            out.setdefault(target, set()).update(ids)
+    return out
 
 
 def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
@@ -501,16 +536,14 @@ def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
     seed, purpose = record["seed"]["value"], record["purpose"]
     hash_name = record.get("hash", "sha256")
 
-    def barred(t: dict[str, str]) -> set[str]:
-        out = {c["inspector_id"] for c in conflicts if c["target_id"] == t["id"]
-               and (c["valid_from"] is None or c["valid_from"] <= day)
-               and (c["valid_until"] is None or day <= c["valid_until"])}
-        return out | set(previous.get(t["id"], [])) | set(
-            section["custom_exclusions"].get(t["id"], []))
-
-    modes = [[u for u, o in enumerate(officers) if allowed(policy["mode"], o, t)]
-             for t in targets]
-    pools = [[u for u in mode if officers[u]["id"] not in barred(t)]
+    barred = recusals(conflicts, previous, section["custom_exclusions"], day)
+    by_place: dict[tuple[str, str], list[int]] = {}  # the mode pool depends on these only
+    for t in targets:
+        if (t["region"], t["supervising_office"]) not in by_place:
+            by_place[t["region"], t["supervising_office"]] = [
+                u for u, o in enumerate(officers) if allowed(policy["mode"], o, t)]
+    modes = [by_place[t["region"], t["supervising_office"]] for t in targets]
+    pools = [[u for u in mode if officers[u]["id"] not in barred.get(t["id"], ())]
              for mode, t in zip(modes, targets, strict=True)]
     reasons = {k: "few" for k, p in enumerate(pools) if len(p) < d}
     if dept:
@@ -543,7 +576,7 @@ def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
         uncovered = sorted(needed)
         if needed and policy["add_experts"]:
             pool = [e for e in experts if set(e["specialties"]) & needed
-                    and e["id"] not in barred(t)]
+                    and e["id"] not in barred.get(t["id"], ())]
             chosen, uncovered = expert_cover(needed, pool, f"{seed},{purpose},experts/{t['id']}",
                                              hash_name)
         teams.append({"target": t["id"], "officers": [officers[u]["id"] for u in members],

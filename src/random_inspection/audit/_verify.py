@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import RandomInspectionError
+from .._errors import RandomInspectionError, UnknownIdError
 from .._version import __version__
 from ..assignment._assign import form_teams
 from ..assignment._policy import DrawMode, TeamPolicy
@@ -138,7 +138,11 @@ def _team_checks(record: AuditRecord, directory: TargetDirectory,
     ]
     checks.append(_recusal_audit(teams, directory, inspectors, policy))
     try:
-        targets = [directory[i] for i in record.selected_ids]
+        rows = directory.positions(record.selected_ids)
+        if (rows < 0).any():
+            raise UnknownIdError("TargetDirectory", [i for i, r in zip(
+                record.selected_ids, rows.tolist(), strict=True) if r < 0])
+        targets = directory.rows(rows)
         replayed = form_teams(targets, inspectors, policy, seed=record.seed,
                               purpose=record.purpose, hash_name=record.hash)
     except RandomInspectionError as error:
