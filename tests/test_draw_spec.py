@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from random_inspection import (
     Conflict,
@@ -30,7 +33,7 @@ from random_inspection import (
 )
 from random_inspection.registry._identifiers import uscc_check_character
 from random_inspection.sampling import rivest_integer, rivest_sample
-from random_inspection.sampling._rivest import hash_function
+from random_inspection.sampling._rivest import hash_function, rivest_stream
 
 VECTORS = json.loads((Path(__file__).parents[1] / "docs/spec/vectors.json").read_text("utf-8"))
 
@@ -143,3 +146,13 @@ def test_teams_vector(tmp_path: Path) -> None:
     results = verifier.check(str(tmp_path / "r.json"), str(tmp_path / "d.csv"), args)
     assert [name for name, ok, _ in results if not ok] == []
     assert any(name == "teams" and ok for name, ok, _ in results)
+
+
+@given(st.text(min_size=1, max_size=20), st.integers(1, 400), st.data())
+def test_sample_is_the_start_of_the_stream(seed_string: str, population: int,
+                                           data: st.DataObject) -> None:
+    """`rivest_sample` returns the first positions of `rivest_stream`, distinct, in order."""
+    size = data.draw(st.integers(0, population))
+    sample = rivest_sample(seed_string, population, size)
+    assert sample == list(itertools.islice(rivest_stream(seed_string, population), size))
+    assert len(set(sample)) == size
