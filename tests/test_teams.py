@@ -369,3 +369,27 @@ def test_stdlib_verifier_reproduces_teams(case: tuple[TargetDirectory, Inspector
     targets, inspectors, policy = case
     assignment = assign_inspectors(_everything(targets), inspectors, policy)
     assert not _stdlib_verdict(targets, inspectors, policy, assignment)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_garbage_collector_setting_is_restored(small_city: DemoCity, enabled: bool) -> None:
+    """Team formation pauses the cyclic garbage collector and gives the caller's setting
+    back, also when a custom rule raises inside."""
+    import gc  # noqa: PLC0415
+
+    def broken(officer: Inspector, target: Target) -> bool:
+        raise RuntimeError("the caller's rule failed")
+
+    sample = draw_targets(small_city.targets, StratifiedByRisk.from_preset("henan-2021"),
+                          seed=SEED, purpose="gc")
+    before = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assign_inspectors(sample, small_city.inspectors, TeamPolicy(check_date=DAY))
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError, match="rule failed"):
+            assign_inspectors(sample, small_city.inspectors, TeamPolicy(
+                check_date=DAY, custom_rules=[CustomRule("broken", broken)]))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if before else gc.disable)()

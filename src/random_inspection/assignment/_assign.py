@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from .._errors import InvalidValueError
+from .._gc import gc_paused
 from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
 from ..sampling._rivest import rivest_sample, rivest_stream
@@ -607,9 +608,10 @@ def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: Te
         raise InvalidValueError("assign_inspectors", "policy", policy, "is not a TeamPolicy",
                                 "pass TeamPolicy(check_date=...)")
     policy.conflicts.check_against(inspectors, sample.directory)
-    targets = sample.directory.rows(sample.directory.positions(sample.selected_ids))
-    record = sample.record
-    section = form_teams(targets, inspectors, policy, seed=record.seed, purpose=record.purpose,
-                         hash_name=record.hash)
-    extended = attrs.evolve(record, teams=section, claimed_digest=None)
-    return assignment_from_section(section, extended)
+    with gc_paused():  # many objects, no cycles: see `gc_paused`
+        targets = sample.directory.rows(sample.directory.positions(sample.selected_ids))
+        record = sample.record
+        section = form_teams(targets, inspectors, policy, seed=record.seed,
+                             purpose=record.purpose, hash_name=record.hash)
+        extended = attrs.evolve(record, teams=section, claimed_digest=None)
+        return assignment_from_section(section, extended)

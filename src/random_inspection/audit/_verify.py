@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 
 from .._errors import RandomInspectionError, UnknownIdError
+from .._gc import gc_paused
 from .._version import __version__
 from ..assignment._assign import form_teams
 from ..assignment._policy import DrawMode, TeamPolicy
@@ -142,9 +143,9 @@ def _team_checks(record: AuditRecord, directory: TargetDirectory,
         if (rows < 0).any():
             raise UnknownIdError("TargetDirectory", [i for i, r in zip(
                 record.selected_ids, rows.tolist(), strict=True) if r < 0])
-        targets = directory.rows(rows)
-        replayed = form_teams(targets, inspectors, policy, seed=record.seed,
-                              purpose=record.purpose, hash_name=record.hash)
+        with gc_paused():  # many objects, no cycles: see `gc_paused`
+            replayed = form_teams(directory.rows(rows), inspectors, policy, seed=record.seed,
+                                  purpose=record.purpose, hash_name=record.hash)
     except RandomInspectionError as error:
         return [*checks, Check("teams", False, f"the teams cannot be replayed: {error}")]
     for key in ("teams", "unstaffed", "cap", "fair_share", "exclusions", "custom_exclusions"):
