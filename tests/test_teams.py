@@ -393,3 +393,61 @@ def test_garbage_collector_setting_is_restored(small_city: DemoCity, enabled: bo
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if before else gc.disable)()
+
+
+@settings(max_examples=150)
+@given(cases(max_targets=5, max_inspectors=8))
+def test_groups_are_drawn_whole_and_exactly(case: tuple[TargetDirectory, InspectorDirectory,
+                                                        TeamPolicy]) -> None:
+    """unit="group": a team is exactly one group's officers, none recused or outside the
+    mode; if every target with an eligible group can have one within the cap, all do, with
+    the least possible largest load (brute force)."""
+    targets, inspectors, policy = case
+    policy = attrs.evolve(policy, unit="group", leader_department=None)
+    officers = list(inspectors)
+    valid = [o for o in officers if o.counts_as_officer(policy.check_date)]
+    groups = {g: sorted(o.id for o in valid if o.group == g) for g in {o.group for o in valid}
+              if g}
+    pools = {}
+    for target in targets:
+        allowed = set(_eligible(target, officers, policy))
+        pools[target.id] = [g for g, ids in sorted(groups.items())
+                            if len(ids) >= policy.min_officers and set(ids) <= allowed]
+    assignment = assign_inspectors(_everything(targets), inspectors, policy)
+    for team in assignment.teams:
+        assert team.group in pools[team.target_id]
+        assert list(team.officers) == groups[team.group]
+        assert team.leader == team.officers[0]
+    staffable = [p for p in pools.values() if p]
+    least = None
+    for choice in itertools.product(*staffable):
+        worst = max(Counter(choice).values(), default=0)
+        least = worst if least is None else min(least, worst)
+    if least is not None and (policy.cap is None or least <= policy.cap):
+        assert len(assignment.teams) == len(staffable)
+        if staffable:
+            assert max(Counter(t.group for t in assignment.teams).values()) == least
+    assert {u.target_id for u in assignment.unstaffed} >= {t for t, p in pools.items() if not p}
+
+
+def test_groups_agree_with_the_stdlib_verifier(small_city: DemoCity) -> None:
+    """Groups of two or three officers of one office, by region, led by the city
+    department, under a binding cap: the standalone verifier replays every team."""
+    officers = sorted(small_city.inspectors, key=lambda o: (o.office, o.id))
+    grouped = InspectorDirectory(attrs.evolve(o, group=f"{o.office}-{k // 3}")
+                                 for k, o in enumerate(officers))
+    sample = draw_targets(small_city.targets,
+                          StratifiedByRisk(rates=dict.fromkeys("ABCDU", "1/20"), floor="0",
+                                           scope={"entity_types": []}),
+                          seed=SEED, purpose="groups")
+    ids = sample.selected_ids
+    policy = TeamPolicy(
+        check_date=DAY, mode="by_region", unit="group", cap=6,
+        previous_inspectors={ids[k]: [officers[5 * k % len(officers)].id]
+                             for k in range(0, len(ids), 4)})
+    assignment = assign_inspectors(sample, grouped, policy)
+    assert assignment.teams
+    assert any(u.reason.startswith("capacity") for u in assignment.unstaffed)
+    assert all(len({grouped[o].group for o in t.officers}) == 1 for t in assignment.teams)
+    assert verify(assignment.record, small_city.targets, inspectors=grouped, policy=policy).ok
+    assert not _stdlib_verdict(small_city.targets, grouped, policy, assignment)

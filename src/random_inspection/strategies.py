@@ -28,7 +28,14 @@ except ImportError as error:  # pragma: no cover
 
 import attrs
 
-from .assignment import Conflict, ConflictGround, ConflictRegister, DrawMode, TeamPolicy
+from .assignment import (
+    Conflict,
+    ConflictGround,
+    ConflictRegister,
+    DrawMode,
+    DrawUnit,
+    TeamPolicy,
+)
 from .demo import COUNTIES
 from .planning import VISIT_CAP_PRESETS, AnnualPlan, Level, Task, TaskMode
 from .registry import (
@@ -204,6 +211,7 @@ def _inspector(draw: st.DrawFn, experts: bool | None, valid_on: dt.date | None) 
         specialties=draw(st.frozensets(st.sampled_from(DEFAULT_SPECIALTIES), max_size=2)),
         is_expert=expert,
         status=status,
+        group=draw(st.sampled_from(["", "", "第一组", "第二组", "第三组"])),
     )
 
 
@@ -347,6 +355,7 @@ def _policies(draw: st.DrawFn, inspectors: InspectorDirectory, targets: TargetDi
     return TeamPolicy(
         check_date=draw(_DATES) if check_date is None else check_date,
         mode=draw(st.sampled_from(list(DrawMode))),
+        unit=draw(st.sampled_from(list(DrawUnit))),
         min_officers=draw(st.integers(2, 3)),
         leader_department=draw(st.none() | st.sampled_from(departments)) if departments
         else None,
@@ -358,8 +367,9 @@ def _policies(draw: st.DrawFn, inspectors: InspectorDirectory, targets: TargetDi
 
 def team_policies(*, inspectors: InspectorDirectory, targets: TargetDirectory,
                   check_date: dt.date | None = None) -> st.SearchStrategy[TeamPolicy]:
-    """Team policies over the given registers: any mode, size 2-3, optional leader rule and
-    cap, random conflicts and rotation; ``check_date`` fixes the date of the checks."""
+    """Team policies over the given registers: any mode and unit (person or group), size 2-3,
+    optional leader rule and cap, random conflicts and rotation; ``check_date`` fixes the
+    date of the checks."""
     if not isinstance(inspectors, InspectorDirectory) or not isinstance(targets,
                                                                         TargetDirectory):
         raise InvalidArgument("inspectors= and targets= must be the registers themselves")

@@ -224,7 +224,7 @@ def weighted(design: dict[str, Any], pops: list[int], uniform: Fraction) -> list
 INSPECTOR_HEADERS = {"人员编号": "id", "姓名": "name", "所属部门": "department", "科室": "office",
                      "辖区": "office_area", "职务": "post", "执法证号": "credential_number",
                      "执法证有效期至": "credential_expiry", "业务专长": "specialties",
-                     "是否专家": "is_expert", "状态": "status"}
+                     "是否专家": "is_expert", "状态": "status", "执法小组": "group"}
 ITEM_HEADERS = {"事项编码": "code", "所需专长": "required_specialties",
                 "检查对象类型": "entity_types"}
 CONFLICT_HEADERS = {"人员编号": "inspector_id", "统一社会信用代码": "target_id",
@@ -268,6 +268,7 @@ def read_inspectors(path: str) -> list[dict[str, Any]]:
             "specialties": split(row.get("specialties", "")),
             "is_expert": row.get("is_expert", "").casefold() in {"true", "yes", "1", "是"},
             "status": STATUS.get(row.get("status", ""), row.get("status") or "active"),
+            "group": row.get("group", ""),
         })
     return sorted(people, key=lambda p: p["id"])
 
@@ -431,6 +432,60 @@ def run_phases(pools: list[list[int]], *, modes: list[list[int]], officers: int,
     return leaders, second
 
 
+def by_person(officers: list[dict[str, Any]], modes: list[list[int]], pools: list[list[int]],
+              *, d: int, dept: str | None, labels: dict[str, list[str]], limit: int,
+              hash_name: str) -> tuple[dict[int, list[int]], dict[int, int], dict[int, str],
+                                       dict[int, str], Fraction]:
+    """§12.3–12.5: officers one by one; returned as by `by_group` (no groups)."""
+    reasons = {k: "few" for k, p in enumerate(pools) if len(p) < d}
+    if dept:
+        reasons.update({k: "dept" for k, p in enumerate(pools) if k not in reasons
+                        and not any(officers[u]["department"] == dept for u in p)})
+    staffable = [k for k in range(len(pools)) if k not in reasons]
+    active = {u for k in staffable for u in pools[k]}
+    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
+    leaders, second = run_phases(
+        pools, modes=modes, officers=len(officers), d=d, staffable=staffable,
+        labels=labels, leads=[o["department"] == dept for o in officers] if dept else None,
+        hash_name=hash_name, caps=(min(max(1, math.ceil(fair)), limit), limit),
+        reasons=reasons)
+    members = {k: sorted(second.team[k] + ([leaders[k]] if k in leaders else []))
+               for k in range(len(pools)) if k not in reasons}
+    return (members, {k: leaders.get(k, team[0]) for k, team in members.items()}, {},
+            reasons, fair)
+
+
+def by_group(officers: list[dict[str, Any]], modes: list[list[int]], pools: list[list[int]],
+             *, d: int, dept: str | None, labels: list[str], limit: int, hash_name: str
+             ) -> tuple[dict[int, list[int]], dict[int, int], dict[int, str], dict[int, str],
+                        Fraction]:
+    """§12.8: one pre-formed group per target, drawn as a unit; returns each staffed
+    target's officers, leader and group, the unstaffed targets and the fair share."""
+    found: dict[str, list[int]] = {}
+    for u, o in enumerate(officers):
+        if o["group"]:
+            found.setdefault(o["group"], []).append(u)
+    names = sorted(found)
+    units = [found[name] for name in names]
+    leads = [next((u for u in unit if not dept or officers[u]["department"] == dept), -1)
+             for unit in units]
+    usable = [g for g, unit in enumerate(units) if len(unit) >= d and leads[g] >= 0]
+    group_modes = [[g for g in usable if set(units[g]) <= set(mode)] for mode in modes]
+    group_pools = [[g for g in groups if set(units[g]) <= set(pool)]
+                   for groups, pool in zip(group_modes, pools, strict=True)]
+    reasons = {k: "none" for k, p in enumerate(group_pools) if not p}
+    staffable = [k for k in range(len(pools)) if k not in reasons]
+    active = {g for k in staffable for g in group_pools[k]}
+    fair = Fraction(len(staffable), len(active)) if active else Fraction(0)
+    phase = Phase(group_pools, 1, [0] * len(units), min(max(1, math.ceil(fair)), limit),
+                  group_modes)
+    for k in phase.run(staffable, labels, hash_name, limit):
+        reasons[k] = "capacity"
+    chosen = {k: phase.team[k][0] for k in staffable if k not in reasons}
+    return ({k: units[g] for k, g in chosen.items()}, {k: leads[g] for k, g in chosen.items()},
+            {k: names[g] for k, g in chosen.items()}, reasons, fair)
+
+
 def fits(groups: dict[tuple[int, ...], int], places: int, room: dict[int, int]) -> bool:
     """§12.4a: can every target take ``places`` distinct officers of its pool, officer u at
     most room[u] times in all? ``groups``: pool -> number of targets with that pool.
@@ -545,33 +600,27 @@ def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
     modes = [by_place[t["region"], t["supervising_office"]] for t in targets]
     pools = [[u for u in mode if officers[u]["id"] not in barred.get(t["id"], ())]
              for mode, t in zip(modes, targets, strict=True)]
-    reasons = {k: "few" for k, p in enumerate(pools) if len(p) < d}
-    if dept:
-        reasons.update({k: "dept" for k, p in enumerate(pools) if k not in reasons
-                        and not any(officers[u]["department"] == dept for u in p)})
-    staffable = [k for k in range(len(targets)) if k not in reasons]
-    active = {u for k in staffable for u in pools[k]}
-    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
     limit = policy["cap"] if policy["cap"] is not None else max(len(targets), 1)
     labels = {kind: [f"{seed},{purpose},{kind}/{t['id']}" for t in targets]
-              for kind in ("leader", "team")}
-    leaders, second = run_phases(
-        pools, modes=modes, officers=len(officers), d=d, staffable=staffable, labels=labels,
-        leads=[o["department"] == dept for o in officers] if dept else None,
-        hash_name=hash_name, caps=(min(max(1, math.ceil(fair)), limit), limit),
-        reasons=reasons)
+              for kind in ("leader", "team", "group")}
+    if policy.get("unit", "person") == "group":
+        members, leader_of, group_of, reasons, fair = by_group(
+            officers, modes, pools, d=d, dept=dept, labels=labels["group"], limit=limit,
+            hash_name=hash_name)
+    else:
+        members, leader_of, group_of, reasons, fair = by_person(
+            officers, modes, pools, d=d, dept=dept, labels=labels, limit=limit,
+            hash_name=hash_name)
     experts = [p for p in people if p["is_expert"] and p["status"] == "active"]
     teams = []
-    for k, t in enumerate(targets):
-        if k in reasons:
-            continue
-        members = sorted(second.team[k] + ([leaders[k]] if k in leaders else []))
+    for k, team in sorted(members.items()):
+        t = targets[k]
         needed: set[str] = set()
         for code in policy["items"]:
             types = {ENTITY_TYPES_BACK.get(x, x) for x in split(items[code]["entity_types"])}
             if t["entity_type"] in types:
                 needed |= set(split(items[code].get("required_specialties", "")))
-        needed -= {s for u in members for s in officers[u]["specialties"]}
+        needed -= {s for u in team for s in officers[u]["specialties"]}
         chosen: list[str] = []
         uncovered = sorted(needed)
         if needed and policy["add_experts"]:
@@ -579,9 +628,10 @@ def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
                     and e["id"] not in barred.get(t["id"], ())]
             chosen, uncovered = expert_cover(needed, pool, f"{seed},{purpose},experts/{t['id']}",
                                              hash_name)
-        teams.append({"target": t["id"], "officers": [officers[u]["id"] for u in members],
-                      "leader": officers[leaders.get(k, members[0])]["id"],
-                      "experts": chosen, "uncovered": uncovered})
+        teams.append({"target": t["id"], "officers": [officers[u]["id"] for u in team],
+                      "leader": officers[leader_of[k]]["id"], "experts": chosen,
+                      "uncovered": uncovered, **({"group": group_of[k]} if k in group_of
+                                                 else {})})
     compare("teams", section["teams"], teams)
     compare("unstaffed targets", [u["target"] for u in section["unstaffed"]],
             [targets[k]["id"] for k in sorted(reasons)])

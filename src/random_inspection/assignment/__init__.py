@@ -2,7 +2,7 @@
 
 from ._assign import Assignment, Team, Unstaffed, assign_inspectors
 from ._conflicts import Conflict, ConflictGround, ConflictRegister
-from ._policy import CustomRule, DrawMode, TeamPolicy
+from ._policy import CustomRule, DrawMode, DrawUnit, TeamPolicy
 
 __all__ = [
     "Assignment",
@@ -11,6 +11,7 @@ __all__ = [
     "ConflictRegister",
     "CustomRule",
     "DrawMode",
+    "DrawUnit",
     "Team",
     "TeamPolicy",
     "Unstaffed",

@@ -18,7 +18,7 @@ from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
 from ..sampling._rivest import rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
-from ._policy import DrawMode, TeamPolicy
+from ._policy import DrawMode, DrawUnit, TeamPolicy
 
 __all__ = ["Assignment", "Team", "Unstaffed", "assign_inspectors", "form_teams"]
 
@@ -35,6 +35,7 @@ class Team:
         leader: The officer who leads (of the executing department when required).
         experts: Experts added to cover specialties the officers lack (never counted).
         uncovered: Specialties the items need that nobody in the team covers.
+        group: The pre-formed group drawn as a unit (``unit="group"``), else ``""``.
     """
 
     target_id: str
@@ -42,12 +43,14 @@ class Team:
     leader: str
     experts: tuple[str, ...] = ()
     uncovered: tuple[str, ...] = ()
+    group: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values."""
-        return {"target": self.target_id, "officers": list(self.officers),
-                "leader": self.leader, "experts": list(self.experts),
-                "uncovered": list(self.uncovered)}
+        """Plain values (``group`` only for a team drawn as a group)."""
+        out = {"target": self.target_id, "officers": list(self.officers),
+               "leader": self.leader, "experts": list(self.experts),
+               "uncovered": list(self.uncovered)}
+        return {**out, "group": self.group} if self.group else out
 
 
 @attrs.frozen
@@ -424,12 +427,22 @@ def _fair_share(staffable: Sequence[int], eligible: list[list[int]],
     return Fraction(d * len(staffable), len(active)) if active else Fraction(0)
 
 
-def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy: TeamPolicy,
-               *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
-    """The team section of the audit record for ``targets`` (in draw order); spec §12."""
-    officers = inspectors.officers_on(policy.check_date)
-    rotation = policy.rotation
-    eligible, blocked, grounds, custom = _eligibility(targets, officers, policy, rotation)
+@attrs.frozen
+class _Staffed:
+    """What a staffing path hands back: each staffed target's officers (sorted indices),
+    leader and group name, the unstaffed targets with reasons, and the fair share."""
+
+    members: dict[int, list[int]]
+    leaders: dict[int, int]
+    groups: dict[int, str]
+    unstaffed: dict[int, str]
+    fair: Fraction
+
+
+def _staff_people(officers: Sequence[Inspector], policy: TeamPolicy, eligible: list[list[int]],
+                  blocked: list[frozenset[int]], streams: _Streams) -> _Staffed:
+    """Spec §12.2–12.5: officers drawn one by one (leaders first with a department)."""
+    targets = streams.targets
     d = policy.min_officers
     sizes = [len(pool) - len(no) for pool, no in zip(eligible, blocked, strict=True)]
     unstaffed: dict[int, str] = {}
@@ -451,8 +464,7 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
     leaders: dict[int, int] = {}
     if dept:  # leaders first: an exact b-matching of one leader per target
         phase = _Staffing(leader_pools, blocked, 1, load, cap)
-        streams = [stratum_seed_string(seed, purpose, f"leader/{t.id}") for t in targets]
-        for t in _staff(phase, staffable, streams, hash_name, limit):
+        for t in _staff(phase, staffable, streams("leader"), streams.hash_name, limit):
             unstaffed[t] = (f"capacity: every eligible officer of {dept!r} already has "
                             f"{phase.cap} target(s), the cap")
         leaders = {t: phase.team[t][0] for t in staffable if phase.team[t]}
@@ -461,38 +473,115 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
     rest = [blocked[t] | {leaders[t]} if t in leaders else blocked[t]
             for t in range(len(targets))]
     phase = _Staffing(eligible, rest, d - (1 if dept else 0), load, cap)
-    streams = [stratum_seed_string(seed, purpose, f"team/{t.id}") for t in targets]
-    for t in _staff(phase, staffable, streams, hash_name, limit):
+    for t in _staff(phase, staffable, streams("team"), streams.hash_name, limit):
         unstaffed[t] = (f"capacity: every eligible officer already has {phase.cap} target(s), "
                         "the cap")
+    members = {t: sorted([*phase.team[t], *([leaders[t]] if t in leaders else [])])
+               for t in range(len(targets)) if t not in unstaffed}
+    return _Staffed(members, {t: leaders.get(t, team[0]) for t, team in members.items()}, {},
+                    unstaffed, fair)
+
+
+def _staff_groups(officers: Sequence[Inspector], policy: TeamPolicy, eligible: list[list[int]],
+                  blocked: list[frozenset[int]], streams: _Streams) -> _Staffed:
+    """Spec §12.8: pre-formed groups drawn as a unit, one per target."""
+    targets = streams.targets
+    d, dept = policy.min_officers, policy.leader_department
+    by_name: dict[str, list[int]] = {}
+    for u, o in enumerate(officers):
+        if o.group:
+            by_name.setdefault(o.group, []).append(u)
+    names = sorted(by_name)
+    units = [by_name[g] for g in names]
+    leads = [next((u for u in unit if officers[u].department == dept), -1) if dept else unit[0]
+             for unit in units]
+    usable = [g for g, unit in enumerate(units) if len(unit) >= d and leads[g] >= 0]
+    of_pool: dict[int, list[int]] = {}  # officer mode pool -> its groups (shared lists)
+    interned: dict[tuple[int, ...], list[int]] = {}
+    pools: list[list[int]] = []
+    barred: list[frozenset[int]] = []
+    nobody: frozenset[int] = frozenset()
+    for t in range(len(targets)):
+        groups = of_pool.get(id(eligible[t]))
+        if groups is None:
+            allowed = set(eligible[t])
+            groups = [g for g in usable if allowed.issuperset(units[g])]
+            groups = of_pool[id(eligible[t])] = interned.setdefault(tuple(groups), groups)
+        pools.append(groups)
+        out = blocked[t]
+        barred.append(frozenset(g for g in groups if not out.isdisjoint(units[g])) if out
+                      else nobody)
+    unstaffed = {t: (f"no eligible group: each has an officer recused or outside the mode, "
+                     f"fewer than {d} officers with valid credentials"
+                     + (f", or no officer of {dept!r}" if dept else ""))
+                 for t in range(len(targets)) if len(pools[t]) == len(barred[t])}
+    staffable = [t for t in range(len(targets)) if t not in unstaffed]
+    fair = _fair_share(staffable, pools, barred, 1)
+    limit = policy.cap if policy.cap is not None else max(len(targets), 1)
+    phase = _Staffing(pools, barred, 1, [0] * len(units), min(max(1, math.ceil(fair)), limit))
+    for t in _staff(phase, staffable, streams("group"), streams.hash_name, limit):
+        unstaffed[t] = (f"capacity: every eligible group already has {phase.cap} target(s), "
+                        "the cap")
+    chosen = {t: phase.team[t][0] for t in staffable if t not in unstaffed}
+    return _Staffed({t: units[g] for t, g in chosen.items()},
+                    {t: leads[g] for t, g in chosen.items()},
+                    {t: names[g] for t, g in chosen.items()}, unstaffed, fair)
+
+
+@attrs.frozen
+class _Streams:
+    """The seed strings of one kind of stream (``leader``, ``team``, ``group``, ``experts``)
+    for every target: ``seed,purpose,kind/<target id>`` (spec §3)."""
+
+    targets: Sequence[Target]
+    seed: Seed
+    purpose: str
+    hash_name: str
+
+    def __call__(self, kind: str) -> list[str]:
+        return [self.one(kind, t) for t in self.targets]
+
+    def one(self, kind: str, target: Target) -> str:
+        return stratum_seed_string(self.seed, self.purpose, f"{kind}/{target.id}")
+
+
+def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy: TeamPolicy,
+               *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
+    """The team section of the audit record for ``targets`` (in draw order); spec §12."""
+    officers = inspectors.officers_on(policy.check_date)
+    rotation = policy.rotation
+    eligible, blocked, grounds, custom = _eligibility(targets, officers, policy, rotation)
+    streams = _Streams(targets, seed, purpose, hash_name)
+    staff = _staff_groups if policy.unit is DrawUnit.GROUP else _staff_people
+    staffed = staff(officers, policy, eligible, blocked, streams)
     teams = []
     specialists = _Experts(inspectors, policy, rotation)
-    for t, target in enumerate(targets):
-        if t in unstaffed:
-            continue
-        members = sorted([*phase.team[t], *([leaders[t]] if t in leaders else [])])
-        leader = leaders.get(t, members[0])
+    for t, members in staffed.members.items():
+        target = targets[t]
         experts: list[str] = []
         uncovered: list[str] = []
         needed = specialists.needed(target, members, officers)
         if needed:
             experts, uncovered, barred = specialists.cover(
-                target, needed, stream=stratum_seed_string(seed, purpose, f"experts/{target.id}"),
-                hash_name=hash_name)
+                target, needed, stream=streams.one("experts", target), hash_name=hash_name)
             if barred:
                 custom[target.id] = sorted({*custom.get(target.id, []), *barred})
-        teams.append({"target": target.id, "officers": [officers[u].id for u in members],
-                      "leader": officers[leader].id, "experts": experts,
-                      "uncovered": uncovered})
+        team = {"target": target.id, "officers": [officers[u].id for u in members],
+                "leader": officers[staffed.leaders[t]].id, "experts": experts,
+                "uncovered": uncovered}
+        if t in staffed.groups:
+            team["group"] = staffed.groups[t]
+        teams.append(team)
     return {
         "policy": policy.to_dict(),
         "inspector_directory": {"digest": inspectors.digest, "size": len(inspectors)},
-        "fair_share": str(fair),
+        "fair_share": str(staffed.fair),
         "cap": max(Counter(u for t in teams for u in t["officers"]).values(), default=0),
         "exclusions": dict(sorted(grounds.items())),
         "custom_exclusions": custom,
         "teams": teams,
-        "unstaffed": [{"target": targets[t].id, "reason": r} for t, r in sorted(unstaffed.items())],
+        "unstaffed": [{"target": targets[t].id, "reason": r}
+                      for t, r in sorted(staffed.unstaffed.items())],
     }
 
 
@@ -584,7 +673,7 @@ def assignment_from_section(section: dict[str, Any], record: Any) -> Assignment:
     """Build an `Assignment` from a record's team section."""
     return Assignment(
         teams=tuple(Team(t["target"], tuple(t["officers"]), t["leader"], tuple(t["experts"]),
-                         tuple(t["uncovered"])) for t in section["teams"]),
+                         tuple(t["uncovered"]), t.get("group", "")) for t in section["teams"]),
         unstaffed=tuple(Unstaffed(u["target"], u["reason"]) for u in section["unstaffed"]),
         cap=section["cap"], fair_share=Fraction(section["fair_share"]),
         exclusions=dict(section["exclusions"]), record=record)

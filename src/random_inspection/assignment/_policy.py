@@ -18,7 +18,7 @@ from ..registry._identifiers import normalize_id
 from ..registry._vocabulary import _Labelled
 from ._conflicts import ConflictRegister
 
-__all__ = ["CustomRule", "DrawMode", "TeamPolicy"]
+__all__ = ["CustomRule", "DrawMode", "DrawUnit", "TeamPolicy"]
 
 
 class DrawMode(_Labelled):
@@ -32,6 +32,18 @@ class DrawMode(_Labelled):
         "whole_pool": ("全局混合", "whole pool"),
         "by_region": ("区域定向", "by region"),
         "cross_office": ("所所交叉", "across offices"),
+    })
+
+
+class DrawUnit(_Labelled):
+    """What is drawn for a target (抽取单元): officers one by one, or a pre-formed group."""
+
+    PERSON = "person"
+    GROUP = "group"
+
+    _LABELS = enum.nonmember({
+        "person": ("按人抽取", "by person"),
+        "group": ("按组抽取", "by pre-formed group"),
     })
 
 
@@ -67,6 +79,10 @@ def _mode(value: str | DrawMode) -> DrawMode:
     return DrawMode.parse(value, record="TeamPolicy", field="mode")
 
 
+def _unit(value: str | DrawUnit) -> DrawUnit:
+    return DrawUnit.parse(value, record="TeamPolicy", field="unit")
+
+
 def _items(value: Any) -> tuple[CheckItem, ...]:
     return records_of(CheckItem, value, "TeamPolicy", "items")
 
@@ -81,6 +97,10 @@ class TeamPolicy:
         mode: `DrawMode`: whole pool (全局混合); by region (区域定向: only officers whose office
             area is a prefix of the target's region); across offices (所所交叉: never a target
             supervised by one's own office).
+        unit: `DrawUnit`: officers drawn one by one (按人抽取), or pre-formed groups
+            (`Inspector.group`, 执法检查小组) drawn as a unit (按组抽取): a group is eligible
+            only if the mode allows all its officers and none is recused, and its officers
+            with valid credentials (at least ``min_officers``) form the team.
         min_officers: Officers with valid credentials per team; at least two (行政处罚法 Art. 42).
         leader_department: If set, every team includes an officer of this (executing)
             department, who leads it.
@@ -97,6 +117,7 @@ class TeamPolicy:
 
     check_date: dt.date
     mode: DrawMode = attrs.field(default=DrawMode.WHOLE_POOL, converter=_mode)
+    unit: DrawUnit = attrs.field(default=DrawUnit.PERSON, converter=_unit)
     min_officers: int = 2
     leader_department: str | None = None
     cap: int | None = None
@@ -147,6 +168,7 @@ class TeamPolicy:
                                     "are not in the given check-item list",
                                     "pass the check-item list the teams were drawn with")
         policy = cls(check_date=dt.date.fromisoformat(data["check_date"]), mode=data["mode"],
+                     unit=data.get("unit", "person"),
                      min_officers=data["min_officers"],
                      leader_department=data["leader_department"], cap=data["cap"],
                      conflicts=conflicts or ConflictRegister(),
@@ -172,6 +194,7 @@ class TeamPolicy:
         return {
             "check_date": self.check_date.isoformat(),
             "mode": self.mode.code,
+            "unit": self.unit.code,
             "min_officers": self.min_officers,
             "leader_department": self.leader_department,
             "cap": self.cap,

@@ -46,6 +46,7 @@ INSPECTOR_HEADERS: dict[str, tuple[str, ...]] = {
     "specialties": ("业务专长", "专长"),
     "is_expert": ("是否专家", "专业技术人员"),
     "status": ("状态", "人员状态"),
+    "group": ("执法小组", "检查小组", "小组"),
 }
 ITEM_HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("事项编码", "抽查事项编码", "编码"),

@@ -174,6 +174,8 @@ class Inspector:
         is_expert: A technical expert (专业技术人员): may join a team, never counts toward
             the two officers.
         status: Employment status; only ``ACTIVE`` inspectors can be drawn.
+        group: The pre-formed inspection group (执法检查小组) the inspector belongs to, or
+            ``""``; groups are drawn as a unit when a `TeamPolicy` has ``unit="group"``.
     """
 
     id: str
@@ -187,6 +189,7 @@ class Inspector:
     specialties: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
     is_expert: bool = False
     status: InspectorStatus = InspectorStatus.ACTIVE
+    group: str = ""
 
     def __attrs_post_init__(self) -> None:
         record = f"Inspector(id={self.id!r})"
@@ -212,6 +215,7 @@ class Inspector:
             "credential_number": f.text(self.credential_number, record, "credential_number",
                                         required=False),
             "specialties": frozenset(f.label(s, record, "specialties") for s in self.specialties),
+            "group": f.text(self.group, record, "group", required=False),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -252,6 +256,7 @@ class Inspector:
             specialties=f.label_set(row.get("specialties", "") or "", record, "specialties"),
             is_expert=f.boolean(row.get("is_expert", False), record, "is_expert"),
             status=InspectorStatus.parse(row.get("status") or "active", record=record),
+            group=row.get("group", "") or "",
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,6 +273,7 @@ class Inspector:
             "specialties": _sorted(self.specialties),
             "is_expert": self.is_expert,
             "status": self.status.code,
+            "group": self.group,
         }
 
 
