@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
-from random_inspection import EntityType, InvalidValueError, TargetDirectory, verifier
+from random_inspection import (
+    EntityType,
+    InspectorDirectory,
+    InvalidValueError,
+    TargetDirectory,
+    verifier,
+)
 from random_inspection.cli import main
 from random_inspection.demo import COUNTIES, DemoCity, demo_city
 
@@ -87,3 +95,31 @@ def test_cli_draw_assign_verify(small_city: DemoCity, tmp_path: Path,
     assert main(["verify", str(teams), str(d), "--inspectors", str(i),
                  "--item-list", str(c)]) == 1
     assert main(["verify", str(teams), str(d)]) == 1  # teams need the registers
+
+
+def test_cli_assign_by_group(small_city: DemoCity, tmp_path: Path) -> None:
+    """`assign --unit group` reads the 执法小组 column, draws whole groups, writes the group of
+    each team, and the record verifies in process and with the standalone verifier."""
+    officers = sorted(small_city.inspectors, key=lambda o: (o.office, o.id))
+    grouped = InspectorDirectory(attrs.evolve(o, group=f"组{k // 3:02d}")
+                                 for k, o in enumerate(officers))
+    d, i = tmp_path / "d.csv", tmp_path / "i.csv"
+    small_city.targets.to_csv(d)
+    grouped.to_csv(i, headers="chinese")
+    assert "执法小组" in i.read_text(encoding="utf-8").splitlines()[0]
+    record, teams, table = tmp_path / "r.json", tmp_path / "rt.json", tmp_path / "t.csv"
+    assert main(["draw", str(d), "--preset", "henan-2021", "--seed", "31415926535897932384",
+                 "--purpose", "2024/cli/groups", "--record", str(record),
+                 "--selection", str(tmp_path / "s.csv")]) == 0
+    assert main(["assign", str(record), str(d), "--inspectors", str(i), "--unit", "group",
+                 "--check-date", "2024-06-03", "--out", str(teams), "--teams", str(table)]) == 0
+    with table.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    staffed = [r for r in rows if not r["unstaffed"]]
+    assert staffed
+    for row in staffed:
+        assert {grouped[o].group for o in row["officers"].split(";")} == {row["group"]}
+    assert main(["verify", str(teams), str(d), "--inspectors", str(i)]) == 0
+    done = subprocess.run([sys.executable, "-I", verifier.__file__, str(teams), str(d),
+                           "--inspectors", str(i)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr

@@ -170,6 +170,7 @@ def _assign(args: argparse.Namespace) -> int:
     items, conflicts, previous = _registers(args)
     policy = TeamPolicy(
         check_date=dt.date.fromisoformat(args.check_date), mode=DrawMode.parse(args.mode),
+        unit=args.unit,
         min_officers=args.min_officers, leader_department=args.leader_department, cap=args.cap,
         conflicts=conflicts, previous_inspectors=previous,
         items=items.require([c for c in (args.items or "").split(",") if c]))
@@ -178,12 +179,13 @@ def _assign(args: argparse.Namespace) -> int:
     Path(args.out).write_text(assignment.record.to_json(), encoding="utf-8")
     with open(args.teams, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["target", "leader", "officers", "experts", "uncovered", "unstaffed"])
+        writer.writerow(["target", "leader", "officers", "experts", "uncovered", "unstaffed",
+                         "group"])
         for team in assignment.teams:
             writer.writerow([team.target_id, team.leader, ";".join(team.officers),
-                             ";".join(team.experts), ";".join(team.uncovered), ""])
+                             ";".join(team.experts), ";".join(team.uncovered), "", team.group])
         for missing in assignment.unstaffed:
-            writer.writerow([missing.target_id, "", "", "", "", missing.reason])
+            writer.writerow([missing.target_id, "", "", "", "", missing.reason, ""])
     print("\n".join([f"teams for {len(sample.selected_ids):,} targets; record {args.out}, "
                      f"teams {args.teams}", *_assignment_summary(assignment, sample,
                                                                  inspectors)]))
@@ -293,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--check-date", required=True, help="date of the checks, YYYY-MM-DD")
     teams.add_argument("--mode", default="whole_pool",
                        choices=("whole_pool", "by_region", "cross_office"))
+    teams.add_argument("--unit", default="person", choices=("person", "group"),
+                       help="draw officers one by one, or pre-formed groups (the inspectors' "
+                            "执法小组 column) as a unit")
     teams.add_argument("--min-officers", type=int, default=2)
     teams.add_argument("--leader-department", help="executing department that leads")
     teams.add_argument("--cap", type=int, help="most targets per officer")
