@@ -470,8 +470,13 @@ def by_group(officers: list[dict[str, Any]], modes: list[list[int]], pools: list
     leads = [next((u for u in unit if not dept or officers[u]["department"] == dept), -1)
              for unit in units]
     usable = [g for g, unit in enumerate(units) if len(unit) >= d and leads[g] >= 0]
-    group_modes = [[g for g in usable if set(units[g]) <= set(mode)] for mode in modes]
-    group_pools = [[g for g in groups if set(units[g]) <= set(pool)]
+    by_mode: dict[int, list[int]] = {}  # mode pools are shared lists (by place)
+    for mode in modes:
+        if id(mode) not in by_mode:
+            allowed = set(mode)
+            by_mode[id(mode)] = [g for g in usable if allowed.issuperset(units[g])]
+    group_modes = [by_mode[id(mode)] for mode in modes]
+    group_pools = [[g for g in groups if set(pool).issuperset(units[g])] if groups else []
                    for groups, pool in zip(group_modes, pools, strict=True)]
     reasons = {k: "none" for k, p in enumerate(group_pools) if not p}
     staffable = [k for k in range(len(pools)) if k not in reasons]

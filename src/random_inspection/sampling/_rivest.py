@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator
 
 from .._errors import InvalidValueError
@@ -61,16 +62,4 @@ def rivest_sample(seed_string: str, population: int, size: int, hash_name: str =
         raise InvalidValueError("rivest_sample", "size", size,
                                 f"must be between 0 and the population {population}",
                                 "ask for at most as many as there are")
-    prefix = (seed_string + ",").encode()  # the loop of `rivest_stream`, without a generator
-    from_bytes = int.from_bytes
-    digest = hash_function(hash_name)
-    drawn: list[int] = []
-    seen: set[int] = set()
-    counter = 0
-    while len(drawn) < size:
-        counter += 1
-        position = from_bytes(digest(prefix + b"%d" % counter), "big") % population + 1
-        if position not in seen:
-            seen.add(position)
-            drawn.append(position)
-    return drawn
+    return list(itertools.islice(rivest_stream(seed_string, population, hash_name), size))
