@@ -80,21 +80,23 @@ def test_cli_draw_assign_verify(small_city: DemoCity, tmp_path: Path,
                  "--purpose", "2024/cli/1", "--record", str(record),
                  "--selection", str(tmp_path / "s.csv")]) == 0
     assert main(["assign", str(record), str(d), "--inspectors", str(i), "--item-list", str(c),
-                 "--items", "SJ05,SJ07", "--check-date", "2024-06-03", "--mode",
+                 "--item-codes", "SJ05,SJ07", "--check-date", "2024-06-03", "--mode",
                  "cross_office", "--out", str(teams), "--teams", str(tmp_path / "t.csv")]) == 0
     assert main(["verify", str(teams), str(d), "--inspectors", str(i),
                  "--item-list", str(c)]) == 0
     assert "VERIFIED" in capsys.readouterr().out
     done = subprocess.run([sys.executable, "-I", verifier.__file__, str(teams), str(d),
-                           "--inspectors", str(i), "--items", str(c)],
+                           "--inspectors", str(i), "--item-list", str(c)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert main(["verify", str(teams), str(d)]) == 2  # cannot check: teams need registers
+    assert "pass --inspectors" in capsys.readouterr().out
     text = teams.read_text(encoding="utf-8").replace('"purpose":"2024/cli/1"',
                                                      '"purpose":"2024/cli/2"')
     teams.write_text(text, encoding="utf-8")
     assert main(["verify", str(teams), str(d), "--inspectors", str(i),
                  "--item-list", str(c)]) == 1
-    assert main(["verify", str(teams), str(d)]) == 1  # teams need the registers
+    assert main(["verify", str(teams), str(d)]) == 1  # altered: missing registers aside
 
 
 def test_cli_assign_by_group(small_city: DemoCity, tmp_path: Path) -> None:

@@ -192,6 +192,6 @@ def test_exclusions_give_zero_probability(small_city: DemoCity) -> None:
         excluded = recent or t.id in listed
         assert (t.id in chosen) != excluded
         assert sample.inclusion_probability(t.id) == (0 if excluded else 1)
-    assert sample.record.eligibility["drawn by 2024/province/1"] == sum(
+    assert sample.record.eligibility["excluded_ids"]["drawn by 2024/province/1"] == sum(
         1 for i in listed if not (d[i].last_check_date and
                                   d[i].last_check_date.isoformat() >= "2023-06-01"))

@@ -141,11 +141,11 @@ def test_teams_vector(tmp_path: Path) -> None:
     policy.conflicts.to_csv(tmp_path / "c.csv")
     (tmp_path / "p.json").write_text(json.dumps(spec["previous"]), encoding="utf-8")
     (tmp_path / "r.json").write_text(assignment.record.to_json(), encoding="utf-8")
-    args = argparse.Namespace(inspectors=str(tmp_path / "i.csv"), items=None,
+    args = argparse.Namespace(inspectors=str(tmp_path / "i.csv"), item_list=None,
                               conflicts=str(tmp_path / "c.csv"), previous=str(tmp_path / "p.json"))
     results = verifier.check(str(tmp_path / "r.json"), str(tmp_path / "d.csv"), args)
-    assert [name for name, ok, _ in results if not ok] == []
-    assert any(name == "teams" and ok for name, ok, _ in results)
+    assert [name for name, status, _ in results if status != "ok"] == []
+    assert any(name == "teams" and status == "ok" for name, status, _ in results)
 
 
 @given(st.text(min_size=1, max_size=20), st.integers(1, 400), st.data())

@@ -26,6 +26,7 @@ from random_inspection import (
     UnknownIdError,
     verifier,
 )
+from random_inspection._canonical import canonical_json
 from random_inspection.cli import main
 from random_inspection.demo import DemoCity, demo_city, demo_plan
 from random_inspection.planning import (
@@ -436,13 +437,13 @@ def test_cli_plan_forecasts_runs_and_verify_accepts_the_records(
     for name in ("XZ0902-2024-01.json", "XZ-2024-03.json"):  # with the year's exclusions
         done = subprocess.run([sys.executable, "-I", verifier.__file__,
                                str(out / "records" / name), str(d), "--inspectors", str(i),
-                               "--items", str(items)], capture_output=True, text=True,
+                               "--item-list", str(items)], capture_output=True, text=True,
                               check=False)
         assert done.returncode == 0, done.stdout
         assert "VERIFIED" in done.stdout
     assert "FAIL" not in printed
     record = json.loads((out / "records" / "SX-2024-01.json").read_text(encoding="utf-8"))
     record["strata"][0]["selected"].reverse()
-    (out / "records" / "SX-2024-01.json").write_text(json.dumps(record), encoding="utf-8")
+    (out / "records" / "SX-2024-01.json").write_text(canonical_json(record), encoding="utf-8")
     assert main(["verify", str(out / "records"), str(d), "--inspectors", str(i),
                  "--item-list", str(items)]) == 1

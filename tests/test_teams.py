@@ -38,7 +38,7 @@ from random_inspection import (
     draw_targets,
     verify,
 )
-from random_inspection._canonical import canonical_digest
+from random_inspection._canonical import canonical_digest, canonical_json
 from random_inspection.demo import DemoCity
 from random_inspection.registry._identifiers import uscc_check_character
 from random_inspection.strategies import inspector_directories, target_directories, team_policies
@@ -237,14 +237,20 @@ def test_replay_and_tampering(small_city: DemoCity) -> None:
     text = assignment.record.to_json()
     kwargs = {"inspectors": small_city.inspectors, "policy": policy}
     assert verify(AuditRecord.from_json(text), small_city.targets, **kwargs).ok
-    assert not verify(AuditRecord.from_json(text), small_city.targets).ok  # needs registers
+    needs = verify(AuditRecord.from_json(text), small_city.targets)
+    assert needs.verdict == "cannot check"  # the teams need the registers
+    assert [c.needs for c in needs.failures] == ["inspectors"]
     record = json.loads(text)
+    assert record["teams"]["custom_exclusions"]["same surname"]  # by rule, then target
+    recorded = TeamPolicy.from_record(record["teams"]["policy"],
+                                      custom_exclusions=record["teams"]["custom_exclusions"])
+    assert verify(AuditRecord.from_json(text), small_city.targets,
+                  inspectors=small_city.inspectors, policy=recorded).ok  # rules as data
     wang = next(i.id for i in small_city.inspectors.officers_on(DAY) if i.name[0] == "王")
     record["teams"]["teams"][0]["officers"][0] = wang
     content = {k: v for k, v in record.items() if k != "record_digest"}
     record["record_digest"] = canonical_digest(content)
-    report = verify(AuditRecord.from_json(json.dumps(record, ensure_ascii=False)),
-                    small_city.targets, **kwargs)
+    report = verify(AuditRecord.from_json(canonical_json(record)), small_city.targets, **kwargs)
     assert {"recusal", "teams teams"} <= {c.name for c in report.failures}
     assert record["teams"]["teams"][0]["target"] == first
 
@@ -315,10 +321,10 @@ def _stdlib_verdict(directory: TargetDirectory, inspectors: InspectorDirectory,
             t: sorted(ids) for t, ids in policy.rotation.items()}), encoding="utf-8")
         (base / "r.json").write_text(assignment.record.to_json(), encoding="utf-8")
         args = argparse.Namespace(inspectors=str(base / "i.csv"),
-                                  items=None if items is None else str(base / "items.csv"),
+                                  item_list=None if items is None else str(base / "items.csv"),
                                   conflicts=str(base / "c.csv"), previous=str(base / "p.json"))
         results = verifier.check(str(base / "r.json"), str(base / "d.csv"), args)
-    return [(name, detail) for name, ok, detail in results if not ok]
+    return [(name, detail) for name, status, detail in results if status != "ok"]
 
 
 @pytest.mark.parametrize("setting", [

@@ -17,6 +17,7 @@ from random_inspection import (
     AuditRecord,
     FileFormatError,
     InvalidValueError,
+    RecordFormatError,
     Sample,
     Seed,
     StratifiedByRisk,
@@ -25,7 +26,7 @@ from random_inspection import (
     verify,
 )
 from random_inspection import verifier as stdlib_verifier
-from random_inspection._canonical import canonical_digest
+from random_inspection._canonical import canonical_digest, canonical_json
 from random_inspection.demo import DemoCity
 from random_inspection.strategies import (
     class_weighted_designs,
@@ -50,7 +51,7 @@ def _reload(record: dict[str, object], *, redigest: bool) -> AuditRecord:
     if redigest:  # a careful forger recomputes the record digest
         content = {k: v for k, v in record.items() if k != "record_digest"}
         record = {**record, "record_digest": canonical_digest(content)}
-    return AuditRecord.from_json(json.dumps(record, ensure_ascii=False))
+    return AuditRecord.from_json(canonical_json(record))
 
 
 def test_honest_record_verifies(drawn: Sample, small_city: DemoCity) -> None:
@@ -71,7 +72,7 @@ TAMPERINGS = {
     "floor": lambda r: r["design"].update(floor="1/10"),
     "exclusion": lambda r: r["design"].update(exclude_checked_since=None),
     "directory": lambda r: r["directory"].update(digest="sha256:" + "0" * 64),
-    "spec": lambda r: r.update(spec_version="2"),
+    "spec": lambda r: r.update(spec_version="1"),  # a 1.1 record passed off as spec 1
 }
 
 
@@ -82,8 +83,13 @@ def test_every_tampering_fails(drawn: Sample, small_city: DemoCity, name: str,
     """Changing any part of a record fails verify, whether or not its digest is redone."""
     record = json.loads(drawn.record.to_json())
     TAMPERINGS[name](record)
+    if name == "spec":  # the 1.1 sections do not have the form of spec 1
+        with pytest.raises(RecordFormatError, match=r"\$\.allocation\.adjustments|eligibility"):
+            _reload(record, redigest=redigest)
+        return
     report = verify(_reload(record, redigest=redigest), small_city.targets)
     assert not report.ok
+    assert report.verdict == "not verified"
     names = {c.name for c in report.failures}
     assert ("record_digest" in names) != redigest
 
@@ -97,13 +103,21 @@ def test_changed_directory_fails(drawn: Sample, small_city: DemoCity) -> None:
 
 
 def test_malformed_record_json() -> None:
-    """Not JSON, or not a record, raises FileFormatError naming the source."""
-    with pytest.raises(FileFormatError, match="not valid JSON"):
+    """Not JSON, or not a record, raises FileFormatError naming the source; a record with
+    keys missing raises RecordFormatError (it was altered) naming them."""
+    with pytest.raises(FileFormatError, match="not valid JSON") as info:
         AuditRecord.from_json("{", source="r.json")
+    assert not isinstance(info.value, RecordFormatError)
     with pytest.raises(FileFormatError, match="not an audit record"):
         AuditRecord.from_json('{"format": "x"}')
-    with pytest.raises(FileFormatError, match="malformed"):
-        AuditRecord.from_json('{"format": "random-inspection/audit-record"}')
+    with pytest.raises(FileFormatError, match="spec '2'") as info:
+        AuditRecord.from_json('{"format":"random-inspection/audit-record","spec_version":"2"}')
+    assert not isinstance(info.value, RecordFormatError)
+    with pytest.raises(RecordFormatError, match="is missing 'allocation'") as missing:
+        AuditRecord.from_json('{"format":"random-inspection/audit-record","spec_version":"1.1"}')
+    assert missing.value.json_path == "$"
+    with pytest.raises(FileFormatError, match="file name"):
+        AuditRecord.from_json("records/2024-01.json")
 
 
 def _stdlib_check(sample: Sample, directory: TargetDirectory, record_text: str) -> list[bool]:
@@ -111,7 +125,8 @@ def _stdlib_check(sample: Sample, directory: TargetDirectory, record_text: str) 
         record_path, csv_path = Path(folder) / "r.json", Path(folder) / "d.csv"
         record_path.write_text(record_text, encoding="utf-8")
         directory.to_csv(csv_path, headers="chinese", encoding="gb18030")
-        return [ok for _, ok, _ in stdlib_verifier.check(str(record_path), str(csv_path))]
+        return [status == "ok" for _, status, _ in stdlib_verifier.check(str(record_path),
+                                                                          str(csv_path))]
 
 
 @given(target_directories(min_size=1, max_size=25),

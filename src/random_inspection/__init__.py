@@ -27,7 +27,14 @@ from .assignment import (
     Unstaffed,
     assign_inspectors,
 )
-from .audit import SPEC_VERSION, AuditRecord, VerificationReport, verify
+from .audit import (
+    SPEC_VERSION,
+    SPEC_VERSIONS,
+    AuditRecord,
+    RecordFormatError,
+    VerificationReport,
+    verify,
+)
 from .registry import (
     CheckItem,
     CheckItemList,
@@ -58,6 +65,7 @@ from .sampling import (
 __all__ = [
     "PRESETS",
     "SPEC_VERSION",
+    "SPEC_VERSIONS",
     "Allocation",
     "Assignment",
     "AuditRecord",
@@ -82,6 +90,7 @@ __all__ = [
     "InvalidValueError",
     "ItemKind",
     "RandomInspectionError",
+    "RecordFormatError",
     "RegisterHealth",
     "RiskClass",
     "Sample",

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._cli_plan import add_plan_command, demo_year
-from ._errors import InvalidValueError, RandomInspectionError
+from ._errors import FileFormatError, InvalidValueError, RandomInspectionError
 from ._text import pad
 from ._version import __version__
 from .assignment import Assignment, ConflictRegister, DrawMode, TeamPolicy, assign_inspectors
-from .audit import verify
+from .assignment._assign import describe_exclusion
+from .audit import Check, RecordFormatError, VerificationReport, needed_inputs, verify
 from .demo import CITY_NAME, COUNTIES, demo_city
 from .registry import (
     CheckItemList,
@@ -113,8 +114,8 @@ def _demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as folder:  # verify from files, as an auditor would
         record_path = Path(folder) / "record.json"
         record_path.write_text(assignment.record.to_json(), encoding="utf-8")
-        report = verify(AuditRecord.from_json(record_path.read_text(encoding="utf-8")),
-                        city.targets, inspectors=city.inspectors, policy=policy)
+        report = verify(AuditRecord.read(record_path), city.targets,
+                        inspectors=city.inspectors, policy=policy)
     out += ["", f"核验 verification of the record (digest {assignment.record.digest}):",
             f"  {len(report.checks)} checks, {len(report.failures)} failed: "
             + ("VERIFIED, targets and teams replay exactly" if report.ok else str(report))]
@@ -129,7 +130,8 @@ def _assignment_summary(assignment: Assignment, sample: Sample,
     out = [f"  {len(assignment.teams):,} teams, {len(assignment.unstaffed):,} unstaffed; "
            f"fair share {float(assignment.fair_share):.2f} targets per officer, largest load "
            f"{max(loads.values(), default=0)}, {len(loads)} officers used"]
-    out += [f"  recused: {ground}: {count:,}" for ground, count in assignment.exclusions.items()]
+    out += [f"  recused: {describe_exclusion(ground)}: {count:,}"
+            for ground, count in assignment.exclusions.items()]
     out += [f"  unstaffed {u.target_id}: {u.reason}" for u in assignment.unstaffed[:3]]
     for team in assignment.teams[:3]:
         target = sample.directory[team.target_id]
@@ -159,8 +161,7 @@ def _registers(args: argparse.Namespace) -> tuple[CheckItemList, ConflictRegiste
 
 def _assign(args: argparse.Namespace) -> int:
     directory = TargetDirectory.from_csv(args.directory)
-    record = AuditRecord.from_json(Path(args.record).read_text(encoding="utf-8"),
-                                   source=args.record)
+    record = AuditRecord.read(args.record)
     sample = draw_targets(directory, design_from_dict(record.design), seed=record.seed,
                           purpose=record.purpose, hash=record.hash)
     if sample.record.digest != record.draw_digest():
@@ -173,7 +174,7 @@ def _assign(args: argparse.Namespace) -> int:
         unit=args.unit,
         min_officers=args.min_officers, leader_department=args.leader_department, cap=args.cap,
         conflicts=conflicts, previous_inspectors=previous,
-        items=items.require([c for c in (args.items or "").split(",") if c]))
+        items=items.require([c for c in (args.item_codes or "").split(",") if c]))
     inspectors = InspectorDirectory.from_csv(args.inspectors)
     assignment = assign_inspectors(sample, inspectors, policy)
     Path(args.out).write_text(assignment.record.to_json(), encoding="utf-8")
@@ -233,6 +234,49 @@ def _draw(args: argparse.Namespace) -> int:
     return 0
 
 
+_FLAGS = {"inspectors": "--inspectors (the inspector directory CSV)",
+          "items": "--item-list (the check-item list CSV)",
+          "conflicts": "--conflicts (the conflict register CSV)",
+          "previous_inspectors": "--previous (the previous inspectors JSON)",
+          "custom_rules": "the custom rules' code (a spec 1 record does not say which rule "
+                          "excluded whom: verify it in Python with the rules)"}
+
+
+def _verify_one(path: Path, directory: TargetDirectory, args: argparse.Namespace,
+                registers: tuple[CheckItemList, ConflictRegister, dict[str, list[str]]],
+                inspectors: InspectorDirectory | None) -> VerificationReport:
+    """One record's report; a record that was altered fails its format check."""
+    try:
+        record = AuditRecord.read(path)
+    except RecordFormatError as error:
+        where, problem = error.problems[0][1], error.problems[0][2]
+        return VerificationReport((Check("record_format", False,
+                                         f"{where}: {problem} (spec §9)"),))
+    given = {name for name, value in (("inspectors", args.inspectors),
+                                      ("items", args.item_list),
+                                      ("conflicts", args.conflicts),
+                                      ("previous_inspectors", args.previous)) if value}
+    needs = needed_inputs(record, given)
+    if record.teams is None or needs:
+        report = verify(record, directory)
+        if not needs:
+            return report
+        return VerificationReport((*(c for c in report.checks if c.name != "teams"), Check(
+            "teams", False, "the record has teams: pass " + "; ".join(_FLAGS[n] for n in needs),
+            needs=", ".join(needs))))
+    items, conflicts, previous = registers
+    try:
+        policy = TeamPolicy.from_record(
+            record.teams["policy"], conflicts=conflicts, previous_inspectors=previous,
+            items=items, custom_exclusions=None if record.spec_version == "1"
+            else record.teams["custom_exclusions"])
+    except RandomInspectionError as error:
+        report = verify(record, directory)
+        return VerificationReport((*(c for c in report.checks if c.name != "teams"), Check(
+            "teams", False, f"cannot rebuild the team policy: {error}", needs="items")))
+    return verify(record, directory, inspectors=inspectors, policy=policy)
+
+
 def _verify(args: argparse.Namespace) -> int:
     given = Path(args.record)
     paths = sorted(given.glob("*.json")) if given.is_dir() else [given]
@@ -240,21 +284,21 @@ def _verify(args: argparse.Namespace) -> int:
         raise InvalidValueError("verify", "record", args.record, "is a folder without records",
                                 "give a record file or a folder of *.json records")
     directory = TargetDirectory.from_csv(args.directory)
-    items, conflicts, previous = _registers(args)
+    registers = _registers(args)
     inspectors = InspectorDirectory.from_csv(args.inspectors) if args.inspectors else None
-    failed = 0
+    codes = []
     for path in paths:
-        record = AuditRecord.from_json(path.read_text(encoding="utf-8"), source=str(path))
-        policy = None
-        if record.teams is not None and inspectors is not None:
-            policy = TeamPolicy.from_record(record.teams["policy"], conflicts=conflicts,
-                                            previous_inspectors=previous, items=items)
-        report = verify(record, directory, inspectors=inspectors, policy=policy)
-        failed += not report.ok
+        try:
+            report = _verify_one(path, directory, args, registers, inspectors)
+        except FileFormatError as error:  # not a record of a spec this library checks
+            print(f"random-inspection: cannot check: {error}", file=sys.stderr)
+            codes.append(2)
+            continue
+        codes.append(report.exit_code)
         print(f"{path}: {report}" if len(paths) > 1 else report)
     if len(paths) > 1:
-        print(f"{len(paths) - failed} of {len(paths)} records verified")
-    return 0 if not failed else 1
+        print(f"{codes.count(0)} of {len(paths)} records verified")
+    return 1 if 1 in codes else 2 if 2 in codes else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -301,7 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--min-officers", type=int, default=2)
     teams.add_argument("--leader-department", help="executing department that leads")
     teams.add_argument("--cap", type=int, help="most targets per officer")
-    teams.add_argument("--items", help="item codes of the task, comma-separated")
+    teams.add_argument("--item-codes", help="codes of the task's check items, comma-separated "
+                                             "(their specialties come from --item-list)")
     teams.add_argument("--out", default="record-teams.json", help="extended record")
     teams.add_argument("--teams", default="teams.csv", help="where to write the teams")
     teams.set_defaults(run=_assign)

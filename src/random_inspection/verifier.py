@@ -4,17 +4,22 @@
 Copy this one file anywhere with Python 3.11+ and run::
 
     python verifier.py record.json directory.csv
+    python verifier.py records/ directory.csv          # every *.json record in a folder
 
-It re-implements draw spec v1 (docs/spec/draw-spec-v1.md) from scratch, without importing the
-random_inspection package: it recomputes the directory digest from the CSV (as written by
-``TargetDirectory.to_csv``, English or Chinese headers, UTF-8 or GB18030), the record digest,
-the eligible frame, the allocation and every Rivest selection, and compares each with the
-record. A record with inspection teams also needs the registers they were drawn from::
+It re-implements draw spec 1.1 (docs/spec/draw-spec.md) from scratch, without importing the
+random_inspection package, and checks records of spec 1 and 1.1: it reads the record strictly
+(canonical JSON, every key and type of §9), recomputes the record digest, the digest of the
+directory CSV (§13: English or Chinese headers, UTF-8 or GB18030), the eligible frame, the
+whole allocation and every Rivest selection, and compares each with the record. A record with
+inspection teams also needs the registers they were drawn from (the same options as
+``random-inspection verify``)::
 
     python verifier.py record.json directory.csv --inspectors inspectors.csv \
-        --items items.csv [--conflicts conflicts.csv] [--previous previous.json]
+        --item-list items.csv [--conflicts conflicts.csv] [--previous previous.json]
 
-Exit status 0: the record replays exactly; 1: some check failed; 2: unusable input.
+Exit status (spec §10.3): 0 verified; 1 not verified (the record does not replay, or it was
+altered); 2 cannot check (an input is missing, unreadable or not what it should be — the
+message says which option to pass).
 """
 
 from __future__ import annotations
@@ -22,77 +27,620 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import io
 import itertools
 import json
 import math
+import re
 import sys
 import unicodedata
 from collections import deque
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
-SPEC_VERSION = "1"
+SPEC_VERSIONS = ("1", "1.1")
+FORMAT = "random-inspection/audit-record"
+CLASSES = ("A", "B", "C", "D", "U")
 FIELDS = ("id", "name", "entity_type", "region", "industry", "registering_office",
           "supervising_office", "risk_class", "tags", "last_check_date")
+ENTITY_TYPES = {"enterprise": "企业", "individual_business": "个体工商户",
+                "farmer_cooperative": "农民专业合作社", "other_organisation": "其他组织",
+                "product": "产品", "project": "项目"}
+ENTITY_TYPES_BACK = {v: k for k, v in ENTITY_TYPES.items()}
+MODES = ("whole_pool", "by_region", "cross_office")
+GROUND_CODES = ("relative", "financial_interest", "former_employment", "other")
+PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
+             "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54",
+             "61", "62", "63", "64", "65", "71", "81", "82"}
+MAX_INTEGER = 2**53 - 1
+MAX_DEPTH = 64
+
+
+class CannotCheckError(Exception):
+    """An input cannot be used (exit 2); the message says what to pass or fix."""
+
+
+class BadRecordError(Exception):
+    """The record file is an audit record but not a valid canonical one (exit 1)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+
+
+# --- reading a record strictly (spec §9) -----------------------------------------------------
+
+class Number:
+    """A JSON number that is not an integer of at most 2^53 − 1."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class Duplicated(dict):  # type: ignore[type-arg]
+    """A JSON object in which a key occurs twice."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    return dict(pairs) if len(keys) == len(set(keys)) else Duplicated(pairs)
+
+
+def _int(text: str) -> Any:
+    if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_INTEGER:
+        return Number(text)
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
+
+
+def canonical(value: Any) -> str:
+    """Spec §9.1: sorted keys, UTF-8 text, no insignificant space."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+
+
+def read_record(data: bytes) -> dict[str, Any]:
+    """Spec §9: the record in ``data``; `CannotCheckError` if it is not an audit record of a
+    version checked here, `BadRecordError` if it is one but breaks the format."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CannotCheckError("the record is UTF-16: save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CannotCheckError("the record is not UTF-8 text") from None
+    depth = deepest = 0
+    for char in re.sub(r'"(?:[^"\\]|\\.)*"', "", text, flags=re.DOTALL):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise CannotCheckError(f"the record is nested more than {MAX_DEPTH} levels deep")
+    start = len(text) - len(text.lstrip(" \t\n\r"))
+    decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=Number, parse_int=_int,
+                               parse_constant=_no_constant)
+    try:
+        record, _ = decoder.raw_decode(text, start)
+    except (ValueError, RecursionError) as error:
+        raise CannotCheckError(f"the record is not valid JSON: {error}") from None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise CannotCheckError(f"not an audit record (no \"format\": \"{FORMAT}\")")
+    version = record.get("spec_version")
+    if isinstance(version, str) and version not in SPEC_VERSIONS:
+        raise CannotCheckError(f"the record is of spec {version!r}; this verifier checks "
+                          f"{', '.join(SPEC_VERSIONS)}")
+    Shape(version == "1").record(record)
+    rules(record)
+    if canonical(record) != text:
+        raise BadRecordError("$", "the bytes are not the canonical JSON of the record (edited or "
+                           "re-saved after publication)")
+    return record
+
+
+WS = "\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
+     "\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or c == "\x7f" for c in text)
+
+
+#: §9.4 and §12.8: each code's parameters and their kinds.
+ADJUSTMENTS: dict[str, dict[str, str]] = {
+    "floor_scaled": {"floor": "rational", "floor_count": "count", "population": "count",
+                     "rate_total": "count", "scale": "rational"},
+    "minimum": {"label": "class", "minimum": "count", "rate_size": "count"},
+    "maximum": {"label": "class", "maximum": "count", "rate_size": "count"},
+    "certainty": {"label": "class", "population": "count"},
+    "rate_zero": {"labels": "classes", "population": "count"},
+    "total_raised": {"floor": "rational", "floor_count": "count", "population": "count",
+                     "total": "count"},
+    "rounded": {"start": "rational"},
+}
+
+UNSTAFFED: dict[str, dict[str, str]] = {
+    "too_few_officers": {"eligible": "count", "needed": "count"},
+    "no_leader_officer": {"department": "text"},
+    "leader_capacity": {"department": "text", "cap": "count"},
+    "capacity": {"cap": "count"},
+    "no_eligible_group": {"min_officers": "count", "department": "department?"},
+    "group_capacity": {"cap": "count"},
+}
+
+
+class Shape:
+    """The keys and types of a record of spec 1.1 (or 1), as §9.3 names them."""
+
+    def __init__(self, v1: bool) -> None:
+        self.v1 = v1
+
+    # leaves
+    def kind(self, value: Any, kind: str, where: str) -> None:
+        ok = {"object": isinstance(value, dict), "array": isinstance(value, list),
+              "string": isinstance(value, str), "boolean": isinstance(value, bool),
+              "integer": isinstance(value, int) and not isinstance(value, bool)}[kind]
+        if not ok:
+            raise BadRecordError(where, f"expected {kind}")
+
+    def keys(self, value: Any, where: str, required: list[str], optional: tuple[str, ...] = ()
+             ) -> None:
+        self.kind(value, "object", where)
+        if isinstance(value, Duplicated):
+            raise BadRecordError(where, "a key occurs twice")
+        missing = [k for k in required if k not in value]
+        if missing:
+            raise BadRecordError(where, f"missing {missing}")
+        extra = set(value) - set(required) - set(optional)
+        if extra:
+            raise BadRecordError(where, f"unknown key(s) {sorted(extra)}")
+
+    def count(self, value: Any, where: str, least: int = 0) -> None:
+        self.kind(value, "integer", where)
+        if not least <= value <= MAX_INTEGER:
+            raise BadRecordError(where, f"must be from {least} to 2^53 - 1")
+
+    def text(self, value: Any, where: str, forbidden: str = "") -> None:
+        self.kind(value, "string", where)
+        if not 1 <= len(value) <= 200 or _control(value) or value[0] in WS \
+                or value[-1] in WS or any(c in forbidden for c in value):
+            raise BadRecordError(where, "not a single-line text of 1-200 characters without "
+                                 "surrounding white space" + (f" or {forbidden}" if forbidden
+                                                              else ""))
+
+    def label(self, value: Any, where: str) -> None:
+        self.text(value, where, ";；|,")
+
+    def code(self, value: Any, where: str) -> None:
+        self.kind(value, "string", where)
+        if not 1 <= len(value) <= 200 or _control(value) or any(c in WS for c in value):
+            raise BadRecordError(where, "not a code (1-200 characters, no white space)")
+
+    def match(self, value: Any, where: str, pattern: str) -> None:
+        self.kind(value, "string", where)
+        if not re.fullmatch(pattern, value):
+            raise BadRecordError(where, f"does not match {pattern}")
+
+    def id(self, value: Any, where: str) -> None:
+        self.match(value, where, r"[0-9A-Z][0-9A-Z._\-]{0,31}")
+
+    def digest(self, value: Any, where: str) -> None:
+        self.match(value, where, r"sha256:[0-9a-f]{64}")
+
+    def date(self, value: Any, where: str) -> None:
+        self.match(value, where, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+    def rational(self, value: Any, where: str) -> None:
+        self.match(value, where, r"(0|[1-9][0-9]{0,999})(/[1-9][0-9]{0,999})?")
+
+    def one_of(self, value: Any, where: str, allowed: tuple[Any, ...]) -> None:
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            raise BadRecordError(where, f"must be one of {allowed}")
+
+    def array(self, value: Any, where: str, each: Any, unique: bool = True, least: int = 0
+              ) -> None:
+        self.kind(value, "array", where)
+        if unique and len({(type(v), v) if isinstance(v, str | int) else repr(v)
+                           for v in value}) < len(value):
+            raise BadRecordError(where, "an item occurs twice")
+        if len(value) < least:
+            raise BadRecordError(where, f"needs at least {least} items")
+        for index, item in enumerate(value):
+            each(item, f"{where}[{index}]")
+
+    def mapping(self, value: Any, where: str, key: Any, each: Any) -> None:
+        self.kind(value, "object", where)
+        if isinstance(value, Duplicated):
+            raise BadRecordError(where, "a key occurs twice")
+        for name in sorted(value):
+            key(name, f"{where}[{name!r}]")
+            each(value[name], f"{where}.{name}")
+
+    def classes(self, value: Any, where: str, each: Any) -> None:
+        self.keys(value, where, list(CLASSES))
+        for c in CLASSES:
+            each(value[c], f"{where}.{c}")
+
+    def nullable(self, each: Any) -> Any:
+        return lambda value, where: None if value is None else each(value, where)
+
+    # sections
+    def record(self, r: dict[str, Any]) -> None:
+        self.keys(r, "$", ["allocation", "design", "directory", "eligibility", "format", "hash",
+                           "library_version", "purpose", "record_digest", "seed",
+                           "spec_version", "strata"], ("teams",))
+        self.one_of(r["spec_version"], "$.spec_version", ("1",) if self.v1 else ("1.1",))
+        self.one_of(r["hash"], "$.hash", ("sha256", "sm3"))
+        self.match(r["library_version"], "$.library_version", r"[0-9A-Za-z][0-9A-Za-z.+!_\-]{0,63}")
+        self.text(r["purpose"], "$.purpose", ",")
+        self.digest(r["record_digest"], "$.record_digest")
+        self.keys(r["directory"], "$.directory", ["digest", "size"])
+        self.digest(r["directory"]["digest"], "$.directory.digest")
+        self.count(r["directory"]["size"], "$.directory.size")
+        seed = r["seed"]
+        self.keys(seed, "$.seed", ["parties", "provenance", "value"])
+        self.match(seed["value"], "$.seed.value", r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)*")
+        self.one_of(seed["provenance"], "$.seed.provenance", ("ceremony", "combined", "generated"))
+        self.array(seed["parties"], "$.seed.parties", self.text)
+        if (seed["provenance"] == "combined") != (len(seed["parties"]) >= 2) or (
+                seed["provenance"] != "combined" and seed["parties"]):
+            raise BadRecordError("$.seed.parties", "two or more parties with provenance 'combined' "
+                                            "and only with it")
+        self.design(r["design"])
+        self.eligibility(r["eligibility"])
+        self.allocation(r["allocation"])
+        self.kind(r["strata"], "array", "$.strata")
+        if len(r["strata"]) != 5:
+            raise BadRecordError("$.strata", "needs one entry per class A, B, C, D, U")
+        for index, (s, c) in enumerate(zip(r["strata"], CLASSES, strict=True)):
+            where = f"$.strata[{index}]"
+            self.keys(s, where, ["label", "population", "seed_string", "selected", "size"])
+            self.one_of(s["label"], f"{where}.label", (c,))
+            self.count(s["population"], f"{where}.population")
+            self.count(s["size"], f"{where}.size")
+            self.kind(s["seed_string"], "string", f"{where}.seed_string")
+            self.array(s["selected"], f"{where}.selected", self.id)
+        if "teams" in r:
+            self.teams(r["teams"])
+
+    def design(self, d: Any) -> None:
+        self.kind(d, "object", "$.design")
+        self.one_of(d.get("kind"), "$.design.kind", ("stratified-by-risk", "class-weighted"))
+        frame = ["exclude_checked_since", "excluded_ids", "floor", "kind", "scope"]
+        if d["kind"] == "class-weighted":
+            self.keys(d, "$.design", [*frame, "total", "weights"])
+            self.count(d["total"], "$.design.total")
+            self.classes(d["weights"], "$.design.weights", self.rational)
+        else:
+            self.keys(d, "$.design", [*frame, "maximums", "minimums", "rates"])
+            self.classes(d["rates"], "$.design.rates", self.rational)
+            self.classes(d["minimums"], "$.design.minimums", self.count)
+            self.classes(d["maximums"], "$.design.maximums", self.nullable(self.count))
+        self.rational(d["floor"], "$.design.floor")
+        self.nullable(self.date)(d["exclude_checked_since"], "$.design.exclude_checked_since")
+        self.mapping(d["excluded_ids"], "$.design.excluded_ids", self.text,
+                     lambda v, w: self.array(v, w, self.id))
+        scope = d["scope"]
+        self.keys(scope, "$.design.scope", ["entity_types", "industry_prefixes", "region_prefixes",
+                                            "registering_offices", "risk_classes",
+                                            "supervising_offices", "tags_all", "tags_any"])
+        each = {
+            "entity_types": lambda v, w: self.one_of(v, w, tuple(ENTITY_TYPES)),
+            "industry_prefixes": lambda v, w: self.match(v, w, r"[A-T]([0-9]{2}([0-9]{1,2})?)?"),
+            "region_prefixes": lambda v, w: self.match(
+                v, w, r"[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?"),
+            "risk_classes": lambda v, w: self.one_of(v, w, CLASSES),
+        }
+        for key, value in scope.items():
+            self.array(value, f"$.design.scope.{key}", each.get(key, self.label))
+
+    def eligibility(self, e: Any) -> None:
+        if self.v1:
+            self.mapping(e, "$.eligibility", lambda v, w: self.kind(v, "string", w), self.count)
+            if "out_of_scope" not in e:
+                raise BadRecordError("$.eligibility", "missing 'out_of_scope'")
+            return
+        self.keys(e, "$.eligibility", ["checked_since", "excluded_ids", "out_of_scope"])
+        self.count(e["out_of_scope"], "$.eligibility.out_of_scope")
+        self.nullable(self.count)(e["checked_since"], "$.eligibility.checked_since")
+        self.mapping(e["excluded_ids"], "$.eligibility.excluded_ids", self.text, self.count)
+
+
+    def coded(self, value: Any, where: str, key: str, table: dict[str, dict[str, str]],
+              extra: tuple[str, ...] = ()) -> None:
+        self.kind(value, "object", where)
+        self.one_of(value.get(key), f"{where}.{key}", tuple(table))
+        params = table[value[key]]
+        self.keys(value, where, [key, *extra, *params])
+        for name, kind in params.items():
+            at = f"{where}.{name}"
+            if kind == "class":
+                self.one_of(value[name], at, CLASSES)
+            elif kind == "classes":
+                self.array(value[name], at, lambda v, w: self.one_of(v, w, CLASSES), least=1)
+            elif kind == "department?":
+                self.nullable(self.text)(value[name], at)
+            else:
+                getattr(self, kind)(value[name], at)
+
+    def allocation(self, a: Any) -> None:
+        self.keys(a, "$.allocation", ["adjustments", "floor", "floor_count", "scale", "strata"])
+        if self.v1:
+            self.array(a["adjustments"], "$.allocation.adjustments",
+                       lambda v, w: self.kind(v, "string", w), unique=False)
+        else:
+            self.array(a["adjustments"], "$.allocation.adjustments",
+                       lambda v, w: self.coded(v, w, "code", ADJUSTMENTS), unique=False)
+        self.rational(a["floor"], "$.allocation.floor")
+        self.count(a["floor_count"], "$.allocation.floor_count")
+        self.rational(a["scale"], "$.allocation.scale")
+        self.kind(a["strata"], "array", "$.allocation.strata")
+        if len(a["strata"]) != 5:
+            raise BadRecordError("$.allocation.strata", "needs one entry per class A, B, C, D, U")
+        for index, (s, c) in enumerate(zip(a["strata"], CLASSES, strict=True)):
+            where = f"$.allocation.strata[{index}]"
+            self.keys(s, where, ["effective_rate", "inclusion_probability", "label",
+                                 "population", "rate", "size"])
+            self.one_of(s["label"], f"{where}.label", (c,))
+            for key in ("effective_rate", "inclusion_probability", "rate"):
+                self.rational(s[key], f"{where}.{key}")
+            self.count(s["population"], f"{where}.population")
+            self.count(s["size"], f"{where}.size")
+
+
+    def teams(self, t: Any) -> None:
+        self.keys(t, "$.teams", ["cap", "custom_exclusions", "exclusions", "fair_share",
+                                 "inspector_directory", "policy", "teams", "unstaffed"])
+        self.count(t["cap"], "$.teams.cap")
+        self.rational(t["fair_share"], "$.teams.fair_share")
+        self.keys(t["inspector_directory"], "$.teams.inspector_directory", ["digest", "size"])
+        self.digest(t["inspector_directory"]["digest"], "$.teams.inspector_directory.digest")
+        self.count(t["inspector_directory"]["size"], "$.teams.inspector_directory.size")
+        p = t["policy"]
+        keys = ["add_experts", "cap", "check_date", "conflicts_digest", "custom_rules", "items",
+                "leader_department", "min_officers", "mode", "previous_inspectors_digest",
+                "unit"]
+        self.keys(p, "$.teams.policy", keys if self.v1 else [*keys, "items_digest"])
+        self.kind(p["add_experts"], "boolean", "$.teams.policy.add_experts")
+        self.nullable(lambda v, w: self.count(v, w, 1))(p["cap"], "$.teams.policy.cap")
+        self.date(p["check_date"], "$.teams.policy.check_date")
+        for key in ("conflicts_digest", "previous_inspectors_digest") + (
+                () if self.v1 else ("items_digest",)):
+            self.digest(p[key], f"$.teams.policy.{key}")
+        self.array(p["custom_rules"], "$.teams.policy.custom_rules", self.text)
+        self.array(p["items"], "$.teams.policy.items", self.code)
+        self.nullable(self.text)(p["leader_department"], "$.teams.policy.leader_department")
+        self.count(p["min_officers"], "$.teams.policy.min_officers", 2)
+        self.one_of(p["mode"], "$.teams.policy.mode", MODES)
+        self.one_of(p["unit"], "$.teams.policy.unit", ("person", "group"))
+        for index, team in enumerate(self.list(t["teams"], "$.teams.teams")):
+            where = f"$.teams.teams[{index}]"
+            self.keys(team, where, ["experts", "leader", "officers", "target", "uncovered"],
+                      ("group",))
+            self.array(team["experts"], f"{where}.experts", self.code)
+            self.code(team["leader"], f"{where}.leader")
+            self.array(team["officers"], f"{where}.officers", self.code, least=2)
+            self.id(team["target"], f"{where}.target")
+            self.array(team["uncovered"], f"{where}.uncovered", self.label)
+            if "group" in team:
+                self.text(team["group"], f"{where}.group")
+        officers = lambda v, w: self.array(v, w, self.code)  # noqa: E731
+        if self.v1:
+            self.mapping(t["exclusions"], "$.teams.exclusions",
+                         lambda v, w: self.kind(v, "string", w), self.count)
+            self.mapping(t["custom_exclusions"], "$.teams.custom_exclusions", self.id, officers)
+            for index, u in enumerate(self.list(t["unstaffed"], "$.teams.unstaffed")):
+                self.keys(u, f"$.teams.unstaffed[{index}]", ["reason", "target"])
+                self.kind(u["reason"], "string", f"$.teams.unstaffed[{index}].reason")
+                self.id(u["target"], f"$.teams.unstaffed[{index}].target")
+            return
+        self.mapping(t["exclusions"], "$.teams.exclusions", self.exclusion_key, self.count)
+        self.mapping(t["custom_exclusions"], "$.teams.custom_exclusions", self.text,
+                     lambda v, w: self.mapping(v, w, self.id, officers))
+        for index, u in enumerate(self.list(t["unstaffed"], "$.teams.unstaffed")):
+            self.coded(u, f"$.teams.unstaffed[{index}]", "reason", UNSTAFFED, ("target",))
+            self.id(u["target"], f"$.teams.unstaffed[{index}].target")
+
+    def list(self, value: Any, where: str) -> list[Any]:
+        self.kind(value, "array", where)
+        return value  # type: ignore[no-any-return]
+
+    def exclusion_key(self, key: str, where: str) -> None:
+        kind, _, rest = key.partition(":")
+        if key in ("own_office", "rotation") or (kind == "conflict" and rest in GROUND_CODES):
+            return
+        if kind == "custom":
+            self.text(rest, where)
+            return
+        raise BadRecordError(where, "not own_office, rotation, conflict:<ground> or custom:<rule>")
+
+
+def rules(record: dict[str, Any]) -> None:
+    """Spec §9.2: NFC text, calendar dates, the seed's length and parties."""
+    def strings(value: Any, where: str) -> Any:
+        if isinstance(value, str):
+            yield where, value
+        elif isinstance(value, dict):
+            for key in sorted(value):
+                yield where, key
+                yield from strings(value[key], f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from strings(item, f"{where}[{index}]")
+    for where, text in strings(record, "$"):
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRecordError(where, "an unpaired surrogate") from None
+            if unicodedata.normalize("NFC", text) != text:
+                raise BadRecordError(where, "text not in Unicode normal form NFC")
+    dates = [record["design"]["exclude_checked_since"]]
+    if "teams" in record:
+        dates.append(record["teams"]["policy"]["check_date"])
+    for day in dates:
+        if day is not None:
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise BadRecordError("$", f"{day!r} is not a calendar date") from None
+    seed = record["seed"]
+    body = seed["value"].replace("-", "")
+    if len(body) < (20 if body.isdigit() else 32):
+        raise BadRecordError("$.seed.value", "too short: 20 decimal digits or 32 hex characters")
+    if seed["provenance"] == "combined" and len(seed["value"].split("-")) != len(seed["parties"]):
+        raise BadRecordError("$.seed.value", "one group per party")
+
+
+def design_problem(design: dict[str, Any]) -> str | None:
+    """Spec §9.3: is the design in its canonical form (sorted lists, rationals in lowest
+    terms, rates and floor at most 1, minimums not above maximums, real region codes)?"""
+    def canonical_rational(text: str) -> bool:
+        return str(Fraction(text)) == text
+    for key, values in design["scope"].items():
+        if values != sorted(values):
+            return f"scope {key} not sorted"
+    for prefix in design["scope"]["region_prefixes"]:
+        problem = region_problem(prefix)
+        if problem:
+            return f"scope region prefix {prefix}: {problem}"
+    for reason, ids in design["excluded_ids"].items():
+        if ids != sorted(ids):
+            return f"excluded ids of {reason!r} not sorted"
+    rationals = [design["floor"], *(design.get("rates") or {}).values(),
+                 *(design.get("weights") or {}).values()]
+    if not all(canonical_rational(r) for r in rationals):
+        return "a rate, weight or floor is not an integer or n/d in lowest terms"
+    if Fraction(design["floor"]) > 1 or any(Fraction(r) > 1 for r in
+                                            (design.get("rates") or {}).values()):
+        return "a rate or the floor is above 1"
+    for c in CLASSES if design["kind"] == "stratified-by-risk" else ():
+        low, high = design["minimums"][c], design["maximums"][c]
+        if high is not None and low > high:
+            return f"minimum of {c} above its maximum"
+    return None
+
+
+def region_problem(code: str) -> str | None:
+    """Spec §5: the parts of a division code (or prefix) that exist."""
+    if code[:2] not in PROVINCES:
+        return "no such province"
+    if code[2:4] == "00" and code[4:6] not in ("", "00"):
+        return "a county part under city part 00"
+    if code[6:9] == "000" and code[9:12] not in ("", "000"):
+        return "a village part under township part 000"
+    return None
+
+
+# --- registers (spec §13) --------------------------------------------------------------------
+
 CHINESE_HEADERS = {
     "统一社会信用代码": "id", "主体名称": "name", "主体类型": "entity_type",
     "行政区划代码": "region", "行业代码": "industry", "登记机关": "registering_office",
     "管辖单位": "supervising_office", "信用风险分类": "risk_class", "标签": "tags",
     "上次检查日期": "last_check_date",
 }
-ENTITY_TYPES = {"enterprise": "企业", "individual_business": "个体工商户",
-                "farmer_cooperative": "农民专业合作社", "other_organisation": "其他组织",
-                "product": "产品", "project": "项目"}
-ENTITY_TYPES_BACK = {v: k for k, v in ENTITY_TYPES.items()}
-CLASSES = ("A", "B", "C", "D", "U")
 CLASS_LABELS = {"信用风险低": "A", "信用风险一般": "B", "信用风险较高": "C", "信用风险高": "D",
                 "未分类": "U", "": "U"}
+INSPECTOR_HEADERS = {"人员编号": "id", "姓名": "name", "所属部门": "department", "科室": "office",
+                     "辖区": "office_area", "职务": "post", "执法证号": "credential_number",
+                     "执法证有效期至": "credential_expiry", "业务专长": "specialties",
+                     "是否专家": "is_expert", "状态": "status", "执法小组": "group"}
+ITEM_HEADERS = {"事项编码": "code", "抽查事项": "name", "检查依据": "legal_basis",
+                "实施主体": "department", "事项类别": "kind", "检查方式": "methods",
+                "所需专长": "required_specialties", "检查对象类型": "entity_types"}
+CONFLICT_HEADERS = {"人员编号": "inspector_id", "统一社会信用代码": "target_id",
+                    "回避事由": "ground", "起始日期": "valid_from", "截止日期": "valid_until",
+                    "备注": "note"}
+STATUS = {"在岗": "active", "调离": "transferred", "退休": "retired"}
+GROUNDS = {"近亲属关系": "relative", "经济利益关系": "financial_interest",
+           "曾任职": "former_employment", "其他可能影响公正的关系": "other"}
+KINDS = {"重点检查事项": "key", "一般检查事项": "general"}
+METHODS = {"实地核查": "on_site", "书面检查": "written", "网络监测": "online_monitoring",
+           "检验检测": "laboratory_testing", "委托专业机构": "third_party"}
 
 
-class UnusableInputError(Exception):
-    """The inputs cannot be read."""
-
-
-# --- directory ----------------------------------------------------------------------------
-
-def read_directory(path: str) -> list[dict[str, str]]:
-    """Rows of the directory CSV with canonical values, sorted by id."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+def decode_file(path: str) -> str:
+    """A register file's text: UTF-8 (with or without BOM), else GB18030."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise CannotCheckError(f"{path}: cannot be read ({error.strerror})") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise UnusableInputError(f"{path}: neither UTF-8 nor GB18030")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [CHINESE_HEADERS.get(h.strip(), h.strip()) for h in next(reader)]
-    missing = [f for f in ("id", "name", "entity_type", "region") if f not in header]
+    raise CannotCheckError(f"{path}: neither UTF-8 nor GB18030")
+
+
+def read_rows(path: str, headers: dict[str, str], required: tuple[str, ...]
+              ) -> list[dict[str, str]]:
+    """Rows of a register CSV (comma- or tab-separated), cells NFC and trimmed."""
+    text = decode_file(path)
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""),
+                        delimiter="\t" if "\t" in first and "," not in first else ",")
+    try:
+        names = [headers.get(h.strip(), h.strip()) for h in next(reader)]
+        rows = [row for row in reader if any(c.strip() for c in row)]
+    except (StopIteration, csv.Error) as error:
+        raise CannotCheckError(f"{path}: not a CSV file with a header line ({error})") from None
+    missing = [f for f in required if f not in names]
     if missing:
-        raise UnusableInputError(f"{path}: missing columns {missing}")
-    zh_types = {v: k for k, v in ENTITY_TYPES.items()}
+        raise CannotCheckError(f"{path}: missing columns {missing}")
+    out = []
+    for row in rows:
+        if len(row) != len(names):
+            raise CannotCheckError(f"{path}: a row has {len(row)} cells, the header {len(names)}")
+        out.append({n: unicodedata.normalize("NFC", c).strip()
+                    for n, c in zip(names, row, strict=True)})
+    return out
+
+
+def split(cell: str) -> list[str]:
+    """A list cell: parts separated by ; ； or |, distinct and sorted."""
+    return sorted({p.strip() for p in re.split("[;；|]", cell) if p.strip()})
+
+
+def iso(cell: str, path: str | None) -> str | None:
+    """A date cell: empty, or YYYY-MM-DD (YYYY/MM/DD accepted)."""
+    if not cell:
+        return None
+    try:
+        return dt.date.fromisoformat(cell.replace("/", "-")).isoformat()
+    except ValueError:
+        raise CannotCheckError(f"{path}: {cell!r} is not a date YYYY-MM-DD") from None
+
+
+@functools.cache
+def read_directory(path: str) -> list[dict[str, str]]:
+    """Spec §13.1: the directory's rows with canonical values (§5), sorted by id."""
     rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        raw = dict(zip(header, cells, strict=True))
-        row = {f: unicodedata.normalize("NFC", raw.get(f, "")).strip() for f in FIELDS}
+    for raw in read_rows(path, CHINESE_HEADERS, ("id", "name", "entity_type", "region")):
+        row = {f: raw.get(f, "") for f in FIELDS}
         row["id"] = unicodedata.normalize("NFKC", raw["id"]).strip().upper()
-        row["entity_type"] = zh_types.get(row["entity_type"], row["entity_type"])
+        row["entity_type"] = ENTITY_TYPES_BACK.get(row["entity_type"], row["entity_type"])
         row["industry"] = row["industry"].upper()
         risk = row["risk_class"]
         row["risk_class"] = CLASS_LABELS.get(risk, risk.rstrip("类").upper())
-        row["tags"] = ";".join(sorted({t.strip() for t in row["tags"].replace("；", ";")
-                                       .replace("|", ";").split(";") if t.strip()}))
-        date = row["last_check_date"].replace("/", "-")
-        row["last_check_date"] = dt.date.fromisoformat(date).isoformat() if date else ""
+        row["tags"] = ";".join(split(row["tags"]))
+        row["last_check_date"] = iso(row["last_check_date"], path) or ""
+        if row["entity_type"] not in ENTITY_TYPES or row["risk_class"] not in CLASSES:
+            raise CannotCheckError(f"{path}: target {row['id']}: unknown entity type or risk class")
         rows.append(row)
     rows.sort(key=lambda r: r["id"].encode())
+    if any(a["id"] == b["id"] for a, b in itertools.pairwise(rows)):
+        raise CannotCheckError(f"{path}: an id occurs twice")
     return rows
 
 
@@ -105,14 +653,90 @@ def directory_digest(rows: list[dict[str, str]]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-# --- the draw ----------------------------------------------------------------------------
+def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
+    """Spec §13: the header line, then one canonical JSON line per entry."""
+    h = hashlib.sha256(f"random-inspection/{kind}/v1\n".encode())
+    for entry in entries:
+        h.update(canonical(entry).encode() + b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+def read_inspectors(path: str) -> list[dict[str, Any]]:
+    """Spec §13.2: inspectors with canonical values, sorted by id."""
+    people = []
+    for row in read_rows(path, INSPECTOR_HEADERS, ("id", "name", "department")):
+        people.append({
+            "id": row["id"], "name": row["name"], "department": row["department"],
+            "office": row.get("office", ""), "office_area": row.get("office_area", ""),
+            "post": row.get("post", ""), "credential_number": row.get("credential_number", ""),
+            "credential_expiry": iso(row.get("credential_expiry", ""), path),
+            "specialties": split(row.get("specialties", "")),
+            "is_expert": row.get("is_expert", "").casefold() in {"true", "yes", "1", "是"},
+            "status": STATUS.get(row.get("status", ""), row.get("status") or "active"),
+            "group": row.get("group", ""),
+        })
+    return sorted(people, key=lambda p: p["id"])
+
+
+def read_items(path: str) -> dict[str, dict[str, Any]]:
+    """Spec §13.3: check items with canonical values, by code."""
+    items = {}
+    for row in read_rows(path, ITEM_HEADERS, ("code", "name", "legal_basis", "department")):
+        types = split(row.get("entity_types", "")) or ["enterprise", "farmer_cooperative",
+                                                       "individual_business"]
+        items[row["code"]] = {
+            "code": row["code"], "name": row["name"], "legal_basis": row["legal_basis"],
+            "department": row["department"],
+            "kind": KINDS.get(row.get("kind", ""), row.get("kind") or "general"),
+            "methods": sorted({METHODS.get(m, m) for m in split(row.get("methods", ""))}
+                              or {"on_site"}),
+            "required_specialties": split(row.get("required_specialties", "")),
+            "entity_types": sorted({ENTITY_TYPES_BACK.get(t, t) for t in types}),
+        }
+    return items
+
+
+def read_conflicts(path: str | None) -> list[dict[str, Any]]:
+    """Spec §13.4: declared conflicts, sorted by (inspector, target)."""
+    conflicts = []
+    for row in read_rows(path, CONFLICT_HEADERS, ("inspector_id", "target_id", "ground")
+                         ) if path else []:
+        conflicts.append({"inspector_id": row["inspector_id"],
+                          "target_id": unicodedata.normalize("NFKC", row["target_id"]).upper(),
+                          "ground": GROUNDS.get(row["ground"], row["ground"]),
+                          "valid_from": iso(row.get("valid_from", ""), path),
+                          "valid_until": iso(row.get("valid_until", ""), path),
+                          "note": row.get("note", "")})
+    return sorted(conflicts, key=lambda c: (c["inspector_id"], c["target_id"]))
+
+
+def read_previous(path: str | None) -> dict[str, list[str]]:
+    """Spec §13.5: {target id: [inspector ids]} (ids normalised, sorted, distinct)."""
+    if not path:
+        return {}
+    try:
+        data = json.loads(decode_file(path))
+        return {unicodedata.normalize("NFKC", t).strip().upper(): sorted(set(ids))
+                for t, ids in sorted(data.items())}
+    except (ValueError, AttributeError, TypeError) as error:
+        raise CannotCheckError(f"{path}: not a JSON object {{target id: [inspector ids]}}: "
+                          f"{error}") from None
+
+
+def previous_digest(previous: dict[str, list[str]]) -> str:
+    """Spec §13.5: SHA-256 of the canonical JSON of the object, keys sorted."""
+    return "sha256:" + hashlib.sha256(canonical(dict(sorted(previous.items()))).encode()
+                                      ).hexdigest()
+
+
+# --- the draw (spec §4, §6-§8) ---------------------------------------------------------------
 
 def digest_function(name: str) -> Any:
     if name == "sha256":
         return lambda b: hashlib.sha256(b).digest()
-    if name == "sm3":
-        return lambda b: hashlib.new("sm3", b).digest()
-    raise UnusableInputError(f"unknown hash {name!r}")
+    if "sm3" not in hashlib.algorithms_available:
+        raise CannotCheckError("the record uses SM3, which this Python's OpenSSL does not provide")
+    return lambda b: hashlib.new("sm3", b).digest()
 
 
 def stream(seed_string: str, population: int, hash_name: str) -> Any:
@@ -134,8 +758,8 @@ def rivest(seed_string: str, population: int, size: int, hash_name: str) -> list
 
 
 def eligible_rows(rows: list[dict[str, str]], design: dict[str, Any]
-                  ) -> tuple[list[dict[str, str]], dict[str, int]]:
-    """Spec §6: the scope, then the exclusions, each counted."""
+                  ) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """Spec §6: the scope, then the exclusions, each counted (§6.2)."""
     scope = design["scope"]
 
     def in_scope(r: dict[str, str]) -> bool:
@@ -155,17 +779,22 @@ def eligible_rows(rows: list[dict[str, str]], design: dict[str, Any]
         ])
 
     kept = [r for r in rows if in_scope(r)]
-    counts = {"out_of_scope": len(rows) - len(kept)}
+    counts: dict[str, Any] = {"out_of_scope": len(rows) - len(kept), "checked_since": None,
+                              "excluded_ids": {}}
     since = design["exclude_checked_since"]
     if since is not None:
         recent = [r for r in kept if r["last_check_date"] and r["last_check_date"] >= since]
-        counts[f"checked since {since}"] = len(recent)
+        counts["checked_since"] = len(recent)
         kept = [r for r in kept if not (r["last_check_date"] and r["last_check_date"] >= since)]
     for reason, ids in sorted(design["excluded_ids"].items()):
         listed = set(ids)
-        counts[reason] = sum(r["id"] in listed for r in kept)
+        counts["excluded_ids"][reason] = sum(r["id"] in listed for r in kept)
         kept = [r for r in kept if r["id"] not in listed]
     return kept, counts
+
+
+class NoDrawError(Exception):
+    """The design cannot be drawn from this frame (spec §7): no record can exist."""
 
 
 def size_for(rate: Fraction, population: int, minimum: int, maximum: int | None) -> int:
@@ -173,112 +802,104 @@ def size_for(rate: Fraction, population: int, minimum: int, maximum: int | None)
     return min(n if maximum is None else min(n, maximum), population)
 
 
-def stratified(design: dict[str, Any], pops: list[int]) -> tuple[list[int], list[Fraction]]:
-    """Spec §7.1: ceil(rate × N), minimums, maximums, then the least floor scale."""
+def stratified(design: dict[str, Any], pops: list[int]) -> dict[str, Any]:
+    """Spec §7.1: ceil(rate × N), minimums, maximums, the least floor scale; the record's
+    allocation section (§9.4)."""
     rates = [Fraction(design["rates"][c]) for c in CLASSES]
-    mins = [design["minimums"][c] or 0 for c in CLASSES]
+    mins = [design["minimums"][c] for c in CLASSES]
     maxs = [design["maximums"][c] for c in CLASSES]
-    need = math.ceil(Fraction(design["floor"]) * sum(pops))
+    floor = Fraction(design["floor"])
+    need = math.ceil(floor * sum(pops))
 
     def sizes(s: Fraction) -> list[int]:
         return [size_for(s * r, n, lo, hi) for r, n, lo, hi in zip(rates, pops, mins, maxs,
                                                                      strict=True)]
+    notes: list[dict[str, Any]] = []
     scale = Fraction(1)
     if sum(sizes(scale)) < need:
-        # Sizes only change at s = k / (r·N): walk those breakpoints upward, in order, until
-        # the floor is met (each step adds at most one target, so the walk is short).
+        if sum(size_for(Fraction(r > 0), n, lo, hi)
+               for r, n, lo, hi in zip(rates, pops, mins, maxs, strict=True)) < need:
+            raise NoDrawError(f"the floor needs {need} targets, more than the rates can reach")
+        # n_h(s) steps just after each s = k / (r·N); the scale is the least such point
+        # above 1 at which the sizes meet the floor (walked in increasing order).
         def breakpoints(r: Fraction, n: int) -> Any:
             return (Fraction(k) / (r * n) for k in range(math.floor(r * n) + 1, n + 1))
         walk = heapq.merge(*(breakpoints(r, n) for r, n in zip(rates, pops, strict=True)
                              if r > 0 and n > 0))
         scale = next(s for s in walk if s > 1 and sum(sizes(s)) >= need)
-    return sizes(scale), [min(Fraction(1), scale * r) for r in rates]
+        notes.append({"code": "floor_scaled", "floor": str(floor), "floor_count": need,
+                      "population": sum(pops), "rate_total": sum(sizes(Fraction(1))),
+                      "scale": str(scale)})
+    strata = []
+    for c, n, r, lo, hi, size in zip(CLASSES, pops, rates, mins, maxs, sizes(scale),
+                                     strict=True):
+        effective = min(Fraction(1), scale * r)
+        plain = math.ceil(effective * n)
+        if size > plain:
+            notes.append({"code": "minimum", "label": c, "minimum": lo, "rate_size": plain})
+        elif size < min(plain, n):
+            notes.append({"code": "maximum", "label": c, "maximum": hi, "rate_size": plain})
+        if effective == 1 and n:
+            notes.append({"code": "certainty", "label": c, "population": n})
+        strata.append({"label": c, "population": n, "rate": str(r),
+                       "effective_rate": str(effective), "size": size,
+                       "inclusion_probability": str(Fraction(size, n) if n else Fraction(0))})
+    unrated = [c for c, r, lo, n in zip(CLASSES, rates, mins, pops, strict=True)
+               if r == 0 and not lo and n]
+    if unrated:
+        notes.append({"code": "rate_zero", "labels": unrated,
+                      "population": sum(n for c, n in zip(CLASSES, pops, strict=True)
+                                        if c in unrated)})
+    return {"strata": strata, "floor": str(floor), "floor_count": need, "scale": str(scale),
+            "adjustments": notes}
 
 
-def weighted(design: dict[str, Any], pops: list[int], uniform: Fraction) -> list[int]:
-    """Spec §7.2: π_h = min(1, c·w_h), then systematic rounding with start ``uniform``."""
+def weighted(design: dict[str, Any], pops: list[int], uniform: Any) -> dict[str, Any]:
+    """Spec §7.2: π_h = min(1, c·w_h), then systematic rounding; the allocation section."""
     weights = [Fraction(design["weights"][c]) for c in CLASSES]
-    total = max(design["total"], math.ceil(Fraction(design["floor"]) * sum(pops)))
+    floor = Fraction(design["floor"])
+    need = math.ceil(floor * sum(pops))
+    total = design["total"]
+    notes: list[dict[str, Any]] = []
+    if total < need:
+        notes.append({"code": "total_raised", "floor": str(floor), "floor_count": need,
+                      "population": sum(pops), "total": total})
+        total = need
+    if total > sum(n for n, w in zip(pops, weights, strict=True) if w > 0):
+        raise NoDrawError("the total exceeds the eligible targets with a positive weight")
     capped: set[int] = set()
     while True:
         free = [h for h in range(5) if weights[h] > 0 and h not in capped and pops[h]]
         mass = sum(weights[h] * pops[h] for h in free)
-        c = Fraction(total - sum(pops[h] for h in capped)) / mass if mass else Fraction(0)
+        if not mass:  # every class with targets and weight is capped: the least such c
+            c = max((1 / weights[h] for h in capped), default=Fraction(0))
+            break
+        c = Fraction(total - sum(pops[h] for h in capped)) / mass
         newly = {h for h in free if c * weights[h] >= 1}
         if not newly:
             break
         capped |= newly
-    expected = [(Fraction(1) if h in capped else c * weights[h]) * pops[h] for h in range(5)]
+    pis = [Fraction(1) if h in capped else min(Fraction(1), c * weights[h]) for h in range(5)]
+    expected = [pis[h] * pops[h] for h in range(5)]
     sizes = [math.floor(e) for e in expected]
-    low = Fraction(0)
-    for h in range(5):
-        high = low + expected[h] - sizes[h]
-        if math.ceil(low - uniform) < high - uniform:
-            sizes[h] += 1
-        low = high
-    return sizes
+    if any(e != s for e, s in zip(expected, sizes, strict=True)):
+        start = uniform()
+        low = Fraction(0)
+        for h in range(5):
+            high = low + expected[h] - sizes[h]
+            if math.ceil(low - start) < high - start:
+                sizes[h] += 1
+            low = high
+        notes.append({"code": "rounded", "start": str(start)})
+    strata = [{"label": c, "population": pops[h], "rate": str(pis[h]),
+               "effective_rate": str(pis[h]), "size": sizes[h],
+               "inclusion_probability": str(pis[h] if pops[h] else Fraction(0))}
+              for h, c in enumerate(CLASSES)]
+    return {"strata": strata, "floor": str(floor), "floor_count": need, "scale": "1",
+            "adjustments": notes}
 
 
-# --- teams (spec §12) --------------------------------------------------------------------
-
-INSPECTOR_HEADERS = {"人员编号": "id", "姓名": "name", "所属部门": "department", "科室": "office",
-                     "辖区": "office_area", "职务": "post", "执法证号": "credential_number",
-                     "执法证有效期至": "credential_expiry", "业务专长": "specialties",
-                     "是否专家": "is_expert", "状态": "status", "执法小组": "group"}
-ITEM_HEADERS = {"事项编码": "code", "所需专长": "required_specialties",
-                "检查对象类型": "entity_types"}
-CONFLICT_HEADERS = {"人员编号": "inspector_id", "统一社会信用代码": "target_id",
-                    "回避事由": "ground", "起始日期": "valid_from", "截止日期": "valid_until",
-                    "备注": "note"}
-STATUS = {"在岗": "active", "调离": "transferred", "退休": "retired"}
-GROUNDS = {"近亲属关系": "relative", "经济利益关系": "financial_interest",
-           "曾任职": "former_employment", "其他可能影响公正的关系": "other"}
-
-
-def read_rows(path: str, headers: dict[str, str]) -> list[dict[str, str]]:
-    with open(path, "rb") as handle:
-        data = handle.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    names = [headers.get(h.strip(), h.strip()) for h in next(reader)]
-    return [{n: unicodedata.normalize("NFC", c).strip() for n, c in zip(names, row, strict=True)}
-            for row in reader if any(c.strip() for c in row)]
-
-
-def split(cell: str) -> list[str]:
-    return sorted({p.strip() for p in cell.replace("；", ";").replace("|", ";").split(";")
-                   if p.strip()})
-
-
-def iso(cell: str) -> str | None:
-    return dt.date.fromisoformat(cell.replace("/", "-")).isoformat() if cell else None
-
-
-def read_inspectors(path: str) -> list[dict[str, Any]]:
-    people = []
-    for row in read_rows(path, INSPECTOR_HEADERS):
-        people.append({
-            "id": row["id"], "name": row["name"], "department": row["department"],
-            "office": row.get("office", ""), "office_area": row.get("office_area", ""),
-            "post": row.get("post", ""), "credential_number": row.get("credential_number", ""),
-            "credential_expiry": iso(row.get("credential_expiry", "")),
-            "specialties": split(row.get("specialties", "")),
-            "is_expert": row.get("is_expert", "").casefold() in {"true", "yes", "1", "是"},
-            "status": STATUS.get(row.get("status", ""), row.get("status") or "active"),
-            "group": row.get("group", ""),
-        })
-    return sorted(people, key=lambda p: p["id"])
-
-
-def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
-    h = hashlib.sha256(f"random-inspection/{kind}/v1\n".encode())
-    for entry in entries:
-        h.update(canonical(entry).encode() + b"\n")
-    return "sha256:" + h.hexdigest()
-
+# --- inspection teams (spec §12) ---------------------------------------------------------------
 
 class Phase:
     """One staffing phase of spec §12.4 over pools of officer indices."""
@@ -362,24 +983,6 @@ class Phase:
             self.cap += 1
 
 
-def read_conflicts(path: str | None) -> list[dict[str, Any]]:
-    conflicts = []
-    for row in read_rows(path, CONFLICT_HEADERS) if path else []:
-        conflicts.append({"inspector_id": row["inspector_id"],
-                          "target_id": unicodedata.normalize("NFKC", row["target_id"]).upper(),
-                          "ground": GROUNDS.get(row["ground"], row["ground"]),
-                          "valid_from": iso(row.get("valid_from", "")),
-                          "valid_until": iso(row.get("valid_until", "")),
-                          "note": row.get("note", "")})
-    return sorted(conflicts, key=lambda c: (c["inspector_id"], c["target_id"]))
-
-
-def read_previous(path: str | None) -> dict[str, list[str]]:
-    if not path:
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return {t.upper(): sorted(set(ids)) for t, ids in json.load(handle).items()}
-
 
 def allowed(mode: str, officer: dict[str, Any], target: dict[str, str]) -> bool:
     """§12.2: the draw mode's pool."""
@@ -409,86 +1012,6 @@ def expert_cover(needed: set[str], pool: list[dict[str, Any]], label: str, hash_
         left -= set(best["specialties"])
     return sorted(chosen), sorted(left)
 
-
-def run_phases(pools: list[list[int]], *, modes: list[list[int]], officers: int,
-               leads: list[bool] | None, d: int, staffable: list[int],
-               labels: dict[str, list[str]], hash_name: str,
-               caps: tuple[int, int], reasons: dict[int, str]) -> tuple[dict[int, int], Phase]:
-    """§12.5: leaders first (if a department leads), then the other places."""
-    cap, limit = caps
-    load = [0] * officers
-    leaders: dict[int, int] = {}
-    if leads is not None:
-        first = Phase([[u for u in p if leads[u]] for p in pools], 1, load, cap,
-                      [[u for u in m if leads[u]] for m in modes])
-        for k in first.run(staffable, labels["leader"], hash_name, limit):
-            reasons[k] = "capacity"
-        leaders = {k: first.team[k][0] for k in staffable if first.team[k]}
-        staffable = [k for k in staffable if k in leaders]
-    second = Phase([[u for u in p if u != leaders.get(k)] for k, p in enumerate(pools)],
-                   d - (1 if leads is not None else 0), load, cap, modes)
-    for k in second.run(staffable, labels["team"], hash_name, limit):
-        reasons[k] = "capacity"
-    return leaders, second
-
-
-def by_person(officers: list[dict[str, Any]], modes: list[list[int]], pools: list[list[int]],
-              *, d: int, dept: str | None, labels: dict[str, list[str]], limit: int,
-              hash_name: str) -> tuple[dict[int, list[int]], dict[int, int], dict[int, str],
-                                       dict[int, str], Fraction]:
-    """§12.3–12.5: officers one by one; returned as by `by_group` (no groups)."""
-    reasons = {k: "few" for k, p in enumerate(pools) if len(p) < d}
-    if dept:
-        reasons.update({k: "dept" for k, p in enumerate(pools) if k not in reasons
-                        and not any(officers[u]["department"] == dept for u in p)})
-    staffable = [k for k in range(len(pools)) if k not in reasons]
-    active = {u for k in staffable for u in pools[k]}
-    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
-    leaders, second = run_phases(
-        pools, modes=modes, officers=len(officers), d=d, staffable=staffable,
-        labels=labels, leads=[o["department"] == dept for o in officers] if dept else None,
-        hash_name=hash_name, caps=(min(max(1, math.ceil(fair)), limit), limit),
-        reasons=reasons)
-    members = {k: sorted(second.team[k] + ([leaders[k]] if k in leaders else []))
-               for k in range(len(pools)) if k not in reasons}
-    return (members, {k: leaders.get(k, team[0]) for k, team in members.items()}, {},
-            reasons, fair)
-
-
-def by_group(officers: list[dict[str, Any]], modes: list[list[int]], pools: list[list[int]],
-             *, d: int, dept: str | None, labels: list[str], limit: int, hash_name: str
-             ) -> tuple[dict[int, list[int]], dict[int, int], dict[int, str], dict[int, str],
-                        Fraction]:
-    """§12.8: one pre-formed group per target, drawn as a unit; returns each staffed
-    target's officers, leader and group, the unstaffed targets and the fair share."""
-    found: dict[str, list[int]] = {}
-    for u, o in enumerate(officers):
-        if o["group"]:
-            found.setdefault(o["group"], []).append(u)
-    names = sorted(found)
-    units = [found[name] for name in names]
-    leads = [next((u for u in unit if not dept or officers[u]["department"] == dept), -1)
-             for unit in units]
-    usable = [g for g, unit in enumerate(units) if len(unit) >= d and leads[g] >= 0]
-    by_mode: dict[int, list[int]] = {}  # mode pools are shared lists (by place)
-    for mode in modes:
-        if id(mode) not in by_mode:
-            allowed = set(mode)
-            by_mode[id(mode)] = [g for g in usable if allowed.issuperset(units[g])]
-    group_modes = [by_mode[id(mode)] for mode in modes]
-    group_pools = [[g for g in groups if set(pool).issuperset(units[g])] if groups else []
-                   for groups, pool in zip(group_modes, pools, strict=True)]
-    reasons = {k: "none" for k, p in enumerate(group_pools) if not p}
-    staffable = [k for k in range(len(pools)) if k not in reasons]
-    active = {g for k in staffable for g in group_pools[k]}
-    fair = Fraction(len(staffable), len(active)) if active else Fraction(0)
-    phase = Phase(group_pools, 1, [0] * len(units), min(max(1, math.ceil(fair)), limit),
-                  group_modes)
-    for k in phase.run(staffable, labels, hash_name, limit):
-        reasons[k] = "capacity"
-    chosen = {k: phase.team[k][0] for k in staffable if k not in reasons}
-    return ({k: units[g] for k, g in chosen.items()}, {k: leads[g] for k, g in chosen.items()},
-            {k: names[g] for k, g in chosen.items()}, reasons, fair)
 
 
 def fits(groups: dict[tuple[int, ...], int], places: int, room: dict[int, int]) -> bool:
@@ -557,170 +1080,480 @@ def least_cap(pools: list[list[int]], places: int, load: list[int], start: int,
     return limit
 
 
-def recusals(conflicts: list[dict[str, Any]], previous: dict[str, list[str]],
-             custom: dict[str, list[str]], day: str) -> dict[str, set[str]]:
-    """§12.2: target id -> inspectors recused from it (conflicts in force on ``day``,
-    rotation, custom exclusions)."""
-    out: dict[str, set[str]] = {}
-    for c in conflicts:
-        if (c["valid_from"] is None or c["valid_from"] <= day) and (
-                c["valid_until"] is None or day <= c["valid_until"]):
-            out.setdefault(c["target_id"], set()).add(c["inspector_id"])
-    for source in (previous, custom):
-        for target, ids in source.items():
-            out.setdefault(target, set()).update(ids)
-    return out
+
+
+def run_phases(pools: list[list[int]], *, modes: list[list[int]], officers: int,
+               leads: list[bool] | None, d: int, staffable: list[int],
+               labels: dict[str, list[str]], hash_name: str, caps: tuple[int, int],
+               reasons: dict[int, dict[str, Any]], dept: str | None
+               ) -> tuple[dict[int, int], Phase]:
+    """§12.5: leaders first (if a department leads), then the other places."""
+    cap, limit = caps
+    load = [0] * officers
+    leaders: dict[int, int] = {}
+    if leads is not None:
+        first = Phase([[u for u in p if leads[u]] for p in pools], 1, load, cap,
+                      [[u for u in m if leads[u]] for m in modes])
+        for k in first.run(staffable, labels["leader"], hash_name, limit):
+            reasons[k] = {"reason": "leader_capacity", "department": dept, "cap": first.cap}
+        leaders = {k: first.team[k][0] for k in staffable if first.team[k]}
+        staffable = [k for k in staffable if k in leaders]
+    second = Phase([[u for u in p if u != leaders.get(k)] for k, p in enumerate(pools)],
+                   d - (1 if leads is not None else 0), load, cap, modes)
+    for k in second.run(staffable, labels["team"], hash_name, limit):
+        reasons[k] = {"reason": "capacity", "cap": second.cap}
+    return leaders, second
+
+
+Staffed = tuple[dict[int, list[int]], dict[int, int], dict[int, str], dict[int, dict[str, Any]],
+                Fraction]
+
+
+def by_person(officers: list[dict[str, Any]], modes: list[list[int]], pools: list[list[int]],
+              *, d: int, dept: str | None, labels: dict[str, list[str]], limit: int,
+              hash_name: str) -> Staffed:
+    """§12.3–12.5: officers one by one; returns each staffed target's officers, leader and
+    group (none here), the unstaffed targets with their reasons (§12.8), the fair share."""
+    reasons: dict[int, dict[str, Any]] = {
+        k: {"reason": "too_few_officers", "eligible": len(p), "needed": d}
+        for k, p in enumerate(pools) if len(p) < d}
+    if dept:
+        reasons.update({k: {"reason": "no_leader_officer", "department": dept}
+                        for k, p in enumerate(pools) if k not in reasons
+                        and not any(officers[u]["department"] == dept for u in p)})
+    staffable = [k for k in range(len(pools)) if k not in reasons]
+    active = {u for k in staffable for u in pools[k]}
+    fair = Fraction(d * len(staffable), len(active)) if active else Fraction(0)
+    leaders, second = run_phases(
+        pools, modes=modes, officers=len(officers), d=d, staffable=staffable,
+        labels=labels, leads=[o["department"] == dept for o in officers] if dept else None,
+        hash_name=hash_name, caps=(min(max(1, math.ceil(fair)), limit), limit),
+        reasons=reasons, dept=dept)
+    members = {k: sorted(second.team[k] + ([leaders[k]] if k in leaders else []))
+               for k in range(len(pools)) if k not in reasons}
+    return (members, {k: leaders.get(k, team[0]) for k, team in members.items()}, {},
+            reasons, fair)
+
+
+def by_group(officers: list[dict[str, Any]], modes: list[list[int]], pools: list[list[int]],
+             *, d: int, dept: str | None, labels: list[str], limit: int, hash_name: str
+             ) -> Staffed:
+    """§12.7: one pre-formed group per target, drawn as a unit; returns as `by_person`."""
+    found: dict[str, list[int]] = {}
+    for u, o in enumerate(officers):
+        if o["group"]:
+            found.setdefault(o["group"], []).append(u)
+    names = sorted(found)
+    units = [found[name] for name in names]
+    leads = [next((u for u in unit if not dept or officers[u]["department"] == dept), -1)
+             for unit in units]
+    usable = [g for g, unit in enumerate(units) if len(unit) >= d and leads[g] >= 0]
+    by_mode: dict[int, list[int]] = {}  # mode pools are shared lists (by place)
+    for mode in modes:
+        if id(mode) not in by_mode:
+            allowed_here = set(mode)
+            by_mode[id(mode)] = [g for g in usable if allowed_here.issuperset(units[g])]
+    group_modes = [by_mode[id(mode)] for mode in modes]
+    group_pools = [[g for g in groups if set(pool).issuperset(units[g])] if groups else []
+                   for groups, pool in zip(group_modes, pools, strict=True)]
+    reasons: dict[int, dict[str, Any]] = {
+        k: {"reason": "no_eligible_group", "min_officers": d, "department": dept}
+        for k, p in enumerate(group_pools) if not p}
+    staffable = [k for k in range(len(pools)) if k not in reasons]
+    active = {g for k in staffable for g in group_pools[k]}
+    fair = Fraction(len(staffable), len(active)) if active else Fraction(0)
+    phase = Phase(group_pools, 1, [0] * len(units), min(max(1, math.ceil(fair)), limit),
+                  group_modes)
+    for k in phase.run(staffable, labels, hash_name, limit):
+        reasons[k] = {"reason": "group_capacity", "cap": phase.cap}
+    chosen = {k: phase.team[k][0] for k in staffable if k not in reasons}
+    return ({k: units[g] for k, g in chosen.items()}, {k: leads[g] for k, g in chosen.items()},
+            {k: names[g] for k, g in chosen.items()}, reasons, fair)
+
+
+def needed_inputs(record: dict[str, Any], args: Any) -> list[str]:
+    """Spec §10.3: the options a record with teams needs that were not given."""
+    if "teams" not in record:
+        return []
+    policy = record["teams"]["policy"]
+    needs = []
+    if not args.inspectors:
+        needs.append("--inspectors (the inspector directory CSV)")
+    if policy["items"] and not args.item_list:
+        needs.append("--item-list (the check-item list CSV)")
+    if policy["conflicts_digest"] != lines_digest("conflict-register", []) and not args.conflicts:
+        needs.append("--conflicts (the conflict register CSV)")
+    if policy["previous_inspectors_digest"] != previous_digest({}) and not args.previous:
+        needs.append("--previous (the previous inspectors JSON)")
+    if record["spec_version"] == "1" and policy["custom_rules"]:
+        needs.append("the custom rules' code (a spec 1 record does not say which rule "
+                     "excluded whom: verify it in Python with the rules)")
+    return needs
+
+
+class Registers:
+    """The registers a record's teams were drawn from, read from the given files and checked
+    against the record's digests (§12.8, §13)."""
+
+    def __init__(self, record: dict[str, Any], args: Any, compare: Any) -> None:
+        section, policy = record["teams"], record["teams"]["policy"]
+        self.people = read_inspectors(args.inspectors)
+        compare("inspector_directory", section["inspector_directory"],
+                {"digest": lines_digest("inspector-directory", self.people),
+                 "size": len(self.people)})
+        self.conflicts = read_conflicts(args.conflicts)
+        compare("conflicts_digest", policy["conflicts_digest"],
+                lines_digest("conflict-register", self.conflicts))
+        self.previous = read_previous(args.previous)
+        compare("previous_inspectors_digest", policy["previous_inspectors_digest"],
+                previous_digest(self.previous))
+        catalogue = read_items(args.item_list) if args.item_list else {}
+        missing = [c for c in policy["items"] if c not in catalogue]
+        if missing:
+            raise CannotCheckError(f"{args.item_list}: item(s) {missing} of the record are not "
+                                   "in it: pass the check-item list the teams were drawn with")
+        self.items = [catalogue[c] for c in policy["items"]]
+        if record["spec_version"] != "1":
+            compare("items_digest", policy["items_digest"],
+                    lines_digest("check-item-list", sorted(self.items, key=lambda i: i["code"])))
+        day = policy["check_date"]
+        self.officers = [p for p in self.people if p["status"] == "active" and not p["is_expert"]
+                         and p["credential_number"] and (p["credential_expiry"] is None
+                                                         or p["credential_expiry"] >= day)]
+        self.experts = [p for p in self.people if p["is_expert"] and p["status"] == "active"]
+        self.in_force: dict[str, dict[str, str]] = {}  # target -> inspector -> ground
+        for c in self.conflicts:
+            if (c["valid_from"] is None or c["valid_from"] <= day) and (
+                    c["valid_until"] is None or day <= c["valid_until"]):
+                self.in_force.setdefault(c["target_id"], {})[c["inspector_id"]] = c["ground"]
+
+
+class Recusal:
+    """§12.2 and §12.8: each target's mode pool, its pool after recusals, the pairs each
+    ground removed, and the officers each custom rule removed (rule → target → ids)."""
+
+    def __init__(self, policy: dict[str, Any], registers: Registers,
+                 recorded_rules: dict[str, dict[str, list[str]]]) -> None:
+        self.policy, self.registers, self.rules = policy, registers, recorded_rules
+        self.index = {o["id"]: u for u, o in enumerate(registers.officers)}
+        self.by_place: dict[tuple[str, str], list[int]] = {}  # the mode pool depends on these
+        self.exclusions: dict[str, int] = {}
+        self.custom: dict[str, dict[str, list[str]]] = {}
+
+    def pools(self, t: dict[str, str]) -> tuple[list[int], list[int]]:
+        """The target's mode pool and its pool (officer indices, canonical order)."""
+        officers, policy = self.registers.officers, self.policy
+        place = (t["region"], t["supervising_office"])
+        if place not in self.by_place:
+            self.by_place[place] = [u for u, o in enumerate(officers)
+                                    if allowed(policy["mode"], o, t)]
+        mode = self.by_place[place]
+        members = set(mode)
+        if policy["mode"] == "cross_office":
+            self.count("own_office", len(officers) - len(mode))
+        out: dict[int, str] = {}  # each recused officer's first ground
+        for inspector, ground in self.registers.in_force.get(t["id"], {}).items():
+            if self.index.get(inspector) in members:
+                out[self.index[inspector]] = f"conflict:{ground}"
+        for inspector in self.registers.previous.get(t["id"], []):
+            if self.index.get(inspector) in members:
+                out.setdefault(self.index[inspector], "rotation")
+        for rule in policy["custom_rules"]:
+            listed = set(self.rules.get(rule, {}).get(t["id"], []))
+            for u in mode:
+                if u not in out and officers[u]["id"] in listed:
+                    out[u] = f"custom:{rule}"
+                    self.custom.setdefault(rule, {}).setdefault(t["id"], []).append(
+                        officers[u]["id"])
+        for ground in out.values():
+            self.count(ground, 1)
+        return mode, [u for u in mode if u not in out]
+
+    def count(self, ground: str, n: int) -> None:
+        self.exclusions[ground] = self.exclusions.get(ground, 0) + n
+
+    def experts(self, t: dict[str, str], needed: set[str]) -> list[dict[str, Any]]:
+        """§12.6: the candidate experts for the needed specialties; those a custom rule
+        recused are recorded under the first such rule."""
+        barred = {*self.registers.in_force.get(t["id"], {}),
+                  *self.registers.previous.get(t["id"], [])}
+        pool = []
+        for e in self.registers.experts:
+            if not set(e["specialties"]) & needed or e["id"] in barred:
+                continue
+            rule = next((r for r in self.policy["custom_rules"]
+                         if e["id"] in self.rules.get(r, {}).get(t["id"], [])), None)
+            if rule is None:
+                pool.append(e)
+            else:
+                ids = self.custom.setdefault(rule, {}).setdefault(t["id"], [])
+                ids[:] = sorted({*ids, e["id"]})
+        return pool
 
 
 def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
                  compare: Any) -> None:
-    """Spec §12: rebuild the eligibility, both phases and the experts; compare."""
+    """Spec §12: rebuild eligibility, exclusions, the phases and the experts; compare."""
     section, policy = record["teams"], record["teams"]["policy"]
-    people = read_inspectors(args.inspectors)
-    compare("inspector_directory", section["inspector_directory"],
-            {"digest": lines_digest("inspector-directory", people), "size": len(people)})
-    conflicts = read_conflicts(args.conflicts)
-    compare("conflicts_digest", policy["conflicts_digest"],
-            lines_digest("conflict-register", conflicts))
-    previous = read_previous(args.previous)
-    compare("previous_inspectors_digest", policy["previous_inspectors_digest"],
-            "sha256:" + hashlib.sha256(canonical(dict(sorted(previous.items()))).encode())
-            .hexdigest())
-    items = {r["code"]: r for r in read_rows(args.items, ITEM_HEADERS)} if args.items else {}
-    day, d, dept = policy["check_date"], policy["min_officers"], policy["leader_department"]
-    officers = [p for p in people if p["status"] == "active" and not p["is_expert"]
-                and p["credential_number"] and (p["credential_expiry"] is None
-                                                or p["credential_expiry"] >= day)]
+    registers = Registers(record, args, compare)
     by_id = {r["id"]: r for r in rows}
-    targets = [by_id[i] for s in record["strata"] for i in s["selected"]]
-    seed, purpose = record["seed"]["value"], record["purpose"]
-    hash_name = record.get("hash", "sha256")
-
-    barred = recusals(conflicts, previous, section["custom_exclusions"], day)
-    by_place: dict[tuple[str, str], list[int]] = {}  # the mode pool depends on these only
-    for t in targets:
-        if (t["region"], t["supervising_office"]) not in by_place:
-            by_place[t["region"], t["supervising_office"]] = [
-                u for u, o in enumerate(officers) if allowed(policy["mode"], o, t)]
-    modes = [by_place[t["region"], t["supervising_office"]] for t in targets]
-    pools = [[u for u in mode if officers[u]["id"] not in barred.get(t["id"], ())]
-             for mode, t in zip(modes, targets, strict=True)]
+    targets = [by_id[i] for s in record["strata"] for i in s["selected"] if i in by_id]
+    if len(targets) < sum(len(s["selected"]) for s in record["strata"]):
+        compare("teams", "selected targets in the directory", "a selected id is not in it")
+        return
+    recusal = Recusal(policy, registers,
+                      {} if record["spec_version"] == "1" else section["custom_exclusions"])
+    modes, pools = zip(*(recusal.pools(t) for t in targets), strict=True) if targets else ((), ())
+    seed, purpose, hash_name = record["seed"]["value"], record["purpose"], record["hash"]
     limit = policy["cap"] if policy["cap"] is not None else max(len(targets), 1)
     labels = {kind: [f"{seed},{purpose},{kind}/{t['id']}" for t in targets]
               for kind in ("leader", "team", "group")}
-    if policy.get("unit", "person") == "group":
-        members, leader_of, group_of, reasons, fair = by_group(
-            officers, modes, pools, d=d, dept=dept, labels=labels["group"], limit=limit,
-            hash_name=hash_name)
+    officers, d, dept = registers.officers, policy["min_officers"], policy["leader_department"]
+    if policy["unit"] == "group":
+        members_of, leader_of, group_of, reasons, fair = by_group(
+            officers, list(modes), list(pools), d=d, dept=dept, labels=labels["group"],
+            limit=limit, hash_name=hash_name)
     else:
-        members, leader_of, group_of, reasons, fair = by_person(
-            officers, modes, pools, d=d, dept=dept, labels=labels, limit=limit,
+        members_of, leader_of, group_of, reasons, fair = by_person(
+            officers, list(modes), list(pools), d=d, dept=dept, labels=labels, limit=limit,
             hash_name=hash_name)
-    experts = [p for p in people if p["is_expert"] and p["status"] == "active"]
-    teams = []
-    for k, team in sorted(members.items()):
+    teams: list[dict[str, Any]] = []
+    loads: dict[int, int] = {}
+    for k, team in sorted(members_of.items()):
         t = targets[k]
-        needed: set[str] = set()
-        for code in policy["items"]:
-            types = {ENTITY_TYPES_BACK.get(x, x) for x in split(items[code]["entity_types"])}
-            if t["entity_type"] in types:
-                needed |= set(split(items[code].get("required_specialties", "")))
+        needed = {s for item in registers.items if t["entity_type"] in item["entity_types"]
+                  for s in item["required_specialties"]}
         needed -= {s for u in team for s in officers[u]["specialties"]}
         chosen: list[str] = []
         uncovered = sorted(needed)
         if needed and policy["add_experts"]:
-            pool = [e for e in experts if set(e["specialties"]) & needed
-                    and e["id"] not in barred.get(t["id"], ())]
-            chosen, uncovered = expert_cover(needed, pool, f"{seed},{purpose},experts/{t['id']}",
-                                             hash_name)
+            chosen, uncovered = expert_cover(needed, recusal.experts(t, needed),
+                                             f"{seed},{purpose},experts/{t['id']}", hash_name)
+        for u in team:
+            loads[u] = loads.get(u, 0) + 1
         teams.append({"target": t["id"], "officers": [officers[u]["id"] for u in team],
                       "leader": officers[leader_of[k]]["id"], "experts": chosen,
                       "uncovered": uncovered, **({"group": group_of[k]} if k in group_of
                                                  else {})})
-    compare("teams", section["teams"], teams)
-    compare("unstaffed targets", [u["target"] for u in section["unstaffed"]],
-            [targets[k]["id"] for k in sorted(reasons)])
-    compare("fair_share", section["fair_share"], str(fair))
+    replayed = {
+        "teams": teams, "fair_share": str(fair), "cap": max(loads.values(), default=0),
+        "unstaffed": [{"target": targets[k]["id"], **r} for k, r in sorted(reasons.items())],
+        "exclusions": dict(sorted(recusal.exclusions.items())),
+        "custom_exclusions": {rule: dict(sorted(by_target.items()))
+                              for rule, by_target in sorted(recusal.custom.items())}}
+    if record["spec_version"] == "1":
+        replayed = teams_v1(replayed)
+    for key in ("teams", "unstaffed", "fair_share", "cap", "exclusions", "custom_exclusions"):
+        compare(key, section[key], replayed[key])
 
 
-# --- the record --------------------------------------------------------------------------
+# --- records of spec 1 (spec §14) ------------------------------------------------------------
 
-def canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def teams_v1(replayed: dict[str, Any]) -> dict[str, Any]:
+    """Spec §14: exclusion keys and unstaffed reasons as text, custom exclusions merged."""
+    merged: dict[str, set[str]] = {}
+    for by_target in replayed["custom_exclusions"].values():
+        for target, ids in by_target.items():
+            merged.setdefault(target, set()).update(ids)
+    return {**replayed,
+            "exclusions": {exclusion_text_v1(k): n for k, n in replayed["exclusions"].items()},
+            "unstaffed": [{"target": u["target"], "reason": unstaffed_text_v1(u)}
+                          for u in replayed["unstaffed"]],
+            "custom_exclusions": {t: sorted(ids) for t, ids in merged.items()}}
 
+
+def exclusion_text_v1(key: str) -> str:
+    kind, _, detail = key.partition(":")
+    if kind in ("conflict", "custom"):
+        return f"{'declared conflict' if kind == 'conflict' else 'custom'}: {detail}"
+    return {"rotation": "rotation (checked it last time)",
+            "own_office": "own office (所所交叉)"}[key]
+
+
+def unstaffed_text_v1(u: dict[str, Any]) -> str:
+    reason = u["reason"]
+    if reason == "too_few_officers":
+        return (f"only {u['eligible']} eligible officer(s) after recusal, credentials and mode; "
+                f"{u['needed']} needed")
+    if reason == "no_leader_officer":
+        return f"no eligible officer of the executing department {u['department']!r}"
+    if reason in ("leader_capacity", "capacity", "group_capacity"):
+        who = {"leader_capacity": f"officer of {u.get('department')!r}",
+               "capacity": "officer", "group_capacity": "group"}[reason]
+        return f"capacity: every eligible {who} already has {u['cap']} target(s), the cap"
+    return (f"no eligible group: each has an officer recused or outside the mode, fewer than "
+            f"{u['min_officers']} officers with valid credentials"
+            + (f", or no officer of {u['department']!r}" if u["department"] else ""))
+
+
+def adjustment_text_v1(a: dict[str, Any]) -> str:
+    code = a["code"]
+    if code == "floor_scaled":
+        return (f"coverage floor {a['floor']} needs {a['floor_count']} of {a['population']}: the "
+                f"rates gave {a['rate_total']}, so every rate was scaled by {a['scale']} "
+                f"(≈{float(Fraction(a['scale'])):.4f}), ratios kept, capped at 1")
+    if code in ("minimum", "maximum"):
+        verb = "raised to the minimum" if code == "minimum" else "capped at the maximum"
+        return f"{a['label']}: {verb} of {a[code]} (rate gave {a['rate_size']})"
+    if code == "certainty":
+        return f"{a['label']}: certainty stratum, all {a['population']} drawn"
+    if code == "rate_zero":
+        return (f"classes {', '.join(a['labels'])} have rate 0: none of their "
+                f"{a['population']} eligible targets can be drawn")
+    if code == "total_raised":
+        return (f"coverage floor {a['floor']} needs {a['floor_count']} of {a['population']}: "
+                f"the total {a['total']} was raised to {a['floor_count']}")
+    return f"sizes rounded by systematic randomized rounding (start {a['start']})"
+
+
+def allocation_v1(allocation: dict[str, Any], design: dict[str, Any]) -> dict[str, Any]:
+    """Spec §14: adjustments as text; empty class-weighted classes at the uncapped c·w."""
+    strata = [dict(s) for s in allocation["strata"]]
+    if design["kind"] == "class-weighted":
+        w = {c: Fraction(x) for c, x in design["weights"].items()}
+        c = next((Fraction(s["rate"]) / w[s["label"]] for s in strata
+                  if s["population"] and w[s["label"]] > 0 and Fraction(s["rate"]) < 1),
+                 Fraction(0))
+        for s in strata:
+            if not s["population"]:
+                s["rate"] = s["effective_rate"] = str(c * w[s["label"]])
+    return {**allocation, "strata": strata,
+            "adjustments": [adjustment_text_v1(a) for a in allocation["adjustments"]]}
+
+
+def eligibility_v1(counts: dict[str, Any], design: dict[str, Any]) -> dict[str, int]:
+    out = {"out_of_scope": counts["out_of_scope"]}
+    if counts["checked_since"] is not None:
+        out[f"checked since {design['exclude_checked_since']}"] = counts["checked_since"]
+    out.update(counts["excluded_ids"])
+    return out
+
+
+def allocate(design: dict[str, Any], pops: list[int], rounding: str, hash_name: str
+             ) -> dict[str, Any]:
+    """Spec §7: the allocation section for the design; `NoDrawError` if none exists."""
+    if not sum(pops):
+        raise NoDrawError("no eligible target")
+    if design["kind"] == "stratified-by-risk":
+        return stratified(design, pops)
+
+    def uniform() -> Fraction:
+        x = digest_function(hash_name)(f"{rounding},1".encode())
+        return Fraction(int.from_bytes(x, "big"), 2**256)
+    return weighted(design, pops, uniform)
+
+
+# --- checking a record (spec §10) ------------------------------------------------------------
 
 def check(record_path: str, directory_path: str, args: Any = None
-          ) -> list[tuple[str, bool, str]]:
-    """Every check as (name, passed, detail)."""
-    with open(record_path, encoding="utf-8") as handle:
-        record = json.load(handle)
-    results: list[tuple[str, bool, str]] = []
+          ) -> list[tuple[str, str, str]]:
+    """Every check of one record as (name, status, detail), status ``ok``, ``fail`` or
+    ``need``. Raises `CannotCheckError` when the record or the directory cannot be read."""
+    args = args or argparse.Namespace(inspectors=None, item_list=None, conflicts=None,
+                                      previous=None)
+    try:
+        data = Path(record_path).read_bytes()
+    except OSError as error:
+        raise CannotCheckError(f"{record_path}: cannot be read ({error.strerror})") from None
+    try:
+        record = read_record(data)
+    except BadRecordError as altered:
+        return [("record_format", "fail", f"{altered} (spec §9)")]
+    results: list[tuple[str, str, str]] = []
 
     def compare(name: str, recorded: Any, computed: Any) -> None:
-        results.append((name, recorded == computed,
+        results.append((name, "ok" if recorded == computed else "fail",
                         "match" if recorded == computed else
                         f"recorded {recorded!r:.120} but computed {computed!r:.120}"))
 
-    compare("spec_version", record.get("spec_version"), SPEC_VERSION)
+    v1 = record["spec_version"] == "1"
     content = {k: v for k, v in record.items() if k != "record_digest"}
-    compare("record_digest", record.get("record_digest"),
+    compare("record_digest", record["record_digest"],
             "sha256:" + hashlib.sha256(canonical(content).encode()).hexdigest())
     rows = read_directory(directory_path)
     compare("directory_digest", record["directory"]["digest"], directory_digest(rows))
     compare("directory_size", record["directory"]["size"], len(rows))
     design, seed, purpose = record["design"], record["seed"]["value"], record["purpose"]
-    hash_name = record.get("hash", "sha256")
+    hash_name = record["hash"]
+    try:
+        digest_function(hash_name)
+    except CannotCheckError as error:
+        return [*results, ("hash", "need", str(error))]
+    problem = design_problem(design)
+    if problem:
+        return [*results, ("design", "fail", f"not a valid design: {problem}")]
     kept, counts = eligible_rows(rows, design)
-    compare("eligibility", record["eligibility"], counts)
     strata = {c: [r["id"] for r in kept if r["risk_class"] == c] for c in CLASSES}
     pops = [len(strata[c]) for c in CLASSES]
-    if design["kind"] == "stratified-by-risk":
-        sizes, _ = stratified(design, pops)
-    elif design["kind"] == "class-weighted":
-        x = int.from_bytes(digest_function(hash_name)(f"{seed},{purpose},rounding,1".encode()),
-                           "big")
-        sizes = weighted(design, pops, Fraction(x, 2**256))
-    else:
-        raise UnusableInputError(f"unknown design kind {design['kind']!r}")
-    recorded = {s["label"]: s for s in record["strata"]}
-    for c, population, size in zip(CLASSES, pops, sizes, strict=True):
-        mine = recorded.get(c, {})
-        seed_string = f"{seed},{purpose},{c}"
-        compare(f"stratum {c} population", mine.get("population"), population)
-        compare(f"stratum {c} size", mine.get("size"), size)
-        compare(f"stratum {c} seed_string", mine.get("seed_string"), seed_string)
+    try:
+        allocation = allocate(design, pops, f"{seed},{purpose},rounding", hash_name)
+    except NoDrawError as error:
+        return [*results, ("replay", "fail", f"the draw cannot be replayed: {error}")]
+    if v1:
+        counts, allocation = eligibility_v1(counts, design), allocation_v1(allocation, design)
+    compare("eligibility", record["eligibility"], counts)
+    compare("allocation", record["allocation"], allocation)
+    for c, population, share, mine in zip(CLASSES, pops, allocation["strata"],
+                                          record["strata"], strict=True):
+        size, seed_string = share["size"], f"{seed},{purpose},{c}"
+        compare(f"stratum {c} population", mine["population"], population)
+        compare(f"stratum {c} size", mine["size"], size)
+        compare(f"stratum {c} seed_string", mine["seed_string"], seed_string)
         ids = strata[c]
         picked = (ids if size == population else
                   [ids[p - 1] for p in rivest(seed_string, population, size, hash_name)])
-        compare(f"stratum {c} selection", mine.get("selected"), picked)
+        compare(f"stratum {c} selection", mine["selected"], picked)
     if "teams" in record:
-        if args is None or not args.inspectors:
-            results.append(("teams", False, "the record has teams: pass --inspectors (and "
-                                            "--items, --conflicts, --previous as used)"))
+        needs = needed_inputs(record, args)
+        if needs:
+            results.append(("teams", "need", "the record has teams: pass " + "; ".join(needs)))
         else:
             replay_teams(record, rows, args, compare)
     return results
 
 
+MARKS = {"ok": "ok  ", "fail": "FAIL", "need": "NEED"}
+
+
+def verdict(results: list[tuple[str, str, str]]) -> int:
+    """0 verified, 1 a check failed, 2 none failed but one could not be made."""
+    statuses = {status for _, status, _ in results}
+    return 1 if "fail" in statuses else 2 if "need" in statuses else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("record", help="audit record JSON")
+    parser.add_argument("record", help="audit record JSON, or a folder of them")
     parser.add_argument("directory", help="target directory CSV the draw was made from")
     parser.add_argument("--inspectors", help="inspector directory CSV (records with teams)")
-    parser.add_argument("--items", help="check-item list CSV (teams with items)")
+    parser.add_argument("--item-list", help="check-item list CSV (teams with items)")
     parser.add_argument("--conflicts", help="conflict register CSV")
     parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
     args = parser.parse_args(argv)
-    try:
-        results = check(args.record, args.directory, args)
-    except (UnusableInputError, OSError, KeyError, ValueError) as error:
-        print(f"verifier: cannot check: {error}", file=sys.stderr)
+    given = Path(args.record)
+    paths = sorted(given.glob("*.json")) if given.is_dir() else [given]
+    if not paths:
+        print(f"verifier: cannot check: {given} holds no *.json record", file=sys.stderr)
         return 2
-    for name, passed, detail in results:
-        print(f"{'ok  ' if passed else 'FAIL'} {name}: {detail}")
-    failed = sum(not passed for _, passed, _ in results)
-    print("VERIFIED" if not failed else f"NOT VERIFIED: {failed} check(s) failed")
-    return 0 if not failed else 1
+    codes = []
+    for path in paths:
+        try:
+            results = check(str(path), args.directory, args)
+        except CannotCheckError as error:
+            print(f"verifier: cannot check {path}: {error}", file=sys.stderr)
+            codes.append(2)
+            continue
+        code = verdict(results)
+        codes.append(code)
+        prefix = f"{path}: " if len(paths) > 1 else ""
+        for name, status, detail in results:
+            print(f"{prefix}{MARKS[status]} {name}: {detail}")
+        failed = sum(status == "fail" for _, status, _ in results)
+        print(prefix + ("VERIFIED" if code == 0 else f"NOT VERIFIED: {failed} check(s) failed"
+                        if code == 1 else "CANNOT CHECK: an input is missing"))
+    if len(paths) > 1:
+        print(f"{codes.count(0)} of {len(paths)} records verified")
+    return 1 if 1 in codes else 2 if 2 in codes else 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import itertools
 import math
 from bisect import bisect_left
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -20,7 +20,8 @@ from ..sampling._rivest import rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
 from ._policy import DrawMode, DrawUnit, TeamPolicy
 
-__all__ = ["Assignment", "Team", "Unstaffed", "assign_inspectors", "form_teams"]
+__all__ = ["UNSTAFFED_TEXT", "Assignment", "Team", "Unstaffed", "assign_inspectors",
+           "describe_exclusion", "form_teams"]
 
 EXPERT_SEARCH_LIMIT = 3  # exact minimal expert cover up to this many experts, then greedy
 
@@ -53,16 +54,63 @@ class Team:
         return {**out, "group": self.group} if self.group else out
 
 
+#: The text of each unstaffed-reason code (spec §12.8); ``{name}`` fields are parameters.
+#: Records of spec 1 carried this text instead of the code.
+UNSTAFFED_TEXT: dict[str, str] = {
+    "too_few_officers": "only {eligible} eligible officer(s) after recusal, credentials and "
+                        "mode; {needed} needed",
+    "no_leader_officer": "no eligible officer of the executing department {department!r}",
+    "leader_capacity": "capacity: every eligible officer of {department!r} already has {cap} "
+                       "target(s), the cap",
+    "capacity": "capacity: every eligible officer already has {cap} target(s), the cap",
+    "no_eligible_group": "no eligible group: each has an officer recused or outside the mode, "
+                         "fewer than {min_officers} officers with valid credentials",
+    "group_capacity": "capacity: every eligible group already has {cap} target(s), the cap",
+}
+
+
 @attrs.frozen
 class Unstaffed:
-    """A selected target no team could be formed for, and why."""
+    """A selected target no team could be formed for, and why.
+
+    Attributes:
+        target_id: The target.
+        code: Why, as a code of `UNSTAFFED_TEXT` (the record's ``reason``).
+        params: The code's parameters.
+    """
 
     target_id: str
-    reason: str
+    code: str
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """Why, in words."""
+        text = UNSTAFFED_TEXT[self.code].format(**self.params)
+        if self.code == "no_eligible_group" and self.params.get("department"):
+            text += f", or no officer of {self.params['department']!r}"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values."""
-        return {"target": self.target_id, "reason": self.reason}
+        """Plain values: ``{"target": ..., "reason": code, **params}``."""
+        return {"target": self.target_id, "reason": self.code, **self.params}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Unstaffed:
+        """Inverse of `to_dict`."""
+        return cls(data["target"], data["reason"],
+                   {k: v for k, v in data.items() if k not in ("target", "reason")})
+
+
+def describe_exclusion(key: str) -> str:
+    """The words for a key of the record's team ``exclusions`` (spec §12.8)."""
+    kind, _, detail = key.partition(":")
+    if kind == "conflict":
+        return f"declared conflict: {detail}"
+    if kind == "custom":
+        return f"custom: {detail}"
+    return {"rotation": "rotation (checked it last time)",
+            "own_office": "own office (所所交叉)"}[key]
 
 
 class _Staffing:
@@ -177,16 +225,16 @@ class _Staffing:
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy,
                  rotation: dict[str, frozenset[str]]
                  ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
-                            dict[str, list[str]]]:
+                            dict[str, dict[str, list[str]]]]:
     """Each target's mode pool (shared lists of officer indices in canonical order) and the
-    officers recused from it, exclusion counts by ground, and the custom rules' exclusions
-    (target id → inspector ids)."""
+    officers recused from it, exclusion counts by ground (keys of spec §12.8), and the custom
+    rules' exclusions (rule name → target id → inspector ids)."""
     index = {o.id: k for k, o in enumerate(officers)}
     pools: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
     interned: dict[tuple[int, ...], list[int]] = {}
     members_of: dict[int, set[int]] = {}
     grounds: Counter[str] = Counter()
-    custom: dict[str, list[str]] = {}
+    custom: dict[str, dict[str, list[str]]] = {}
     bases: list[list[int]] = []
     blocked: list[frozenset[int]] = []
     nobody: frozenset[int] = frozenset()
@@ -208,28 +256,29 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
             pools[key] = (base, members_of.setdefault(id(base), set(base)))
         base, members = pools[key]
         if policy.mode is DrawMode.CROSS_OFFICE:
-            grounds["own office (所所交叉)"] += len(officers) - len(base)
+            grounds["own_office"] += len(officers) - len(base)
         bases.append(base)
         excluded: dict[int, str] = {}
         for inspector_id, ground in conflicts.for_target(target.id, day).items():
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
-                excluded[unit] = f"declared conflict: {ground.code}"
+                excluded[unit] = f"conflict:{ground.code}"
         for inspector_id in rotation.get(target.id, ()):
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
-                excluded.setdefault(unit, "rotation (checked it last time)")
+                excluded.setdefault(unit, "rotation")
         for rule in rules:
             for k in base:
                 if k not in excluded and rule.applies(officers[k], target):
-                    excluded[k] = f"custom: {rule.name}"
-                    custom.setdefault(target.id, []).append(officers[k].id)
+                    excluded[k] = f"custom:{rule.name}"
+                    custom.setdefault(rule.name, {}).setdefault(target.id, []).append(
+                        officers[k].id)
         if excluded:
             grounds.update(excluded.values())
             blocked.append(frozenset(excluded))
         else:
             blocked.append(nobody)
-    return bases, blocked, grounds, {t: sorted(ids) for t, ids in custom.items()}
+    return bases, blocked, grounds, custom
 
 
 def _leader_pools(eligible: list[list[int]], officers: Sequence[Inspector], dept: str | None
@@ -435,7 +484,7 @@ class _Staffed:
     members: dict[int, list[int]]
     leaders: dict[int, int]
     groups: dict[int, str]
-    unstaffed: dict[int, str]
+    unstaffed: dict[int, Unstaffed]
     fair: Fraction
 
 
@@ -445,17 +494,18 @@ def _staff_people(officers: Sequence[Inspector], policy: TeamPolicy, eligible: l
     targets = streams.targets
     d = policy.min_officers
     sizes = [len(pool) - len(no) for pool, no in zip(eligible, blocked, strict=True)]
-    unstaffed: dict[int, str] = {}
+    unstaffed: dict[int, Unstaffed] = {}
     for t, size in enumerate(sizes):
         if size < d:
-            unstaffed[t] = (f"only {size} eligible officer(s) after recusal, credentials "
-                            f"and mode; {d} needed")
+            unstaffed[t] = Unstaffed(targets[t].id, "too_few_officers",
+                                     {"eligible": size, "needed": d})
     dept = policy.leader_department
     leader_pools = _leader_pools(eligible, officers, dept)
     if dept:
         for t in range(len(targets)):
             if t not in unstaffed and not any(u not in blocked[t] for u in leader_pools[t]):
-                unstaffed[t] = f"no eligible officer of the executing department {dept!r}"
+                unstaffed[t] = Unstaffed(targets[t].id, "no_leader_officer",
+                                         {"department": dept})
     staffable = [t for t in range(len(targets)) if t not in unstaffed]
     fair = _fair_share(staffable, eligible, blocked, d)
     limit = policy.cap if policy.cap is not None else max(len(targets), 1)
@@ -465,8 +515,8 @@ def _staff_people(officers: Sequence[Inspector], policy: TeamPolicy, eligible: l
     if dept:  # leaders first: an exact b-matching of one leader per target
         phase = _Staffing(leader_pools, blocked, 1, load, cap)
         for t in _staff(phase, staffable, streams("leader"), streams.hash_name, limit):
-            unstaffed[t] = (f"capacity: every eligible officer of {dept!r} already has "
-                            f"{phase.cap} target(s), the cap")
+            unstaffed[t] = Unstaffed(targets[t].id, "leader_capacity",
+                                     {"department": dept, "cap": phase.cap})
         leaders = {t: phase.team[t][0] for t in staffable if phase.team[t]}
         staffable = [t for t in staffable if t in leaders]
     # The other places start again from the fair cap: only the leaders' load was forced up.
@@ -474,8 +524,7 @@ def _staff_people(officers: Sequence[Inspector], policy: TeamPolicy, eligible: l
             for t in range(len(targets))]
     phase = _Staffing(eligible, rest, d - (1 if dept else 0), load, cap)
     for t in _staff(phase, staffable, streams("team"), streams.hash_name, limit):
-        unstaffed[t] = (f"capacity: every eligible officer already has {phase.cap} target(s), "
-                        "the cap")
+        unstaffed[t] = Unstaffed(targets[t].id, "capacity", {"cap": phase.cap})
     members = {t: sorted([*phase.team[t], *([leaders[t]] if t in leaders else [])])
                for t in range(len(targets)) if t not in unstaffed}
     return _Staffed(members, {t: leaders.get(t, team[0]) for t, team in members.items()}, {},
@@ -511,17 +560,15 @@ def _staff_groups(officers: Sequence[Inspector], policy: TeamPolicy, eligible: l
         out = blocked[t]
         barred.append(frozenset(g for g in groups if not out.isdisjoint(units[g])) if out
                       else nobody)
-    unstaffed = {t: (f"no eligible group: each has an officer recused or outside the mode, "
-                     f"fewer than {d} officers with valid credentials"
-                     + (f", or no officer of {dept!r}" if dept else ""))
+    unstaffed = {t: Unstaffed(targets[t].id, "no_eligible_group",
+                              {"min_officers": d, "department": dept})
                  for t in range(len(targets)) if len(pools[t]) == len(barred[t])}
     staffable = [t for t in range(len(targets)) if t not in unstaffed]
     fair = _fair_share(staffable, pools, barred, 1)
     limit = policy.cap if policy.cap is not None else max(len(targets), 1)
     phase = _Staffing(pools, barred, 1, [0] * len(units), min(max(1, math.ceil(fair)), limit))
     for t in _staff(phase, staffable, streams("group"), streams.hash_name, limit):
-        unstaffed[t] = (f"capacity: every eligible group already has {phase.cap} target(s), "
-                        "the cap")
+        unstaffed[t] = Unstaffed(targets[t].id, "group_capacity", {"cap": phase.cap})
     chosen = {t: phase.team[t][0] for t in staffable if t not in unstaffed}
     return _Staffed({t: units[g] for t, g in chosen.items()},
                     {t: leads[g] for t, g in chosen.items()},
@@ -564,8 +611,9 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
         if needed:
             experts, uncovered, barred = specialists.cover(
                 target, needed, stream=streams.one("experts", target), hash_name=hash_name)
-            if barred:
-                custom[target.id] = sorted({*custom.get(target.id, []), *barred})
+            for expert_id, rule in barred:
+                ids = custom.setdefault(rule, {}).setdefault(target.id, [])
+                ids[:] = sorted({*ids, expert_id})
         team = {"target": target.id, "officers": [officers[u].id for u in members],
                 "leader": officers[staffed.leaders[t]].id, "experts": experts,
                 "uncovered": uncovered}
@@ -578,10 +626,10 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
         "fair_share": str(staffed.fair),
         "cap": max(Counter(u for t in teams for u in t["officers"]).values(), default=0),
         "exclusions": dict(sorted(grounds.items())),
-        "custom_exclusions": custom,
+        "custom_exclusions": {rule: dict(sorted(by_target.items()))
+                              for rule, by_target in sorted(custom.items())},
         "teams": teams,
-        "unstaffed": [{"target": targets[t].id, "reason": r}
-                      for t, r in sorted(staffed.unstaffed.items())],
+        "unstaffed": [u.to_dict() for _, u in sorted(staffed.unstaffed.items())],
     }
 
 
@@ -610,9 +658,10 @@ class _Experts:
         return set(items).difference(*(officers[u].specialties for u in members))
 
     def cover(self, target: Target, needed: set[str], *, stream: str, hash_name: str
-              ) -> tuple[list[str], list[str], list[str]]:
+              ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
         """The experts, the specialties left uncovered, and the experts a custom rule barred
-        (recorded as data, so that a verifier without the rule's code can replay)."""
+        with the first rule that barred each (recorded as data, so that a verifier without
+        the rule's code can replay)."""
         policy = self.policy
         if not policy.add_experts:
             return [], sorted(needed), []
@@ -620,9 +669,11 @@ class _Experts:
         conflicted |= self.rotation.get(target.id, frozenset())
         candidates = [e for e in self.experts if e.specialties & needed
                       and e.id not in conflicted]
-        barred = [e.id for e in candidates
-                  if any(rule.applies(e, target) for rule in policy.custom_rules)]
-        pool = [e for e in candidates if e.id not in barred]
+        barred = [(e.id, rule.name) for e in candidates
+                  if (rule := next((r for r in policy.custom_rules if r.applies(e, target)),
+                                   None)) is not None]
+        out = {expert for expert, _ in barred}
+        pool = [e for e in candidates if e.id not in out]
         for size in range(1, min(EXPERT_SEARCH_LIMIT, len(pool)) + 1):
             covers = [c for c in itertools.combinations(pool, size)
                       if needed <= set().union(*(e.specialties for e in c))]
@@ -649,7 +700,9 @@ class Assignment:
         unstaffed: Targets without a team, with the reason.
         cap: The most targets any officer took (the least cap the constraints allowed).
         fair_share: Officer places per eligible officer.
-        exclusions: How many (target, officer) pairs each recusal ground removed.
+        exclusions: How many (target, officer) pairs each recusal ground removed, keyed by
+            ground code (``conflict:<ground>``, ``rotation``, ``own_office``,
+            ``custom:<rule>``; `describe_exclusion` gives the words).
         record: The sample's audit record extended with the teams.
     """
 
@@ -674,7 +727,7 @@ def assignment_from_section(section: dict[str, Any], record: Any) -> Assignment:
     return Assignment(
         teams=tuple(Team(t["target"], tuple(t["officers"]), t["leader"], tuple(t["experts"]),
                          tuple(t["uncovered"]), t.get("group", "")) for t in section["teams"]),
-        unstaffed=tuple(Unstaffed(u["target"], u["reason"]) for u in section["unstaffed"]),
+        unstaffed=tuple(Unstaffed.from_dict(u) for u in section["unstaffed"]),
         cap=section["cap"], fair_share=Fraction(section["fair_share"]),
         exclusions=dict(section["exclusions"]), record=record)
 

@@ -5,20 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from .._canonical import canonical_json
-from .._errors import InvalidValueError
-from ..registry import CheckItem, Inspector, Target
+from .._errors import InvalidValueError, UnknownIdError
+from ..registry import CheckItem, CheckItemList, Inspector, Target
+from ..registry import _fields as f
 from ..registry._fields import records_of
 from ..registry._identifiers import normalize_id
 from ..registry._vocabulary import _Labelled
 from ._conflicts import ConflictRegister
 
-__all__ = ["CustomRule", "DrawMode", "DrawUnit", "TeamPolicy"]
+__all__ = ["CustomRule", "DrawMode", "DrawUnit", "TeamPolicy", "previous_inspectors_digest"]
+
+
+def previous_inspectors_digest(previous: Mapping[str, Any]) -> str:
+    """Spec §12.8: SHA-256 of the canonical JSON of {target id: [inspector ids]}."""
+    return "sha256:" + hashlib.sha256(canonical_json(previous).encode()).hexdigest()
 
 
 class DrawMode(_Labelled):
@@ -47,16 +53,31 @@ class DrawUnit(_Labelled):
     })
 
 
+def _rule_name(value: object) -> str:
+    return f.text(value, "CustomRule", "name")
+
+
 @attrs.frozen
 class CustomRule:
     """A recusal rule of the caller's own: ``applies(inspector, target)`` True means recuse.
 
-    Its exclusions are written into the audit record as data, so a verifier without the
-    code can still replay the draw.
+    Its exclusions are written into the audit record as data (rule → target → inspectors),
+    so a verifier without the code can still replay the draw.
+
+    Attributes:
+        name: The rule's name (single-line text), unique within a policy.
+        applies: The predicate.
     """
 
-    name: str
+    name: str = attrs.field(converter=_rule_name)
     applies: Callable[[Inspector, Target], bool] = attrs.field(eq=False)
+
+    @classmethod
+    def recorded(cls, name: str, exclusions: Mapping[str, Any]) -> CustomRule:
+        """The rule as a record shows it: it recuses exactly the recorded inspectors
+        (``exclusions``: target id → inspector ids)."""
+        table = {target: frozenset(ids) for target, ids in exclusions.items()}
+        return cls(name, lambda inspector, target: inspector.id in table.get(target.id, ()))
 
 
 def _rotation(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -83,8 +104,21 @@ def _unit(value: str | DrawUnit) -> DrawUnit:
     return DrawUnit.parse(value, record="TeamPolicy", field="unit")
 
 
+def _rules(value: Iterable[CustomRule]) -> tuple[CustomRule, ...]:
+    return tuple(value)
+
+
 def _items(value: Any) -> tuple[CheckItem, ...]:
-    return records_of(CheckItem, value, "TeamPolicy", "items")
+    items = records_of(CheckItem, value, "TeamPolicy", "items")
+    codes = [i.code for i in items]
+    if len(set(codes)) < len(codes):
+        raise InvalidValueError("TeamPolicy", "items", codes, "names an item twice",
+                                "give each check item once")
+    return items
+
+
+def _department(value: object) -> str | None:
+    return None if value is None else f.text(value, "TeamPolicy", "leader_department")
 
 
 @attrs.frozen(kw_only=True)
@@ -119,12 +153,12 @@ class TeamPolicy:
     mode: DrawMode = attrs.field(default=DrawMode.WHOLE_POOL, converter=_mode)
     unit: DrawUnit = attrs.field(default=DrawUnit.PERSON, converter=_unit)
     min_officers: int = 2
-    leader_department: str | None = None
+    leader_department: str | None = attrs.field(default=None, converter=_department)
     cap: int | None = None
     conflicts: ConflictRegister = attrs.field(factory=ConflictRegister)
     previous_inspectors: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
         factory=dict, converter=_rotation)
-    custom_rules: tuple[CustomRule, ...] = attrs.field(default=(), converter=tuple)
+    custom_rules: tuple[CustomRule, ...] = attrs.field(default=(), converter=_rules)
     items: tuple[CheckItem, ...] = attrs.field(default=(), converter=_items)
     add_experts: bool = True
 
@@ -153,35 +187,36 @@ class TeamPolicy:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any], *, conflicts: ConflictRegister | None = None,
-                    previous_inspectors: Mapping[str, Any] | None = None,
-                    items: Any = ()) -> TeamPolicy:
-        """Rebuild the policy recorded in an audit record's team section, given the data sets
-        it names by digest (checked: a mismatch raises). Custom rules cannot be rebuilt."""
-        if data.get("custom_rules"):
-            raise InvalidValueError("TeamPolicy.from_record", "custom_rules",
-                                    data["custom_rules"], "are code and cannot be rebuilt",
-                                    "verify in Python with the same CustomRule objects")
+                    previous_inspectors: Mapping[str, Any] | None = None, items: Any = (),
+                    custom_exclusions: Mapping[str, Any] | None = None) -> TeamPolicy:
+        """Rebuild the policy recorded in an audit record's team section (``data`` is its
+        ``policy``), given the data sets it names by digest.
+
+        The digests are not checked here: `verify` compares the rebuilt policy with the
+        record and reports a mismatch as a failed check. Custom rules are rebuilt from the
+        record's ``custom_exclusions`` (spec 1.1: rule → target → inspectors) with
+        `CustomRule.recorded`; records of spec 1 do not say which rule excluded whom.
+        """
+        rules: list[CustomRule] = []
+        for name in data.get("custom_rules", []):
+            if custom_exclusions is None:
+                raise InvalidValueError("TeamPolicy.from_record", "custom_rules",
+                                        data["custom_rules"],
+                                        "cannot be rebuilt from a spec 1 record",
+                                        "verify in Python with the same CustomRule objects")
+            rules.append(CustomRule.recorded(name, custom_exclusions.get(name, {})))
         by_code = {i.code: i for i in items}
         missing = [c for c in data.get("items", []) if c not in by_code]
         if missing:
-            raise InvalidValueError("TeamPolicy.from_record", "items", missing,
-                                    "are not in the given check-item list",
-                                    "pass the check-item list the teams were drawn with")
-        policy = cls(check_date=dt.date.fromisoformat(data["check_date"]), mode=data["mode"],
-                     unit=data.get("unit", "person"),
-                     min_officers=data["min_officers"],
-                     leader_department=data["leader_department"], cap=data["cap"],
-                     conflicts=conflicts or ConflictRegister(),
-                     previous_inspectors=previous_inspectors or {},
-                     items=[by_code[c] for c in data.get("items", [])],
-                     add_experts=data["add_experts"])
-        for key in ("conflicts_digest", "previous_inspectors_digest"):
-            if policy.to_dict()[key] != data.get(key):
-                raise InvalidValueError("TeamPolicy.from_record", key, data.get(key),
-                                        "does not match the data given",
-                                        "pass the conflict register and previous-inspector "
-                                        "data the teams were drawn with")
-        return policy
+            raise UnknownIdError("check-item list", missing,
+                                 "Fix: pass the check-item list the teams were drawn with.")
+        return cls(check_date=dt.date.fromisoformat(data["check_date"]), mode=data["mode"],
+                   unit=data.get("unit", "person"), min_officers=data["min_officers"],
+                   leader_department=data["leader_department"], cap=data["cap"],
+                   conflicts=conflicts or ConflictRegister(),
+                   previous_inspectors=previous_inspectors or {}, custom_rules=rules,
+                   items=[by_code[c] for c in data.get("items", [])],
+                   add_experts=data["add_experts"])
 
     @property
     def rotation(self) -> dict[str, frozenset[str]]:
@@ -189,8 +224,7 @@ class TeamPolicy:
         return {t: frozenset(ids) for t, ids in self.previous_inspectors}
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values for the audit record (data sets by digest)."""
-        rotation = canonical_json({t: list(ids) for t, ids in self.previous_inspectors})
+        """Plain values for the audit record (data sets by digest, spec §12.8)."""
         return {
             "check_date": self.check_date.isoformat(),
             "mode": self.mode.code,
@@ -199,8 +233,10 @@ class TeamPolicy:
             "leader_department": self.leader_department,
             "cap": self.cap,
             "conflicts_digest": self.conflicts.digest,
-            "previous_inspectors_digest": "sha256:" + hashlib.sha256(rotation.encode()).hexdigest(),
+            "previous_inspectors_digest": previous_inspectors_digest(
+                {t: list(ids) for t, ids in self.previous_inspectors}),
             "custom_rules": [r.name for r in self.custom_rules],
             "items": [i.code for i in self.items],
+            "items_digest": CheckItemList(self.items).digest,
             "add_experts": self.add_experts,
         }

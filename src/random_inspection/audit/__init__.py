@@ -4,16 +4,28 @@
 """
 
 from .._canonical import canonical_digest, canonical_json
-from ..sampling._record import SPEC_VERSION, AuditRecord, StratumDraw
-from ._verify import Check, VerificationReport, verify
+from ..sampling._record import (
+    SPEC_VERSION,
+    SPEC_VERSIONS,
+    AuditRecord,
+    RecordFormatError,
+    StratumDraw,
+    record_schema,
+)
+from ._verify import Check, Verdict, VerificationReport, needed_inputs, verify
 
 __all__ = [
     "SPEC_VERSION",
+    "SPEC_VERSIONS",
     "AuditRecord",
     "Check",
+    "RecordFormatError",
     "StratumDraw",
+    "Verdict",
     "VerificationReport",
     "canonical_digest",
     "canonical_json",
+    "needed_inputs",
+    "record_schema",
     "verify",
 ]

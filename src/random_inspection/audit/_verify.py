@@ -1,8 +1,9 @@
-"""`verify`: replay a recorded draw and report every check that fails."""
+"""`verify`: replay a recorded draw and report every check, with one verdict (spec §10)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Literal
 
 import attrs
 
@@ -10,27 +11,41 @@ from .._errors import RandomInspectionError, UnknownIdError
 from .._gc import gc_paused
 from .._version import __version__
 from ..assignment._assign import form_teams
-from ..assignment._policy import DrawMode, TeamPolicy
+from ..assignment._conflicts import ConflictRegister
+from ..assignment._policy import DrawMode, TeamPolicy, previous_inspectors_digest
 from ..registry import InspectorDirectory, TargetDirectory
 from ..sampling._designs import design_from_dict
 from ..sampling._draw import replay
-from ..sampling._record import SPEC_VERSION, AuditRecord
+from ..sampling._record import SPEC_VERSIONS, AuditRecord
+from ..sampling._rivest import hash_function
+from ._legacy import allocation_v1, eligibility_v1, teams_v1
 
-__all__ = ["Check", "VerificationReport", "verify"]
+__all__ = ["Check", "Verdict", "VerificationReport", "needed_inputs", "verify"]
+
+Verdict = Literal["verified", "not verified", "cannot check"]
 
 
 @attrs.frozen
 class Check:
-    """One verification check: its name, whether it passed, and what was compared."""
+    """One verification check.
+
+    Attributes:
+        name: What was checked, e.g. ``stratum B selection``.
+        ok: Whether it passed.
+        detail: What was compared, or the first difference.
+        needs: For a check that could not be made, the input it needs (``inspectors``,
+            ``policy``, ``sm3``…); empty otherwise.
+    """
 
     name: str
     ok: bool
     detail: str
+    needs: str = ""
 
 
 @attrs.frozen
 class VerificationReport:
-    """Every check `verify` made; ``ok`` only when all passed.
+    """Every check `verify` made, and the verdict they give.
 
     Attributes:
         checks: All checks, in the order made.
@@ -40,19 +55,61 @@ class VerificationReport:
 
     @property
     def ok(self) -> bool:
-        """Whether every check passed."""
+        """Whether every check passed (the record is verified)."""
         return all(c.ok for c in self.checks)
 
     @property
     def failures(self) -> tuple[Check, ...]:
-        """The checks that failed."""
+        """The checks that did not pass (failed, or could not be made)."""
         return tuple(c for c in self.checks if not c.ok)
 
+    @property
+    def verdict(self) -> Verdict:
+        """``verified``; ``not verified`` when some check failed (whatever else is missing);
+        ``cannot check`` when none failed but some could not be made for want of an input."""
+        if self.ok:
+            return "verified"
+        return "not verified" if any(not c.needs for c in self.failures) else "cannot check"
+
+    @property
+    def exit_code(self) -> int:
+        """0 verified, 1 not verified, 2 cannot check (the command line's codes)."""
+        return {"verified": 0, "not verified": 1, "cannot check": 2}[self.verdict]
+
     def __str__(self) -> str:
-        lines = [f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}" for c in self.checks]
-        verdict = "VERIFIED: the record replays exactly" if self.ok else (
-            f"NOT VERIFIED: {len(self.failures)} check(s) failed")
+        lines = [f"{'ok  ' if c.ok else 'NEED' if c.needs else 'FAIL'} {c.name}: {c.detail}"
+                 for c in self.checks]
+        if self.verdict == "verified":
+            verdict = "VERIFIED: the record replays exactly"
+        elif self.verdict == "not verified":
+            failed = sum(1 for c in self.failures if not c.needs)
+            verdict = f"NOT VERIFIED: {failed} check(s) failed"
+        else:
+            verdict = ("CANNOT CHECK: " + ", ".join(sorted({c.needs for c in self.failures}))
+                       + " needed")
         return "\n".join([*lines, verdict])
+
+
+def needed_inputs(record: AuditRecord, given: Collection[str]) -> list[str]:
+    """The inputs a record's teams need that are not in ``given`` (spec §10.3).
+
+    Names: ``inspectors`` (the inspector directory), ``items`` (the check-item list, when the
+    policy names items), ``conflicts`` (when the policy's conflict register is not empty),
+    ``previous_inspectors`` (when its previous-inspector data is not empty), and
+    ``custom_rules`` for a spec 1 record whose rules cannot be rebuilt from its data.
+    """
+    if record.teams is None:
+        return []
+    policy = record.teams["policy"]
+    wanted = {
+        "inspectors": True,
+        "items": bool(policy["items"]),
+        "conflicts": policy["conflicts_digest"] != ConflictRegister().digest,
+        "previous_inspectors": policy["previous_inspectors_digest"]
+        != previous_inspectors_digest({}),
+        "custom_rules": record.spec_version == "1" and bool(policy["custom_rules"]),
+    }
+    return [name for name, needed in wanted.items() if needed and name not in given]
 
 
 def _compare(name: str, recorded: Any, replayed: Any, what: str) -> Check:
@@ -71,19 +128,30 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
            ) -> VerificationReport:
     """Replay ``record`` against ``directory`` and check everything, listing each failure.
 
-    Checks: spec version; record digest (for loaded records); directory digest and size;
-    that the design can be rebuilt; then the replay's eligibility counts, allocation, and
-    each stratum's population, size, seed string and selection in draw order. The library
-    version is reported but is not a failure: the spec, not the library, defines the draw.
+    Checks (spec §10): spec version; record digest (for loaded records); directory digest
+    and size; that the design is valid and canonical; then the replay's eligibility counts,
+    allocation, and each stratum's population, size, seed string and selection in draw order.
+    Records of spec 1 and 1.1 are checked, each in its own form. The library version is
+    reported but is not a failure: the spec, not the library, defines the draw.
 
     A record with teams also needs the ``inspectors`` register and the team ``policy`` (its
     conflicts and rotation data are checked against the digests in the record): every team
     is replayed, and every recorded team is audited for recusal, credential and size
-    violations independently of the replay.
+    violations independently of the replay. Without them those checks cannot be made and the
+    verdict is ``cannot check`` (unless something else failed).
     """
+    if not isinstance(record, AuditRecord):
+        raise TypeError("verify: record must be an AuditRecord, not "
+                        f"{type(record).__name__}: read it with AuditRecord.read(path) or "
+                        "AuditRecord.from_json(text)")
+    if not isinstance(directory, TargetDirectory):
+        raise TypeError("verify: directory must be a TargetDirectory, not "
+                        f"{type(directory).__name__}: load it with TargetDirectory.from_csv")
+    legacy = record.spec_version == "1"
     checks = [
-        Check("spec_version", record.spec_version == SPEC_VERSION,
-              f"record uses spec {record.spec_version}; this library implements {SPEC_VERSION}"),
+        Check("spec_version", record.spec_version in SPEC_VERSIONS,
+              f"record of spec {record.spec_version}; this library checks spec "
+              + " and ".join(SPEC_VERSIONS)),
         Check("library_version", True,
               f"recorded with {record.library_version}, verified with {__version__}"),
     ]
@@ -95,24 +163,35 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     checks.append(_compare("directory_size", record.directory_size, len(directory),
                            "directory sizes"))
     try:
+        hash_function(record.hash)
+    except RandomInspectionError as error:
+        checks.append(Check("hash", False, f"cannot replay: {error}", needs=record.hash))
+        return VerificationReport(tuple(checks))
+    try:
         design = design_from_dict(record.design)
+    except RandomInspectionError as error:
+        checks.append(Check("design", False, f"not a valid design: {error}"))
+        return VerificationReport(tuple(checks))
+    checks.append(_compare("design", dict(record.design), design.to_dict(),
+                           "design as recorded and as rebuilt"))
+    try:
         allocation, counts, strata, _ = replay(directory, design, record.seed, record.purpose,
                                                record.hash)
     except RandomInspectionError as error:
         checks.append(Check("replay", False, f"the draw cannot be replayed: {error}"))
         return VerificationReport(tuple(checks))
-    checks.append(_compare("design", dict(record.design), design.to_dict(),
-                           "design as recorded and as rebuilt"))
+    expected_allocation = allocation.to_dict()
+    if legacy:
+        counts = eligibility_v1(counts, record.design)
+        expected_allocation = allocation_v1(expected_allocation, record.design)
     checks.append(_compare("eligibility", dict(record.eligibility), counts, "exclusion counts"))
-    checks.append(_compare("allocation", dict(record.allocation), allocation.to_dict(),
+    checks.append(_compare("allocation", dict(record.allocation), expected_allocation,
                            "allocations"))
     recorded = {s.label: s for s in record.strata}
-    if set(recorded) != {s.label for s in strata}:
-        checks.append(Check("strata", False, f"recorded strata {sorted(recorded)} but the "
-                                             f"replay has {[s.label for s in strata]}"))
     for stratum in strata:
         mine = recorded.get(stratum.label)
         if mine is None:
+            checks.append(Check(f"stratum {stratum.label}", False, "missing from the record"))
             continue
         for field in ("population", "size", "seed_string"):
             checks.append(_compare(f"stratum {stratum.label} {field}", getattr(mine, field),
@@ -128,16 +207,21 @@ def _team_checks(record: AuditRecord, directory: TargetDirectory,
                  ) -> list[Check]:
     teams = dict(record.teams or {})
     if inspectors is None or policy is None:
-        return [Check("teams", False, "the record has teams: pass inspectors= and policy= "
-                                      "to replay them")]
+        return [Check("teams", False, "the record has teams: they are replayed from the "
+                                      "inspector directory and the team policy",
+                      needs="inspectors" if inspectors is None else "policy")]
+    expected_policy = policy.to_dict()
+    if record.spec_version == "1":
+        expected_policy.pop("items_digest")
     checks = [
         _compare("inspector_directory", teams.get("inspector_directory"),
                  {"digest": inspectors.digest, "size": len(inspectors)},
                  "inspector directory digests"),
-        _compare("team_policy", teams.get("policy"), policy.to_dict(),
-                 "team policies (conflict and rotation data by digest)"),
+        _compare("team_policy", teams.get("policy"), expected_policy,
+                 "team policies (conflict, rotation and item data by digest)"),
     ]
-    checks.append(_recusal_audit(teams, directory, inspectors, policy))
+    checks.append(_recusal_audit(teams, directory, inspectors, policy,
+                                 legacy=record.spec_version == "1"))
     try:
         rows = directory.positions(record.selected_ids)
         if (rows < 0).any():
@@ -148,17 +232,31 @@ def _team_checks(record: AuditRecord, directory: TargetDirectory,
                                   purpose=record.purpose, hash_name=record.hash)
     except RandomInspectionError as error:
         return [*checks, Check("teams", False, f"the teams cannot be replayed: {error}")]
+    if record.spec_version == "1":
+        replayed = teams_v1(replayed)
     for key in ("teams", "unstaffed", "cap", "fair_share", "exclusions", "custom_exclusions"):
         checks.append(_compare(f"teams {key}", teams.get(key), replayed[key], key))
     return checks
 
 
+def _recorded_custom(teams: dict[str, Any], legacy: bool) -> dict[str, set[str]]:
+    """Target id → inspectors the record says custom rules excluded."""
+    if legacy:
+        return {t: set(ids) for t, ids in teams.get("custom_exclusions", {}).items()}
+    out: dict[str, set[str]] = {}
+    for by_target in teams.get("custom_exclusions", {}).values():
+        for target, ids in by_target.items():
+            out.setdefault(target, set()).update(ids)
+    return out
+
+
 def _recusal_audit(teams: dict[str, Any], directory: TargetDirectory,
-                   inspectors: InspectorDirectory, policy: TeamPolicy) -> Check:
+                   inspectors: InspectorDirectory, policy: TeamPolicy, *, legacy: bool
+                   ) -> Check:
     """Independent of the replay: every recorded team obeys the rules it claims."""
     problems: list[str] = []
     rotation = policy.rotation
-    custom = {t: set(ids) for t, ids in dict(teams.get("custom_exclusions", {})).items()}
+    custom = _recorded_custom(teams, legacy)
     for team in teams.get("teams", []):
         target = directory.get(team["target"])
         if target is None:

@@ -33,7 +33,8 @@ class TaskSummary:
         code, name, level, mode: The task.
         eligible: Targets eligible after scope and exclusions.
         drawn: Targets drawn.
-        excluded: Exclusion reason → targets it removed from the scope.
+        excluded: Exclusion (its reason, or ``checked since <date>``) → eligible targets
+            it removed.
         staffed: Targets with a team.
         unstaffed: Targets without one (each with a reason in the record).
         record_digest: The task's audit record.
@@ -148,7 +149,7 @@ class PlanReport:
             out.append(f"{t.code:<16}{t.level:<9}{pad(t.mode, 14)}{t.eligible:>10,}"
                        f"{t.drawn:>8,}{t.staffed:>8,}{t.unstaffed:>10,}")
             out += [f"{'':<16}excluded: {reason}: {n:,}" for reason, n in t.excluded.items()
-                    if reason != "out_of_scope" and n]
+                    if n]
         out += ["", f"visits 检查户次: {self.draws:,} draws in {self.visits:,} visits; "
                     f"{self.visits_saved:,} saved by merging items (1+X, 进一次门、查多项事)"]
         if self.top_up:
@@ -183,7 +184,11 @@ def build_report(plan: AnnualPlan, directory: TargetDirectory, runs: Sequence[Ta
     by_item = Counter(i for v in visits for i in v.items)
     summaries = []
     for r in runs:
-        counts = dict(r.sample.record.eligibility)
+        eligibility, design = r.sample.record.eligibility, r.sample.record.design
+        counts = dict(eligibility["excluded_ids"])
+        if eligibility["checked_since"] is not None:
+            since = f"checked since {design['exclude_checked_since']}"
+            counts = {since: eligibility["checked_since"], **counts}
         summaries.append(TaskSummary(
             r.task.code, r.task.name, r.task.level.code, r.task.mode.label_zh,
             r.sample.allocation.population, len(r.sample.selected_ids), counts,

@@ -19,6 +19,7 @@ from stdnum.iso7064 import mod_11_10 as _mod_11_10
 from ._vocabulary import EntityType
 
 __all__ = [
+    "ID_PATTERN",
     "ID_RULES",
     "id_problem",
     "id_problems",
@@ -29,7 +30,9 @@ __all__ = [
 #: Characters a USCC may use, in the order that gives their values (GB 32100-2015).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
-_OTHER_ID = re.compile(r"[0-9A-Z][0-9A-Z._\-]{0,31}")
+#: Every normalised id (USCC, registration number, product or project code) matches this.
+ID_PATTERN = re.compile(r"[0-9A-Z][0-9A-Z._\-]{0,31}")
+_OTHER_ID = ID_PATTERN
 MAX_ID_LENGTH = 32
 
 #: Which identifier kinds each entity type accepts.

@@ -1,9 +1,9 @@
-"""From rates to stratum sizes in exact arithmetic (spec §6), with the coverage floor."""
+"""From rates to stratum sizes in exact arithmetic (spec §7), with the coverage floor."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -11,7 +11,60 @@ import attrs
 
 from .._errors import InvalidValueError
 
-__all__ = ["Allocation", "StratumAllocation", "allocate_by_rates", "allocate_by_weights"]
+__all__ = ["ADJUSTMENT_TEXT", "Adjustment", "Allocation", "StratumAllocation",
+           "allocate_by_rates", "allocate_by_weights"]
+
+#: The text of each adjustment code (spec §9.4); ``{name}`` fields are the parameters.
+#: Records of spec 1 carried this text instead of the code.
+ADJUSTMENT_TEXT: dict[str, str] = {
+    "floor_scaled": "coverage floor {floor} needs {floor_count} of {population}: the rates gave "
+                    "{rate_total}, so every rate was scaled by {scale} (≈{scale_approx}), ratios "
+                    "kept, capped at 1",
+    "minimum": "{label}: raised to the minimum of {minimum} (rate gave {rate_size})",
+    "maximum": "{label}: capped at the maximum of {maximum} (rate gave {rate_size})",
+    "certainty": "{label}: certainty stratum, all {population} drawn",
+    "rate_zero": "classes {labels} have rate 0: none of their {population} eligible targets can "
+                 "be drawn",
+    "total_raised": "coverage floor {floor} needs {floor_count} of {population}: the total "
+                    "{total} was raised to {floor_count}",
+    "rounded": "sizes rounded by systematic randomized rounding (start {start})",
+}
+
+
+@attrs.frozen
+class Adjustment:
+    """One change an allocation made to the plain rule, as a code with parameters.
+
+    The record stores the code and parameters (spec §9.4); `describe` derives the text.
+
+    Attributes:
+        code: One of `ADJUSTMENT_TEXT`'s keys.
+        params: The code's parameters (plain values: text, integers, lists of text).
+    """
+
+    code: str
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def describe(self) -> str:
+        """The adjustment in words (the spec's text for the code)."""
+        values = dict(self.params)
+        if "labels" in values:
+            values["labels"] = ", ".join(values["labels"])
+        if "scale" in values:
+            values["scale_approx"] = f"{float(Fraction(values['scale'])):.4f}"
+        return ADJUSTMENT_TEXT[self.code].format(**values)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"code": ..., **params}`` for the record."""
+        return {"code": self.code, **self.params}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Adjustment:
+        """Inverse of `to_dict`."""
+        return cls(data["code"], {k: v for k, v in data.items() if k != "code"})
 
 
 @attrs.frozen
@@ -50,14 +103,15 @@ class Allocation:
         floor: The coverage floor (share of eligible targets that must be drawn).
         floor_count: ``ceil(floor × eligible)``: the least total that meets the floor.
         scale: Factor applied to every rate to reach the floor (1 when not needed).
-        adjustments: Human-readable notes on every change to the plain rule.
+        adjustments: Every change to the plain rule (`Adjustment`: a code with parameters;
+            ``str()`` gives the text).
     """
 
     strata: tuple[StratumAllocation, ...]
     floor: Fraction
     floor_count: int
     scale: Fraction
-    adjustments: tuple[str, ...]
+    adjustments: tuple[Adjustment, ...]
 
     @property
     def total(self) -> int:
@@ -73,7 +127,7 @@ class Allocation:
         """Plain values for the audit record."""
         return {"strata": [s.to_dict() for s in self.strata], "floor": str(self.floor),
                 "floor_count": self.floor_count, "scale": str(self.scale),
-                "adjustments": list(self.adjustments)}
+                "adjustments": [a.to_dict() for a in self.adjustments]}
 
 
 def _size(rate: Fraction, population: int, minimum: int, maximum: int | None) -> int:
@@ -106,9 +160,10 @@ def allocate_by_rates(labels: Sequence[str], pops: Sequence[int], *, rates: Sequ
                       ) -> Allocation:
     """Stratified allocation: n_h = ceil(rate_h × N_h), clipped by minimums and maximums;
     when the total misses ``ceil(floor × N)``, every rate is scaled by the least common factor
-    that reaches it (ratios kept, each capped at 1)."""
-    notes: list[str] = []
-    floor_count = math.ceil(floor * sum(pops))
+    that reaches it (ratios kept, each capped at 1). Spec §7.1."""
+    notes: list[Adjustment] = []
+    population = sum(pops)
+    floor_count = math.ceil(floor * population)
     sizes = [_size(r, n, lo, hi) for r, n, lo, hi in zip(rates, pops, mins, maxs, strict=True)]
     scale = Fraction(1)
     if sum(sizes) < floor_count:
@@ -117,13 +172,13 @@ def allocate_by_rates(labels: Sequence[str], pops: Sequence[int], *, rates: Sequ
         if reachable < floor_count:
             raise InvalidValueError(
                 "allocation", "floor", str(floor),
-                f"cannot be met: at most {reachable} of {sum(pops)} eligible targets can be "
+                f"cannot be met: at most {reachable} of {population} eligible targets can be "
                 f"drawn with these rates and maximums, the floor needs {floor_count}",
                 "give a positive rate to more classes, raise the maximums, or lower the floor")
         scale = _least_scale(rates, pops, mins, maxs, floor_count)
-        notes.append(f"coverage floor {floor} needs {floor_count} of {sum(pops)}: the rates "
-                     f"gave {sum(sizes)}, so every rate was scaled by {scale} "
-                     f"(≈{float(scale):.4f}), ratios kept, capped at 1")
+        notes.append(Adjustment("floor_scaled", {
+            "floor": str(floor), "floor_count": floor_count, "population": population,
+            "rate_total": sum(sizes), "scale": str(scale)}))
         sizes = [_size(scale * r, n, lo, hi)
                  for r, n, lo, hi in zip(rates, pops, mins, maxs, strict=True)]
     strata = []
@@ -131,14 +186,40 @@ def allocate_by_rates(labels: Sequence[str], pops: Sequence[int], *, rates: Sequ
         effective = min(Fraction(1), scale * r)
         plain = math.ceil(effective * n)
         if size > plain:
-            notes.append(f"{label}: raised to the minimum of {lo} (rate gave {plain})")
+            notes.append(Adjustment("minimum", {"label": label, "minimum": lo,
+                                                "rate_size": plain}))
         elif size < min(plain, n):
-            notes.append(f"{label}: capped at the maximum of {hi} (rate gave {plain})")
+            notes.append(Adjustment("maximum", {"label": label, "maximum": hi,
+                                                "rate_size": plain}))
         if effective == 1 and n:
-            notes.append(f"{label}: certainty stratum, all {n} drawn")
+            notes.append(Adjustment("certainty", {"label": label, "population": n}))
         strata.append(StratumAllocation(label, n, r, effective, size,
                                         Fraction(size, n) if n else Fraction(0)))
     return Allocation(tuple(strata), floor, floor_count, scale, tuple(notes))
+
+
+def class_probabilities(pops: Sequence[int], weights: Sequence[Fraction], total: int
+                        ) -> list[Fraction]:
+    """π_h = min(1, c·w_h) with Σ π_h·N_h = ``total`` (spec §7.2), for every class.
+
+    Classes are capped at 1 in rounds until none is newly capped. Classes with no eligible
+    target take no part in finding c but get min(1, c·w_h) too. When every class with
+    targets and a positive weight is capped, c is the least value that caps them all.
+    """
+    capped: set[int] = set()
+    while True:
+        free = [h for h, w in enumerate(weights) if w > 0 and h not in capped and pops[h]]
+        mass = sum(weights[h] * pops[h] for h in free)
+        if not mass:
+            c = max((1 / weights[h] for h in capped), default=Fraction(0))
+            break
+        c = Fraction(total - sum(pops[h] for h in capped)) / mass
+        newly = {h for h in free if c * weights[h] >= 1}
+        if not newly:
+            break
+        capped |= newly
+    return [Fraction(1) if h in capped else min(Fraction(1), c * w)
+            for h, w in enumerate(weights)]
 
 
 def allocate_by_weights(labels: Sequence[str], pops: Sequence[int], *,
@@ -147,32 +228,25 @@ def allocate_by_weights(labels: Sequence[str], pops: Sequence[int], *,
                         ) -> Allocation:
     """Class-weighted allocation: a fixed total with π_h ∝ weight_h (capped at 1, the rest
     redistributed), integer sizes by systematic randomized rounding so E[n_h] = π_h·N_h.
+    Spec §7.2.
 
     ``uniform`` gives the rounding's random start in [0, 1) from the draw spec; it is called
     only when some expected size is fractional.
     """
-    notes: list[str] = []
+    notes: list[Adjustment] = []
     eligible = sum(n for n, w in zip(pops, weights, strict=True) if w > 0)
-    floor_count = math.ceil(floor * sum(pops))
+    population = sum(pops)
+    floor_count = math.ceil(floor * population)
     if total < floor_count:
-        notes.append(f"coverage floor {floor} needs {floor_count} of {sum(pops)}: the total "
-                     f"{total} was raised to {floor_count}")
+        notes.append(Adjustment("total_raised", {
+            "floor": str(floor), "floor_count": floor_count, "population": population,
+            "total": total}))
         total = floor_count
     if total > eligible:
         raise InvalidValueError("ClassWeighted", "total", total,
                                 f"exceeds the {eligible} eligible targets with positive weight",
                                 "lower the total, or give more classes a positive weight")
-    capped: set[int] = set()
-    while True:  # π_h = min(1, c·w_h), Σ π_h N_h = total
-        free = [h for h, w in enumerate(weights) if w > 0 and h not in capped and pops[h]]
-        rest = total - sum(pops[h] for h in capped)
-        mass = sum(weights[h] * pops[h] for h in free)
-        c = Fraction(rest) / mass if mass else Fraction(0)
-        newly = {h for h in free if c * weights[h] >= 1}
-        if not newly:
-            break
-        capped |= newly
-    pis = [Fraction(1) if h in capped else c * w for h, w in enumerate(weights)]
+    pis = class_probabilities(pops, weights, total)
     expected = [p * n for p, n in zip(pis, pops, strict=True)]
     sizes = [math.floor(e) for e in expected]
     parts = [e - s for e, s in zip(expected, sizes, strict=True)]
@@ -184,7 +258,7 @@ def allocate_by_weights(labels: Sequence[str], pops: Sequence[int], *,
             if math.ceil(low - start) < high - start:  # an integer point start + j in [low, high)
                 sizes[h] += 1
             low = high
-        notes.append(f"sizes rounded by systematic randomized rounding (start {start})")
+        notes.append(Adjustment("rounded", {"start": str(start)}))
     strata = tuple(
         StratumAllocation(label, n, p, p, size, p if n else Fraction(0))
         for label, n, p, size in zip(labels, pops, pis, sizes, strict=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, ClassVar, Self
 
@@ -13,9 +13,10 @@ import numpy.typing as npt
 
 from .._errors import InvalidValueError
 from ..registry import EntityType, RiskClass, Scope, TargetDirectory
+from ..registry import _fields as f
 from ..registry._columns import date_to_days
-from ..registry._identifiers import normalize_id
-from ._allocation import Allocation, allocate_by_rates, allocate_by_weights
+from ..registry._identifiers import ID_PATTERN, normalize_id
+from ._allocation import Adjustment, Allocation, allocate_by_rates, allocate_by_weights
 from ._rates import PRESETS, ClassTable, class_keys, count_table, parse_rate, rate_table
 
 __all__ = ["ClassWeighted", "Design", "Frame", "StratifiedByRisk", "design_from_dict"]
@@ -43,14 +44,28 @@ def _excluded_ids(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, Mapping):
         raise InvalidValueError("design", "excluded_ids", value, "is not a mapping",
                                 "pass {reason: [ids, ...]}, e.g. {'drawn by 2024/province/1': ids}")
-    out = []
+    out: dict[str, tuple[str, ...]] = {}
     for reason, ids in value.items():
-        if not isinstance(reason, str) or not reason.strip() or isinstance(ids, str):
+        if not isinstance(reason, str) or isinstance(ids, str) or not isinstance(ids, Iterable):
             raise InvalidValueError("design", "excluded_ids", reason,
                                     "needs a text reason and a list of ids",
                                     "pass {reason: [ids, ...]}")
-        out.append((reason.strip(), tuple(sorted({normalize_id(i) for i in ids}))))
-    return tuple(sorted(out))
+        text = f.text(reason, "design", "excluded_ids (reason)")
+        if text in out:
+            raise InvalidValueError("design", "excluded_ids", reason,
+                                    "is the same reason as another after trimming",
+                                    "merge the two lists under one reason")
+        out[text] = tuple(sorted({_listed_id(i) for i in ids}))
+    return tuple(sorted(out.items()))
+
+
+def _listed_id(value: object) -> str:
+    ident = normalize_id(value) if isinstance(value, str) else ""
+    if not ID_PATTERN.fullmatch(ident):
+        raise InvalidValueError("design", "excluded_ids", value, "is not an id",
+                                "list ids as text: a USCC, a registration number or a code "
+                                "of 1-32 characters 0-9, A-Z, '.', '_', '-'")
+    return ident
 
 
 def _since(value: object) -> dt.date | None:
@@ -95,24 +110,29 @@ class Frame:
     floor: Fraction = attrs.field(default=DEFAULT_FLOOR, converter=_floor)
 
     def eligibility(self, directory: TargetDirectory
-                    ) -> tuple[npt.NDArray[np.bool_], dict[str, int]]:
-        """Mask of eligible targets (canonical order) and how many each rule excluded."""
+                    ) -> tuple[npt.NDArray[np.bool_], dict[str, Any]]:
+        """Mask of eligible targets (canonical order) and how many each rule excluded.
+
+        The counts are the record's ``eligibility`` section (spec §6.2): ``out_of_scope``,
+        ``checked_since`` (``None`` without a date) and ``excluded_ids`` (reason → count).
+        """
         in_scope = directory.scope_mask(self.scope)
         eligible = in_scope.copy()
-        counts = {"out_of_scope": int((~in_scope).sum())}
+        checked: int | None = None
         if self.exclude_checked_since is not None:
             recent = directory.codes("last_check_date") >= date_to_days(
                 self.exclude_checked_since)
-            counts[f"checked since {self.exclude_checked_since.isoformat()}"] = int(
-                (recent & eligible).sum())
+            checked = int((recent & eligible).sum())
             eligible &= ~recent
+        listed_counts: dict[str, int] = {}
         for reason, listed in self.excluded_ids:
             rows = directory.positions(listed)
             hit = np.zeros(len(directory), dtype=bool)
             hit[rows[rows >= 0]] = True
-            counts[reason] = int((hit & eligible).sum())
+            listed_counts[reason] = int((hit & eligible).sum())
             eligible &= ~hit
-        return eligible, counts
+        return eligible, {"out_of_scope": int((~in_scope).sum()), "checked_since": checked,
+                          "excluded_ids": listed_counts}
 
     def frame_dict(self) -> dict[str, Any]:
         """Plain values of the frame fields."""
@@ -183,10 +203,9 @@ class StratifiedByRisk(Frame):
         unrated = [c.code for c in CLASSES
                    if self.rates[c] == 0 and not self.minimums[c] and populations[c.code]]
         if unrated:
-            notes = (*allocation.adjustments,
-                     f"classes {', '.join(unrated)} have rate 0: none of their "
-                     f"{sum(populations[c] for c in unrated)} eligible targets can be drawn")
-            allocation = attrs.evolve(allocation, adjustments=notes)
+            note = Adjustment("rate_zero", {
+                "labels": unrated, "population": sum(populations[c] for c in unrated)})
+            allocation = attrs.evolve(allocation, adjustments=(*allocation.adjustments, note))
         return allocation
 
     def to_dict(self) -> dict[str, Any]:
