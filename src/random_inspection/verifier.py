@@ -661,6 +661,16 @@ def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def flag(cell: str, path: str) -> bool:
+    """A yes/no cell (§13.2)."""
+    key = cell.casefold()
+    if key in {"true", "yes", "y", "1", "是"}:
+        return True
+    if key in {"false", "no", "n", "0", "否", ""}:
+        return False
+    raise CannotCheckError(f"{path}: {cell!r} is not a yes/no value")
+
+
 def read_inspectors(path: str) -> list[dict[str, Any]]:
     """Spec §13.2: inspectors with canonical values, sorted by id."""
     people = []
@@ -671,7 +681,7 @@ def read_inspectors(path: str) -> list[dict[str, Any]]:
             "post": row.get("post", ""), "credential_number": row.get("credential_number", ""),
             "credential_expiry": iso(row.get("credential_expiry", ""), path),
             "specialties": split(row.get("specialties", "")),
-            "is_expert": row.get("is_expert", "").casefold() in {"true", "yes", "1", "是"},
+            "is_expert": flag(row.get("is_expert", ""), path),
             "status": STATUS.get(row.get("status", ""), row.get("status") or "active"),
             "group": row.get("group", ""),
         })

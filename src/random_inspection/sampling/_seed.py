@@ -1,4 +1,4 @@
-"""Seeds and the derived seed strings of the draw spec (docs/spec/draw-spec-v1.md §2-3)."""
+"""Seeds and the derived seed strings of the draw spec (docs/spec/draw-spec.md §2-3)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any, Self
 import attrs
 
 from .._errors import InvalidValueError
+from ..registry._fields import text
 
 __all__ = ["PROVENANCES", "Seed", "check_purpose", "stratum_seed_string"]
 
@@ -19,6 +20,7 @@ MIN_DECIMAL = 20
 MIN_HEX = 32
 PROVENANCES = ("ceremony", "combined", "generated")
 _PURPOSE_FORBIDDEN = re.compile(r"[,\x00-\x1f\x7f]")
+MAX_PURPOSE = 200
 
 
 def _check_seed_text(value: object) -> str:
@@ -53,7 +55,11 @@ def _parties(value: object) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, tuple | list):
         raise InvalidValueError("Seed", "parties", value, "is not a list of names",
                                 "pass the parties' names as a list")
-    return tuple(str(v) for v in value)
+    names = tuple(text(v, "Seed", "parties") for v in value)
+    if len(set(names)) < len(names):
+        raise InvalidValueError("Seed", "parties", list(value), "names a party twice",
+                                "give each party once")
+    return names
 
 
 @attrs.frozen(kw_only=False)
@@ -87,6 +93,12 @@ class Seed:
         if (self.provenance == "combined") != bool(self.parties):
             raise InvalidValueError("Seed", "parties", self.parties,
                                     "parties go with provenance 'combined' and only with it",
+                                    "use Seed.combine for several parties' contributions")
+        groups = len(self.value.split("-"))
+        if self.parties and groups != len(self.parties):
+            raise InvalidValueError("Seed", "parties", self.parties,
+                                    f"{len(self.parties)} parties for {groups} group(s) of "
+                                    "the seed: a combined seed has one group per party",
                                     "use Seed.combine for several parties' contributions")
 
     @classmethod
@@ -131,12 +143,16 @@ def check_purpose(purpose: object) -> str:
     if not isinstance(purpose, str) or not purpose.strip():
         raise InvalidValueError("draw", "purpose", purpose, "is empty or not text",
                                 "name the task, e.g. '2024/忻州市/task-03'")
-    text = unicodedata.normalize("NFC", purpose)
-    if text != text.strip() or _PURPOSE_FORBIDDEN.search(text):
+    if len(purpose) > MAX_PURPOSE:
+        raise InvalidValueError("draw", "purpose", purpose[:40] + "…",
+                                f"has {len(purpose)} characters; at most {MAX_PURPOSE}",
+                                "use a shorter label, e.g. '2024/忻州市/task-03'")
+    label = unicodedata.normalize("NFC", purpose)
+    if label != label.strip() or _PURPOSE_FORBIDDEN.search(label):
         raise InvalidValueError("draw", "purpose", purpose,
                                 "has a comma, a control character or surrounding spaces",
                                 "use '/' or '-' to separate parts, e.g. '2024/city/task-03'")
-    return text
+    return label
 
 
 def stratum_seed_string(seed: Seed, purpose: str, label: str) -> str:
