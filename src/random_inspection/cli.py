@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._cli_plan import add_plan_command, demo_year
-from ._errors import FileFormatError, InvalidValueError, RandomInspectionError
+from ._errors import InvalidValueError, RandomInspectionError
 from ._text import pad
 from ._version import __version__
 from .assignment import Assignment, ConflictRegister, DrawMode, TeamPolicy, assign_inspectors
 from .assignment._assign import describe_exclusion
-from .audit import Check, RecordFormatError, VerificationReport, needed_inputs, verify
+from .audit import verify, verify_file
 from .demo import CITY_NAME, COUNTIES, demo_city
 from .registry import (
     CheckItemList,
@@ -234,49 +234,6 @@ def _draw(args: argparse.Namespace) -> int:
     return 0
 
 
-_FLAGS = {"inspectors": "--inspectors (the inspector directory CSV)",
-          "items": "--item-list (the check-item list CSV)",
-          "conflicts": "--conflicts (the conflict register CSV)",
-          "previous_inspectors": "--previous (the previous inspectors JSON)",
-          "custom_rules": "the custom rules' code (a spec 1 record does not say which rule "
-                          "excluded whom: verify it in Python with the rules)"}
-
-
-def _verify_one(path: Path, directory: TargetDirectory, args: argparse.Namespace,
-                registers: tuple[CheckItemList, ConflictRegister, dict[str, list[str]]],
-                inspectors: InspectorDirectory | None) -> VerificationReport:
-    """One record's report; a record that was altered fails its format check."""
-    try:
-        record = AuditRecord.read(path)
-    except RecordFormatError as error:
-        where, problem = error.problems[0][1], error.problems[0][2]
-        return VerificationReport((Check("record_format", False,
-                                         f"{where}: {problem} (spec §9)"),))
-    given = {name for name, value in (("inspectors", args.inspectors),
-                                      ("items", args.item_list),
-                                      ("conflicts", args.conflicts),
-                                      ("previous_inspectors", args.previous)) if value}
-    needs = needed_inputs(record, given)
-    if record.teams is None or needs:
-        report = verify(record, directory)
-        if not needs:
-            return report
-        return VerificationReport((*(c for c in report.checks if c.name != "teams"), Check(
-            "teams", False, "the record has teams: pass " + "; ".join(_FLAGS[n] for n in needs),
-            needs=", ".join(needs))))
-    items, conflicts, previous = registers
-    try:
-        policy = TeamPolicy.from_record(
-            record.teams["policy"], conflicts=conflicts, previous_inspectors=previous,
-            items=items, custom_exclusions=None if record.spec_version == "1"
-            else record.teams["custom_exclusions"])
-    except RandomInspectionError as error:
-        report = verify(record, directory)
-        return VerificationReport((*(c for c in report.checks if c.name != "teams"), Check(
-            "teams", False, f"cannot rebuild the team policy: {error}", needs="items")))
-    return verify(record, directory, inspectors=inspectors, policy=policy)
-
-
 def _verify(args: argparse.Namespace) -> int:
     given = Path(args.record)
     paths = sorted(given.glob("*.json")) if given.is_dir() else [given]
@@ -284,16 +241,14 @@ def _verify(args: argparse.Namespace) -> int:
         raise InvalidValueError("verify", "record", args.record, "is a folder without records",
                                 "give a record file or a folder of *.json records")
     directory = TargetDirectory.from_csv(args.directory)
-    registers = _registers(args)
+    items, conflicts, previous = _registers(args)
     inspectors = InspectorDirectory.from_csv(args.inspectors) if args.inspectors else None
     codes = []
     for path in paths:
-        try:
-            report = _verify_one(path, directory, args, registers, inspectors)
-        except FileFormatError as error:  # not a record of a spec this library checks
-            print(f"random-inspection: cannot check: {error}", file=sys.stderr)
-            codes.append(2)
-            continue
+        report = verify_file(path, directory, inspectors=inspectors,
+                             items=items if args.item_list else None,
+                             conflicts=conflicts if args.conflicts else None,
+                             previous_inspectors=previous if args.previous else None)
         codes.append(report.exit_code)
         print(f"{path}: {report}" if len(paths) > 1 else report)
     if len(paths) > 1:

@@ -28,6 +28,7 @@ except ImportError as error:  # pragma: no cover
 
 import attrs
 
+from ._mutations import RecordMutation, record_mutations
 from .assignment import (
     Conflict,
     ConflictGround,
@@ -59,6 +60,7 @@ from .registry._identifiers import (
 from .sampling import ClassWeighted, Seed, StratifiedByRisk
 
 __all__ = [
+    "RecordMutation",
     "check_item_lists",
     "check_items",
     "class_weighted_designs",
@@ -66,6 +68,7 @@ __all__ = [
     "inspector_directories",
     "inspectors",
     "purposes",
+    "record_mutations",
     "registration_numbers",
     "seeds",
     "stratified_designs",

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import functools
 import hashlib
 import heapq
 import io
@@ -622,7 +621,6 @@ def iso(cell: str, path: str | None) -> str | None:
         raise CannotCheckError(f"{path}: {cell!r} is not a date YYYY-MM-DD") from None
 
 
-@functools.cache
 def read_directory(path: str) -> list[dict[str, str]]:
     """Spec §13.1: the directory's rows with canonical values (§5), sorted by id."""
     rows = []
@@ -1195,34 +1193,66 @@ def needed_inputs(record: dict[str, Any], args: Any) -> list[str]:
         needs.append("--conflicts (the conflict register CSV)")
     if policy["previous_inspectors_digest"] != previous_digest({}) and not args.previous:
         needs.append("--previous (the previous inspectors JSON)")
+    missing = [c for c in policy["items"] if args.item_list and c not in
+               load_inputs(args.directory, args).catalogue]
+    if missing:
+        needs.append(f"--item-list with the items {missing} (the check-item list the teams "
+                     "were drawn with)")
     if record["spec_version"] == "1" and policy["custom_rules"]:
         needs.append("the custom rules' code (a spec 1 record does not say which rule "
                      "excluded whom: verify it in Python with the rules)")
     return needs
 
 
-class Registers:
-    """The registers a record's teams were drawn from, read from the given files and checked
-    against the record's digests (§12.8, §13)."""
+class Inputs:
+    """The register files given, read once (§13); `CannotCheckError` if one is unusable."""
 
-    def __init__(self, record: dict[str, Any], args: Any, compare: Any) -> None:
+    def __init__(self, directory: str, args: Any) -> None:
+        self.rows = read_directory(directory)
+        self.people = read_inspectors(args.inspectors) if args.inspectors else []
+        self.catalogue = read_items(args.item_list) if args.item_list else {}
+        self.conflicts = read_conflicts(args.conflicts)
+        self.previous = read_previous(args.previous)
+        self.given = args
+
+
+_INPUTS: dict[tuple[Any, ...], Inputs] = {}
+
+
+def load_inputs(directory: str, args: Any) -> Inputs:
+    """The inputs for these options, read once per run (again if a file changes)."""
+    paths = (directory, args.inspectors, args.item_list, args.conflicts, args.previous)
+    key = tuple((p, _stamp(p)) for p in paths)
+    if key not in _INPUTS:
+        _INPUTS.clear()
+        _INPUTS[key] = Inputs(directory, args)
+    return _INPUTS[key]
+
+
+def _stamp(path: str | None) -> tuple[int, int] | None:
+    try:
+        stat = Path(path).stat() if path else None
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size) if stat else None
+
+
+class Registers:
+    """The registers a record's teams were drawn from, checked against the record's digests
+    (§12.8, §13)."""
+
+    def __init__(self, record: dict[str, Any], inputs: Inputs, compare: Any) -> None:
         section, policy = record["teams"], record["teams"]["policy"]
-        self.people = read_inspectors(args.inspectors)
+        self.people, self.conflicts, self.previous = (inputs.people, inputs.conflicts,
+                                                      inputs.previous)
         compare("inspector_directory", section["inspector_directory"],
                 {"digest": lines_digest("inspector-directory", self.people),
                  "size": len(self.people)})
-        self.conflicts = read_conflicts(args.conflicts)
         compare("conflicts_digest", policy["conflicts_digest"],
                 lines_digest("conflict-register", self.conflicts))
-        self.previous = read_previous(args.previous)
         compare("previous_inspectors_digest", policy["previous_inspectors_digest"],
                 previous_digest(self.previous))
-        catalogue = read_items(args.item_list) if args.item_list else {}
-        missing = [c for c in policy["items"] if c not in catalogue]
-        if missing:
-            raise CannotCheckError(f"{args.item_list}: item(s) {missing} of the record are not "
-                                   "in it: pass the check-item list the teams were drawn with")
-        self.items = [catalogue[c] for c in policy["items"]]
+        self.items = [inputs.catalogue[c] for c in policy["items"]]
         if record["spec_version"] != "1":
             compare("items_digest", policy["items_digest"],
                     lines_digest("check-item-list", sorted(self.items, key=lambda i: i["code"])))
@@ -1301,12 +1331,11 @@ class Recusal:
         return pool
 
 
-def replay_teams(record: dict[str, Any], rows: list[dict[str, str]], args: Any,
-                 compare: Any) -> None:
+def replay_teams(record: dict[str, Any], inputs: Inputs, compare: Any) -> None:
     """Spec §12: rebuild eligibility, exclusions, the phases and the experts; compare."""
     section, policy = record["teams"], record["teams"]["policy"]
-    registers = Registers(record, args, compare)
-    by_id = {r["id"]: r for r in rows}
+    registers = Registers(record, inputs, compare)
+    by_id = {r["id"]: r for r in inputs.rows}
     targets = [by_id[i] for s in record["strata"] for i in s["selected"] if i in by_id]
     if len(targets) < sum(len(s["selected"]) for s in record["strata"]):
         compare("teams", "selected targets in the directory", "a selected id is not in it")
@@ -1461,6 +1490,8 @@ def check(record_path: str, directory_path: str, args: Any = None
     ``need``. Raises `CannotCheckError` when the record or the directory cannot be read."""
     args = args or argparse.Namespace(inspectors=None, item_list=None, conflicts=None,
                                       previous=None)
+    args.directory = directory_path
+    inputs = load_inputs(directory_path, args)
     try:
         data = Path(record_path).read_bytes()
     except OSError as error:
@@ -1480,7 +1511,7 @@ def check(record_path: str, directory_path: str, args: Any = None
     content = {k: v for k, v in record.items() if k != "record_digest"}
     compare("record_digest", record["record_digest"],
             "sha256:" + hashlib.sha256(canonical(content).encode()).hexdigest())
-    rows = read_directory(directory_path)
+    rows = inputs.rows
     compare("directory_digest", record["directory"]["digest"], directory_digest(rows))
     compare("directory_size", record["directory"]["size"], len(rows))
     design, seed, purpose = record["design"], record["seed"]["value"], record["purpose"]
@@ -1518,7 +1549,7 @@ def check(record_path: str, directory_path: str, args: Any = None
         if needs:
             results.append(("teams", "need", "the record has teams: pass " + "; ".join(needs)))
         else:
-            replay_teams(record, rows, args, compare)
+            replay_teams(record, inputs, compare)
     return results
 
 
@@ -1544,6 +1575,11 @@ def main(argv: list[str] | None = None) -> int:
     paths = sorted(given.glob("*.json")) if given.is_dir() else [given]
     if not paths:
         print(f"verifier: cannot check: {given} holds no *.json record", file=sys.stderr)
+        return 2
+    try:
+        load_inputs(args.directory, args)
+    except CannotCheckError as error:
+        print(f"verifier: cannot check: {error}", file=sys.stderr)
         return 2
     codes = []
     for path in paths:

@@ -12,7 +12,14 @@ from ..sampling._record import (
     StratumDraw,
     record_schema,
 )
-from ._verify import Check, Verdict, VerificationReport, needed_inputs, verify
+from ._verify import (
+    Check,
+    Verdict,
+    VerificationReport,
+    needed_inputs,
+    verify,
+    verify_file,
+)
 
 __all__ = [
     "SPEC_VERSION",
@@ -28,4 +35,5 @@ __all__ = [
     "needed_inputs",
     "record_schema",
     "verify",
+    "verify_file",
 ]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
-from .._errors import RandomInspectionError, UnknownIdError
+from .._errors import FileFormatError, RandomInspectionError, UnknownIdError
 from .._gc import gc_paused
 from .._version import __version__
 from ..assignment._assign import form_teams
 from ..assignment._conflicts import ConflictRegister
 from ..assignment._policy import DrawMode, TeamPolicy, previous_inspectors_digest
-from ..registry import InspectorDirectory, TargetDirectory
+from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
 from ..sampling._designs import design_from_dict
 from ..sampling._draw import replay
-from ..sampling._record import SPEC_VERSIONS, AuditRecord
+from ..sampling._record import SPEC_VERSIONS, AuditRecord, RecordFormatError
 from ..sampling._rivest import hash_function
 from ._legacy import allocation_v1, eligibility_v1, teams_v1
 
@@ -110,6 +111,64 @@ def needed_inputs(record: AuditRecord, given: Collection[str]) -> list[str]:
         "custom_rules": record.spec_version == "1" and bool(policy["custom_rules"]),
     }
     return [name for name, needed in wanted.items() if needed and name not in given]
+
+
+#: What to pass for each input `needed_inputs` names (the command line's options).
+INPUT_OPTIONS = {
+    "inspectors": "--inspectors (the inspector directory CSV)",
+    "items": "--item-list (the check-item list CSV)",
+    "conflicts": "--conflicts (the conflict register CSV)",
+    "previous_inspectors": "--previous (the previous inspectors JSON)",
+    "custom_rules": "the custom rules' code (a spec 1 record does not say which rule "
+                    "excluded whom: verify it in Python with the rules)",
+}
+
+
+def verify_file(path: str | Path, directory: TargetDirectory, *,
+                inspectors: InspectorDirectory | None = None,
+                items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
+                previous_inspectors: Mapping[str, Any] | None = None) -> VerificationReport:
+    """Read a published record file strictly and verify it: what ``random-inspection verify``
+    and ``verifier.py`` do, with the same verdict (spec §10).
+
+    The registers are those given (``None`` when not given): a record whose teams need one
+    that is missing gets the verdict ``cannot check``, naming it. A file that is not a record
+    of a spec version this library checks also gives ``cannot check``; a record that was
+    altered (§10.1) gives ``not verified`` with the JSON path of the first problem.
+    """
+    try:
+        record = AuditRecord.read(path)
+    except RecordFormatError as error:
+        _, where, problem = error.problems[0]
+        return VerificationReport((Check("record_format", False,
+                                         f"{where}: {problem} (spec §9)"),))
+    except FileFormatError as error:
+        return VerificationReport((Check("record", False, str(error), needs="record"),))
+    given = {name for name, value in (("inspectors", inspectors), ("items", items),
+                                      ("conflicts", conflicts),
+                                      ("previous_inspectors", previous_inspectors))
+             if value is not None}
+    needs = needed_inputs(record, given)
+    if record.teams is None or needs:
+        report = verify(record, directory)
+        if not needs:
+            return report
+        return _replace_teams_check(report, Check(
+            "teams", False, "the record has teams: pass "
+            + "; ".join(INPUT_OPTIONS[n] for n in needs), needs=", ".join(needs)))
+    try:
+        policy = TeamPolicy.from_record(
+            record.teams["policy"], conflicts=conflicts, previous_inspectors=previous_inspectors,
+            items=items or CheckItemList(), custom_exclusions=None
+            if record.spec_version == "1" else record.teams["custom_exclusions"])
+    except RandomInspectionError as error:
+        return _replace_teams_check(verify(record, directory), Check(
+            "teams", False, f"cannot rebuild the team policy: {error}", needs="items"))
+    return verify(record, directory, inspectors=inspectors, policy=policy)
+
+
+def _replace_teams_check(report: VerificationReport, check: Check) -> VerificationReport:
+    return VerificationReport((*(c for c in report.checks if c.name != "teams"), check))
 
 
 def _compare(name: str, recorded: Any, replayed: Any, what: str) -> Check:
