@@ -67,7 +67,8 @@ def _tweaks(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, int):
         return [("+1", value + 1), ("-1", value - 1), ("x2", value * 2), ("zero", 0)]
     if isinstance(value, str):
-        out = [("append", value + "x"), ("upper", value.upper()), ("lead space", " " + value),
+        out: list[tuple[str, Any]] = [
+            ("append", value + "x"), ("upper", value.upper()), ("lead space", " " + value),
                ("trail space", value + " "), ("empty", ""), ("comma", value + ",")]
         if value:
             out += [("drop last", value[:-1]), ("nfd", value[:-1] + "e\u0301")]
