@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given
 
@@ -79,6 +80,19 @@ def test_from_dict_reads_chinese_labels_and_dates() -> None:
     assert t.tags == {"食品经营", "网络经营"}
     assert t.last_check_date == dt.date(2023, 5, 6)
 
+
+
+def test_from_dict_takes_numpy_arrays_for_lists() -> None:
+    """Tags, methods and entity types may be numpy arrays (e.g. a data frame row), whose
+    truth value is ambiguous: an empty array means the default, as an empty list does."""
+    t = Target.from_dict({"id": "91140921MA0L2B3C46", "name": "示例", "entity_type": "企业",
+                          "region": "140921", "tags": np.array(["食品经营", "网络经营"])})
+    assert t.tags == {"食品经营", "网络经营"}
+    item = CheckItem.from_dict({"code": "SJ01", "name": "年报", "legal_basis": "《条例》",
+                                "department": "市局", "methods": np.array(["written"]),
+                                "entity_types": np.array([], dtype=str)})
+    assert item.methods == {CheckMethod.WRITTEN}
+    assert item == CheckItem.from_dict({**item.to_dict(), "entity_types": []})
 
 def test_unknown_risk_class_lists_accepted_spellings() -> None:
     """An unknown class names the record and every accepted spelling."""
