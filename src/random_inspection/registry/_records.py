@@ -14,6 +14,7 @@ from typing import Any, Self
 import attrs
 
 from .._errors import InvalidValueError
+from .._text import a_or_an
 from . import _fields as f
 from ._identifiers import ID_RULES, id_problem, normalize_id
 from ._vocabulary import CheckMethod, EntityType, InspectorStatus, ItemKind, RiskClass
@@ -34,7 +35,7 @@ def _id(value: object) -> str:
 
 def _require_type(record: str, field: str, value: object, kind: type, fix: str) -> None:
     if not isinstance(value, kind):
-        raise InvalidValueError(record, field, value, f"not a {kind.__name__}", fix)
+        raise InvalidValueError(record, field, value, f"not {a_or_an(kind.__name__)}", fix)
 
 
 def _require_members(record: str, field: str, value: object, kind: type, fix: str) -> None:
@@ -105,8 +106,9 @@ class Target:
         problem = id_problem(self.id, self.entity_type)
         if problem:
             raise InvalidValueError(
-                record, "id", self.id, f"{problem} for a {self.entity_type.label_en}",
-                f"a {self.entity_type.label_zh} needs {ID_RULES[self.entity_type]}",
+                record, "id", self.id, f"{problem} for {a_or_an(self.entity_type.label_en)}",
+                f"{a_or_an(self.entity_type.label_en)} ({self.entity_type.label_zh}) needs "
+                f"{ID_RULES[self.entity_type]}",
             )
         _require_type(
             record, "risk_class", self.risk_class, RiskClass,

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._errors import DuplicateIdError, InvalidValueError
+from .._text import a_or_an
 from . import _fields as f
 from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, ragged_take, readonly
 from ._identifiers import ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
@@ -264,8 +265,8 @@ def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
     for code, kind in enumerate(ENTITY_TYPES):
         out.add(np.flatnonzero(bad_ids & (entity_type == code)), "id",
                 lambda r: ids[r].decode(),
-                f"not a valid identifier for a {kind.label_en} (check character or format)",
-                f"a {kind.label_zh} needs {ID_RULES[kind]}")
+                f"not a valid identifier for {a_or_an(kind.label_en)} (check character or "
+                "format)", f"{a_or_an(kind.label_en)} ({kind.label_zh}) needs {ID_RULES[kind]}")
     blob, offsets = _name_blob(raw["name"])
     lengths = np.diff(offsets)
     out.add(np.flatnonzero(lengths == 0), "name", lambda r: raw["name"][r], "is empty or not text",

@@ -181,8 +181,9 @@ class TargetDirectory:
 
         The encoding is detected (UTF-8, UTF-8 with BOM, GB18030) unless given. Required
         columns: id, name, entity_type, region. Unknown columns are an error unless
-        ``unknown_columns="ignore"``. Every problem is reported as file, line and field in a
-        `FileFormatError`, and nothing is loaded.
+        ``unknown_columns="ignore"``. Every problem is reported as file, line (where the
+        record starts) and field in a `FileFormatError`, and nothing is loaded. A file with
+        the header line and no rows loads as an empty directory.
         """
         columns, lines = _files.read_table(
             path, _files.TARGET_HEADERS, ("id", "name", "entity_type", "region"),
@@ -190,7 +191,7 @@ class TargetDirectory:
         try:
             return cls(build_columns(columns, len(lines)))
         except ColumnsError as exc:
-            problems = [(lines[p.row], p.field, f"{p.value!r}: {p.problem}. Fix: {p.fix}")
+            problems = [(lines[p.row], p.field, _files.value_problem(p.value, p.problem, p.fix))
                         for p in exc.problems]
             raise FileFormatError(str(path), problems, exc.total) from None
         except DuplicateIdError as exc:
