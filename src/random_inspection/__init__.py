@@ -9,6 +9,7 @@ package (``random_inspection.registry``, …). Hypothesis strategies are in
 from ._errors import (
     DuplicateIdError,
     FileFormatError,
+    InvalidTypeError,
     InvalidValueError,
     RandomInspectionError,
     UnknownIdError,
@@ -79,6 +80,7 @@ __all__ = [
     "Inspector",
     "InspectorDirectory",
     "InspectorStatus",
+    "InvalidTypeError",
     "InvalidValueError",
     "ItemKind",
     "RandomInspectionError",

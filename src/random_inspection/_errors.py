@@ -7,6 +7,7 @@ from collections.abc import Sequence
 __all__ = [
     "DuplicateIdError",
     "FileFormatError",
+    "InvalidTypeError",
     "InvalidValueError",
     "RandomInspectionError",
     "UnknownIdError",
@@ -34,6 +35,35 @@ class InvalidValueError(RandomInspectionError, ValueError):
         self.problem = problem
         self.fix = fix
         super().__init__(f"{record}: field {field!r} = {value!r}: {problem}. Fix: {fix}")
+
+
+def _shown(value: object, limit: int = 120) -> str:
+    """``repr(value)``, shortened in the middle beyond ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 20] + " … " + text[-17:]
+
+
+class InvalidTypeError(RandomInspectionError, TypeError):
+    """An argument has a type the library cannot use: a dict where a record belongs, one
+    string where a list of ids belongs (its characters would be taken as ids), ….
+
+    Attributes:
+        where: The function or method, e.g. ``TargetDirectory.from_records``.
+        argument: The argument name.
+        value: The offending value as given (the element at fault, for a collection).
+        expected: What the argument takes, e.g. ``"Target records"``.
+        fix: What to do instead.
+    """
+
+    def __init__(self, where: str, argument: str, value: object, expected: str,
+                 fix: str) -> None:
+        self.where = where
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+        self.fix = fix
+        super().__init__(f"{where}: argument {argument!r} = {_shown(value)} "
+                         f"({type(value).__name__}): expected {expected}. Fix: {fix}")
 
 
 class DuplicateIdError(RandomInspectionError, ValueError):

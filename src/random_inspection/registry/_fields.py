@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import TypeVar, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar, cast
 
-from .._errors import InvalidValueError
+from .._errors import InvalidTypeError, InvalidValueError
 from ._vocabulary import _Labelled
 
 E = TypeVar("E", bound=_Labelled)
@@ -222,3 +222,56 @@ def records_of(kind: type[T], value: Iterable[object], record: str, field: str) 
         raise InvalidValueError(record, field, value, f"are not {kind.__name__} records",
                                 f"pass {kind.__name__}(...) objects")
     return cast("tuple[T, ...]", items)
+
+
+def collection(value: object, where: str, argument: str) -> list[Any]:
+    """The items of an argument that takes several values (ids, codes, records), as a list.
+
+    One bare string, whose characters would be taken as ids ("4 id(s) not in the register:
+    0, 5, J, S"), and values that are not collections raise `InvalidTypeError`.
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        call = where.rsplit(".", 1)[-1]
+        example = f"{call}([{value!r}])" if isinstance(value, str) else f"{call}([...])"
+        raise InvalidTypeError(where, argument, value, "a list (or other collection)",
+                               f"pass a list, e.g. {example}")
+    return list(value)
+
+
+def id_texts(value: object, where: str, argument: str) -> list[str]:
+    """The ids of a collection argument as a list of str; `InvalidTypeError` otherwise."""
+    items = collection(value, where, argument)
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidTypeError(where, argument, item, "ids as str",
+                                   f"pass each id as text, e.g. {str(item)!r}")
+    return items
+
+
+def date_argument(value: object, where: str, argument: str) -> dt.date:
+    """A `datetime.date` argument; text or a datetime raises `InvalidTypeError`."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InvalidTypeError(where, argument, value, "a datetime.date",
+                               "pass datetime.date(2024, 3, 25), or "
+                               "datetime.date.fromisoformat('2024-03-25')")
+    return value
+
+
+def record_list(kind: type[T], value: object, where: str, *, argument: str = "records",
+                alternatives: str = "") -> list[T]:
+    """A list of ``kind`` records from a collection argument; a single record, a dict, a
+    string or a collection holding anything else raises `InvalidTypeError` saying how to
+    build the records (``alternatives``: other constructors worth naming)."""
+    name = kind.__name__
+    if isinstance(value, kind | Mapping):
+        raise InvalidTypeError(where, argument, value, f"a list of {name} records",
+                               f"pass a list, e.g. {where.rsplit('.', 1)[-1]}([record])"
+                               + (f"; build each record from a dict with {name}.from_dict(row)"
+                                  if isinstance(value, Mapping) else ""))
+    items = collection(value, where, argument)
+    for item in items:
+        if not isinstance(item, kind):
+            fix = (f"build each record with {name}.from_dict(row){alternatives}"
+                   if isinstance(item, Mapping) else f"pass {name}(...) records")
+            raise InvalidTypeError(where, argument, item, f"{name} records", fix)
+    return cast("list[T]", items)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import DuplicateIdError, InvalidValueError
+from .._errors import DuplicateIdError, InvalidTypeError, InvalidValueError
 from .._text import a_or_an
 from . import _fields as f
 from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, ragged_take, readonly
@@ -225,7 +225,15 @@ def _name_blob(names: Sequence[object]) -> tuple[npt.NDArray[np.uint8], npt.NDAr
 
 def _as_column(field: str, column: Any) -> Any:
     """A column ready for encoding: a numpy array becomes a list of Python values, except
-    the ids' text arrays and ``datetime64`` dates, which have vectorised paths."""
+    the ids' text arrays and ``datetime64`` dates, which have vectorised paths. One string
+    or a value without a length raises `InvalidTypeError`."""
+    if column is None and field not in ("id", "name", "entity_type", "region"):
+        return None
+    if isinstance(column, str | bytes) or not isinstance(column, Sized):
+        example = f"[{column!r}]" if isinstance(column, str) else "[...]"
+        raise InvalidTypeError("TargetDirectory.from_columns", ARGUMENTS[field], column,
+                               "a list or 1-d array with one value per target",
+                               f"pass a list, e.g. {ARGUMENTS[field]}={example}")
     if not isinstance(column, np.ndarray):
         return column
     if column.ndim != 1:
@@ -242,14 +250,16 @@ def _given(column: Any, n: int) -> Any:
     return [""] * n if column is None else column
 
 
-def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
-    """Validate raw columns of length ``n`` and return them encoded and sorted by id.
+def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
+    """Validate raw columns of length ``n`` (default: the ids') and return them encoded and
+    sorted by id.
 
     Columns are sequences or 1-d numpy arrays (any dtype; ``None`` for an absent optional
     column). Raises `ColumnsError` listing every bad value, or `DuplicateIdError`.
     """
     out = _Collector()
     raw = {field: _as_column(field, column) for field, column in raw.items()}
+    n = len(raw["id"]) if n is None else n
     for field, column in raw.items():
         if column is not None and len(column) != n:
             raise InvalidValueError("TargetDirectory.from_columns", ARGUMENTS[field],
