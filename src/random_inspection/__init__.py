@@ -11,6 +11,7 @@ from ._errors import (
     FileFormatError,
     InvalidTypeError,
     InvalidValueError,
+    OutputExistsError,
     RandomInspectionError,
     UnknownIdError,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidValueError",
     "ItemKind",
+    "OutputExistsError",
     "RandomInspectionError",
     "RegisterHealth",
     "RiskClass",

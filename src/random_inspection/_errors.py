@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "FileFormatError",
     "InvalidTypeError",
     "InvalidValueError",
+    "OutputExistsError",
     "RandomInspectionError",
     "UnknownIdError",
 ]
@@ -134,3 +136,19 @@ class FileFormatError(RandomInspectionError, ValueError):
         super().__init__(
             f"{path}: {total} problem(s); nothing was loaded:\n" + "\n".join(lines) + more
         )
+
+
+class OutputExistsError(RandomInspectionError, FileExistsError):
+    """An output file or folder exists and replacing it was not asked for; nothing was
+    written.
+
+    Attributes:
+        path: The existing file or folder.
+        errno: ``errno.EEXIST``.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; nothing was written. Fix: pass --force to "
+                         "replace it (library: overwrite=True)")
+        self.errno = errno.EEXIST  # as the builtin would have it (the message stays ours)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .._atomic import open_atomic, write_atomic
 from .._errors import FileFormatError, InvalidValueError
 from .._text import a_or_an
 from ._vocabulary import CheckMethod, EntityType, InspectorStatus, ItemKind, _Labelled
@@ -294,29 +295,28 @@ def _zh(field: str, value: Any) -> Any:
 
 def write_table(path: PathLike, headers: Mapping[str, tuple[str, ...]],
                 rows: Iterable[Mapping[str, Any]], *, encoding: str = "utf-8",
-                header_language: str = "english") -> None:
+                header_language: str = "english", overwrite: bool = True) -> None:
     """Write plain-value rows as CSV; ``header_language`` is 'english' or 'chinese'.
 
     Under Chinese headers, entity types, statuses, item kinds and methods are written with
-    their Chinese labels (which every reader here accepts); risk classes stay A-D / U.
+    their Chinese labels (which every reader here accepts); risk classes stay A-D / U. The
+    file appears whole or not at all (`open_atomic`); ``overwrite=False`` refuses an existing
+    file with `OutputExistsError`.
     """
     if header_language not in ("english", "chinese"):
         raise InvalidValueError("write", "headers", header_language, "is not an option",
                                 "use 'english' or 'chinese'")
     names = list(headers)
     shown = names if header_language == "english" else [headers[n][0] for n in names]
-    target = Path(path)
-    tmp = target.with_name(target.name + ".partial")
+    chinese = header_language == "chinese"
     try:
-        with tmp.open("w", encoding=encoding, newline="") as handle:
+        with open_atomic(path, "w", encoding=encoding, newline="",
+                         overwrite=overwrite) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(shown)
-            chinese = header_language == "chinese"
             for row in rows:
                 writer.writerow([cell(_zh(n, row[n]) if chinese else row[n]) for n in names])
-        tmp.replace(target)  # nothing half-written is left under the real name
     except (LookupError, UnicodeEncodeError) as exc:
-        tmp.unlink(missing_ok=True)
         raise InvalidValueError("write", "encoding", encoding, f"cannot write: {exc}",
                                 "use 'utf-8', 'utf-8-sig' or 'gb18030'") from exc
 
@@ -340,10 +340,11 @@ def read_json(path: PathLike, kind: str) -> dict[str, Any]:
     return document
 
 
-def write_json(path: PathLike, document: Mapping[str, Any]) -> None:
-    """Write a JSON document (UTF-8, Chinese kept readable, stable key order)."""
-    Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                          encoding="utf-8")
+def write_json(path: PathLike, document: Mapping[str, Any], *, overwrite: bool = True) -> None:
+    """Write a JSON document (UTF-8, Chinese kept readable, stable key order), whole or not
+    at all (`write_atomic`); ``overwrite=False`` refuses an existing file."""
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"), overwrite=overwrite)
 
 
 def json_records(path: PathLike, document: Mapping[str, Any], key: str,

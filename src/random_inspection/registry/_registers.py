@@ -145,10 +145,11 @@ class _Register(Generic[R]):
                                        unknown_columns=unknown_columns))
 
     def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
-               headers: str = "english") -> None:
-        """Write a CSV file (``headers`` 'english' or 'chinese')."""
+               headers: str = "english", overwrite: bool = True) -> None:
+        """Write a CSV file (``headers`` 'english' or 'chinese'), whole or not at all;
+        ``overwrite=False`` refuses an existing file with `OutputExistsError`."""
         _files.write_table(path, self._headers, self.to_dicts(), encoding=encoding,
-                           header_language=headers)
+                           header_language=headers, overwrite=overwrite)
 
     @classmethod
     def from_json(cls, path: _files.PathLike) -> Self:
@@ -156,10 +157,12 @@ class _Register(Generic[R]):
         document = _files.read_json(path, cls._kind)
         return cls(_files.json_records(path, document, "records", cls._record_type.from_dict))
 
-    def to_json(self, path: _files.PathLike) -> None:
-        """Write a JSON document with every record and the digest."""
+    def to_json(self, path: _files.PathLike, *, overwrite: bool = True) -> None:
+        """Write a JSON document with every record and the digest (whole or not at all;
+        ``overwrite=False`` refuses an existing file with `OutputExistsError`)."""
         _files.write_json(path, {"format": f"random-inspection/{self._kind}", "version": 1,
-                                 "digest": self.digest, "records": self.to_dicts()})
+                                 "digest": self.digest, "records": self.to_dicts()},
+                          overwrite=overwrite)
 
 
 @attrs.frozen

@@ -222,10 +222,14 @@ class TargetDirectory:
             raise FileFormatError(str(path), where, len(where)) from None
 
     def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
-               headers: str = "english") -> None:
-        """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads)."""
+               headers: str = "english", overwrite: bool = True) -> None:
+        """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads).
+
+        The file appears whole or not at all; with ``overwrite=False`` an existing file
+        raises `OutputExistsError` and is left as it was.
+        """
         _files.write_table(path, _files.TARGET_HEADERS, self.to_dicts(), encoding=encoding,
-                           header_language=headers)
+                           header_language=headers, overwrite=overwrite)
 
     @classmethod
     def from_json(cls, path: _files.PathLike) -> Self:
@@ -240,10 +244,12 @@ class TargetDirectory:
                                   1)
         return directory
 
-    def to_json(self, path: _files.PathLike) -> None:
-        """Write a JSON document with every target and the directory digest."""
+    def to_json(self, path: _files.PathLike, *, overwrite: bool = True) -> None:
+        """Write a JSON document with every target and the directory digest (whole or not at
+        all; ``overwrite=False`` refuses an existing file with `OutputExistsError`)."""
         _files.write_json(path, {"format": "random-inspection/target-directory", "version": 1,
-                                 "digest": self.digest, "targets": self.to_dicts()})
+                                 "digest": self.digest, "targets": self.to_dicts()},
+                          overwrite=overwrite)
 
     @classmethod
     def from_pandas(cls, frame: Any) -> Self:
