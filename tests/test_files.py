@@ -11,12 +11,16 @@ from hypothesis import given
 
 from random_inspection import (
     CheckItemList,
+    EntityType,
     FileFormatError,
     InspectorDirectory,
     InvalidValueError,
+    Scope,
+    Target,
     TargetDirectory,
 )
 from random_inspection.demo import DemoCity
+from random_inspection.registry._target_columns import TARGET_FIELDS
 from random_inspection.strategies import (
     check_item_lists,
     inspector_directories,
@@ -197,3 +201,138 @@ def test_from_pandas_validates() -> None:
     assert d["91140921MA0L2B3C46"].risk_class.code == "U"
     with pytest.raises(InvalidValueError, match="region"):
         TargetDirectory.from_pandas(frame.drop(columns=["region"]))
+
+
+def _with_stray_quote(small_city: DemoCity, path: Path, lines: dict[int, int]) -> None:
+    """Write 2000 targets, then open a quote in cell ``lines[line]`` of each given line."""
+    small_city.targets.take(range(2000)).to_csv(path)
+    rows = path.read_text(encoding="utf-8").splitlines()
+    for line, cell in lines.items():
+        cells = rows[line - 1].split(",")
+        cells[cell] = '"' + cells[cell]
+        rows[line - 1] = ",".join(cells)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_stray_quote_reported_where_the_record_starts(small_city: DemoCity,
+                                                      tmp_path: Path) -> None:
+    """An unbalanced quote on line 1002 swallows every later line break; the problem is
+    reported on line 1002 (not 2001, where csv.reader stopped), with the cause and the fix."""
+    path = tmp_path / "quote.csv"
+    _with_stray_quote(small_city, path, {1002: 1})
+    with pytest.raises(FileFormatError) as info:
+        TargetDirectory.from_csv(path)
+    [(line, field, message)] = info.value.problems
+    assert (line, field) == (1002, "")
+    assert message == ("malformed CSV: unexpected end of data; an unbalanced quote (\") on this "
+                       "line swallowed the line breaks up to line 2001. Fix: remove the quote, "
+                       "or double it (\"\") inside a quoted cell")
+
+
+def test_stray_quote_closed_later_is_reported_at_the_start(small_city: DemoCity,
+                                                           tmp_path: Path) -> None:
+    """A second stray quote on line 1010 closes the first: lines 1002-1010 read as one
+    record. Either the csv module stops there, or the record parses and its last cell is
+    refused; both are reported at line 1002 with the quote as the likely cause."""
+    path = tmp_path / "quote.csv"
+    _with_stray_quote(small_city, path, {1002: 9, 1010: 0})
+    with pytest.raises(FileFormatError) as info:
+        TargetDirectory.from_csv(path)
+    assert info.value.problems == ((1002, "", (
+        "malformed CSV: ',' expected after '\"'; an unbalanced quote (\") on this line "
+        "swallowed the line breaks up to line 1010. Fix: remove the quote, or double it "
+        "(\"\") inside a quoted cell")),)
+    _with_stray_quote(small_city, path, {1002: 9, 1010: 9})
+    with pytest.raises(FileFormatError) as info:
+        TargetDirectory.from_csv(path)
+    [(line, field, message)] = info.value.problems
+    assert (line, field) == (1002, "last_check_date")
+    assert "…" in message  # the swallowed lines are not all repeated
+    assert message.endswith("(the cell runs over 9 lines: if that is not meant, an unbalanced "
+                            "quote (\") at its start swallowed the line breaks)")
+
+
+def test_header_only_files_load_as_empty_registers(small_city: DemoCity,
+                                                   tmp_path: Path) -> None:
+    """A header line without rows is an empty register, and an empty directory works
+    throughout the registry: digest, files, filters, summaries, lookups, changes, frames."""
+    for register, headers in ((TargetDirectory, "统一社会信用代码,主体名称,主体类型,行政区划代码"),
+                              (InspectorDirectory, "id,name,department"),
+                              (CheckItemList, "code,name,legal_basis,department")):
+        path = tmp_path / f"{register.__name__}.csv"
+        path.write_text(headers + "\n", encoding="utf-8")
+        assert len(register.from_csv(path)) == 0  # type: ignore[attr-defined]
+    empty = TargetDirectory.from_csv(tmp_path / "TargetDirectory.csv")
+    assert empty == TargetDirectory.from_records([])
+    empty.to_csv(tmp_path / "e.csv", headers="chinese")
+    empty.to_json(tmp_path / "e.json")
+    assert TargetDirectory.from_csv(tmp_path / "e.csv") == empty
+    assert TargetDirectory.from_json(tmp_path / "e.json") == empty
+    assert len(empty.filter(region_prefixes=["14"], tags_any=["食品经营"], risk_classes=["A"])) == 0
+    assert empty.scope_mask(Scope()).shape == (0,)
+    assert all(empty.counts(f) == {} and len(empty.column(f)) == 0 for f in TARGET_FIELDS)
+    assert empty.positions(["91140921MA0L2B3C46"]).tolist() == [-1]
+    assert (empty.rows([]), list(empty), empty.get("X")) == ([], [], None)
+    target = small_city.targets.row(0)
+    assert empty.diff(small_city.targets.take([0])).added == (target.id,)
+    assert empty.with_changes(added=[target]) == small_city.targets.take([0])
+    pytest.importorskip("pandas")
+    assert TargetDirectory.from_pandas(empty.to_pandas()) == empty
+
+
+def test_headerless_file_gives_one_problem(small_city: DemoCity, tmp_path: Path) -> None:
+    """A file whose first line is data gets one problem naming it, with the header to add
+    (listed once), instead of one 'unknown column' per cell."""
+    path = tmp_path / "noheader.csv"
+    small_city.targets.take(range(50)).to_csv(path)
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    first = small_city.targets.row(0)
+    for unknown in ("error", "ignore"):
+        with pytest.raises(FileFormatError) as info:
+            TargetDirectory.from_csv(path, unknown_columns=unknown)
+        [(line, field, message)] = info.value.problems
+        assert (line, field) == (1, "")
+        assert message.startswith(f"not a header: it looks like a data row ({first.id!r}, "
+                                  f"{first.region!r}, ")
+        assert ("add the header line: id,name,entity_type,region,industry,registering_office,"
+                "supervising_office,risk_class,tags,last_check_date (or in Chinese: "
+                "统一社会信用代码,主体名称,主体类型,行政区划代码,") in message
+        assert "unknown_columns" not in message
+    inspectors = tmp_path / "i.csv"
+    inspectors.write_text("XZ00001,王伟,市局,1409001\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="line 1: not a header.*'XZ00001'.*"
+                                              "add the header line: id,name,department,"):
+        InspectorDirectory.from_csv(inspectors)
+
+
+def test_unknown_columns_listed_with_accepted_columns_once(tmp_path: Path) -> None:
+    """Each unknown column is named; the accepted columns follow once, every spelling once,
+    with a fix a command-line user can apply."""
+    path = tmp_path / "h.csv"
+    path.write_text("统一社会信用代码,主体名称,主体类型,行政区划代码,法定代表人,注册资本\n"
+                    "91140921MA0L2B3C46,甲,企业,140921,张三,100\n", encoding="utf-8")
+    with pytest.raises(FileFormatError) as info:
+        TargetDirectory.from_csv(path)
+    problems = info.value.problems
+    assert [(f, m) for _, f, m in problems[:2]] == [("法定代表人", "unknown column"),
+                                                  ("注册资本", "unknown column")]
+    listing = problems[2][2]
+    assert listing.startswith("the accepted columns are id (统一社会信用代码, "
+                              "统一社会信用代码/注册号, 信用代码, 注册号, uscc); name (主体名称, ")
+    assert listing.endswith("Fix: remove or rename the unknown column(s) "
+                            "(library: unknown_columns='ignore')")
+    assert str(info.value).count("accepted columns") == 1
+    assert "统一社会信用代码/统一社会信用代码" not in str(info.value)
+
+
+def test_id_messages_use_the_right_article() -> None:
+    """'for an enterprise', 'for an individual business', never 'for a enterprise'."""
+    for kind in (EntityType.ENTERPRISE, EntityType.INDIVIDUAL_BUSINESS):
+        with pytest.raises(InvalidValueError) as info:
+            Target(id="91140921MA0L2B3C47", name="甲", entity_type=kind, region="140921")
+        assert info.value.problem.endswith(f"for an {kind.label_en}")
+        assert info.value.fix.startswith(f"an {kind.label_en} ({kind.label_zh}) needs an 18-")
+    with pytest.raises(InvalidValueError) as columns:
+        TargetDirectory.from_columns(ids=["91140921MA0L2B3C47"], names=["甲"],
+                                     entity_types=["企业"], regions=["140921"])
+    assert "identifier for an enterprise" in str(columns.value)

@@ -12,11 +12,15 @@ from stdnum.iso7064 import mod_11_10
 from random_inspection import EntityType
 from random_inspection.registry._identifiers import (
     USCC_ALPHABET,
+    complete_registration_numbers,
     complete_usccs,
+    distinct_registration_numbers,
+    distinct_usccs,
     id_problem,
     id_problems,
     normalize_id,
     registration_check_digit,
+    scrambled_serials,
     uscc_check_character,
 )
 from random_inspection.strategies import registration_numbers, usccs
@@ -98,3 +102,39 @@ def test_product_codes(code: str, bad: bool) -> None:
 def test_normalize_full_width_and_case() -> None:
     """Full-width digits pasted from a document and lower case are normalised."""
     assert normalize_id(" ９１１１００００６０００３７３４１ｌ ") == "91110000600037341L"
+
+
+@given(st.lists(registration_numbers(), min_size=1, max_size=20))
+def test_bulk_registration_completion_matches_stdnum(numbers: list[str]) -> None:
+    """complete_registration_numbers (vectorised) gives stdnum's ISO 7064 check digits."""
+    bodies = np.frombuffer("".join(x[:14] for x in numbers).encode(), np.uint8).reshape(-1, 14)
+    assert [x.decode() for x in complete_registration_numbers(bodies)] == numbers
+
+
+@given(st.sampled_from([(2, 5), (3, 4), (10, 3), (31, 2)]), st.integers(0, 2**32 - 1))
+def test_scrambled_serials_are_a_bijection(shape: tuple[int, int], seed: int) -> None:
+    """Over its whole domain the scrambler hits every digit row exactly once (so any prefix
+    of the serials gives distinct rows), and it is not the identity."""
+    base, width = shape
+    digits = scrambled_serials(base**width, base=base, width=width,
+                               rng=np.random.default_rng(seed))
+    assert digits.shape == (base**width, width)
+    assert digits.max() < base
+    values = digits.astype(np.int64) @ base ** np.arange(width)
+    assert sorted(values.tolist()) == list(range(base**width))
+    with pytest.raises(ValueError, match="count"):
+        scrambled_serials(base**width + 1, base=base, width=width,
+                          rng=np.random.default_rng(seed))
+
+
+@given(st.integers(1, 300), st.integers(0, 2**32 - 1))
+def test_distinct_codes_are_valid_and_distinct_for_equal_heads(n: int, seed: int) -> None:
+    """Every row with the same head still gets its own code, and stdnum accepts each."""
+    rng = np.random.default_rng(seed)
+    heads = np.frombuffer(b"92140921" * n, np.uint8).reshape(n, 8)
+    codes = [c.decode() for c in distinct_usccs(heads, rng=rng)]
+    numbers = [x.decode() for x in distinct_registration_numbers(
+        np.frombuffer(b"140921" * n, np.uint8).reshape(n, 6), rng=rng)]
+    assert len(set(codes)) == len(set(numbers)) == n
+    assert all(uscc.is_valid(c) and c.startswith("92140921") for c in codes)
+    assert all(mod_11_10.is_valid(x) and x.startswith("140921") for x in numbers)

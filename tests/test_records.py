@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from random_inspection import (
     CheckItem,
@@ -20,7 +22,8 @@ from random_inspection import (
     RiskClass,
     Target,
 )
-from random_inspection.strategies import check_items, inspectors, targets
+from random_inspection.registry._fields import region, region_prefix
+from random_inspection.strategies import check_items, inspectors, region_codes, targets
 
 GOOD = {"id": "91140921MA0L2B3C46", "name": "定襄县示例有限公司",
         "entity_type": EntityType.ENTERPRISE, "region": "140921", "industry": "C13",
@@ -80,6 +83,19 @@ def test_from_dict_reads_chinese_labels_and_dates() -> None:
     assert t.last_check_date == dt.date(2023, 5, 6)
 
 
+
+def test_from_dict_takes_numpy_arrays_for_lists() -> None:
+    """Tags, methods and entity types may be numpy arrays (e.g. a data frame row), whose
+    truth value is ambiguous: an empty array means the default, as an empty list does."""
+    t = Target.from_dict({"id": "91140921MA0L2B3C46", "name": "示例", "entity_type": "企业",
+                          "region": "140921", "tags": np.array(["食品经营", "网络经营"])})
+    assert t.tags == {"食品经营", "网络经营"}
+    item = CheckItem.from_dict({"code": "SJ01", "name": "年报", "legal_basis": "《条例》",
+                                "department": "市局", "methods": np.array(["written"]),
+                                "entity_types": np.array([], dtype=str)})
+    assert item.methods == {CheckMethod.WRITTEN}
+    assert item == CheckItem.from_dict({**item.to_dict(), "entity_types": []})
+
 def test_unknown_risk_class_lists_accepted_spellings() -> None:
     """An unknown class names the record and every accepted spelling."""
     with pytest.raises(InvalidValueError, match="Target.*risk_class.*'E'.*信用风险低"):
@@ -136,3 +152,61 @@ def test_bad_check_items_raise(field: str, value: Any) -> None:
     with pytest.raises(InvalidValueError) as info:
         CheckItem(**{**good, field: value})
     assert info.value.field == field
+
+
+@pytest.mark.parametrize(("code", "problem"), [
+    ("999999", "province part '99' is not a province, autonomous region or municipality code"),
+    ("000000", "province part '00' is not a province"),
+    ("160100", "province part '16' is not a province"),
+    ("110001", "city part '00' marks a province-level code, whose county part is '00', "
+               "not '01'"),
+    ("140921000001", "township part '000' marks no township, whose village part is '000', "
+                     "not '001'"),
+])
+def test_region_codes_follow_the_division_structure(code: str, problem: str) -> None:
+    """Codes that cannot exist are refused with the field, value, reason and fix; their
+    well-formed neighbours are accepted."""
+    with pytest.raises(InvalidValueError) as info:
+        Target(**{**GOOD, "region": code})
+    assert (info.value.field, info.value.value) == ("region", code)
+    assert problem in info.value.problem
+    assert "Fix:" in str(info.value)
+    for good in ("140921", "110000", "110100", "140921001", "140921001000", "140921000000",
+                 "441900003", "710000", "820000"):
+        assert region(good, "Target") == good
+
+
+@pytest.mark.parametrize(("prefix", "good"), [
+    ("99", False), ("72", False), ("11", True), ("1100", True), ("110000", True),
+    ("110001", False), ("1409", True), ("140921000", True), ("140921000005", False),
+])
+def test_region_prefixes_follow_the_same_rules(prefix: str, good: bool) -> None:
+    """Office areas and scope prefixes are checked on the digits they have."""
+    if good:
+        assert region_prefix(prefix, "Inspector", "office_area") == prefix
+        assert Inspector(id="XZ1", name="王伟", department="市局", credential_number="1",
+                         office_area=prefix).office_area == prefix
+        return
+    with pytest.raises(InvalidValueError, match="office_area.*Fix:"):
+        Inspector(id="XZ1", name="王伟", department="市局", credential_number="1",
+                  office_area=prefix)
+
+
+@given(region_codes(), st.sampled_from(["00", "10", "39", "99"]))
+def test_generated_region_codes_are_accepted_with_every_prefix(code: str, bad: str) -> None:
+    """Every strategy-generated code and each of its prefixes pass; with a province part
+    that does not exist, the code is refused and the message says so."""
+    assert region(code, "Target") == code
+    for length in (2, 4, 6, 9, 12):
+        if length <= len(code):
+            assert region_prefix(code[:length], "Scope", "region_prefixes") == code[:length]
+    with pytest.raises(InvalidValueError, match=f"province part '{bad}' is not a province"):
+        region(bad + code[2:], "Target")
+
+
+@given(targets(regions=["140921", "140921001", "140921001002", "110000"]))
+def test_targets_with_township_and_village_regions(target: Target) -> None:
+    """Targets may be located by 9- and 12-digit codes; their ids carry the county part."""
+    assert target.region.startswith(("140921", "110000"))
+    if len(target.id) >= 15 and target.id[0].isdigit():
+        assert target.region[:6] in target.id

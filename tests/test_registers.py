@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given
 
@@ -14,6 +16,9 @@ from random_inspection import (
     Inspector,
     InspectorDirectory,
     InspectorStatus,
+    InvalidTypeError,
+    RandomInspectionError,
+    TargetDirectory,
     UnknownIdError,
 )
 from random_inspection.demo import DemoCity
@@ -89,3 +94,68 @@ def test_check_item_list_require(small_city: DemoCity) -> None:
         items.require(["SJ01", "XX1", "XX2"])
     assert info.value.ids == ("XX1", "XX2")
     assert all(i.kind.code == "key" for i in items.key_items())
+
+
+def _city_calls(city: DemoCity) -> list[tuple[Callable[[], object], str, str, str]]:
+    """(call, where, argument, text the fix must contain) for each misuse."""
+    d, people, items = city.targets, city.inspectors, city.check_items
+    target = d.row(0)
+    return [
+        (lambda: TargetDirectory.from_records([target.to_dict()]),
+         "TargetDirectory.from_records", "records", "Target.from_dict(row), or pass the "
+         "columns to TargetDirectory.from_columns (a data frame to TargetDirectory.from_pandas)"),
+        (lambda: TargetDirectory.from_records(target), "TargetDirectory.from_records",
+         "records", "from_records([record])"),
+        (lambda: TargetDirectory.from_records(target.to_dict()), "TargetDirectory.from_records",
+         "records", "Target.from_dict(row)"),
+        (lambda: items.require("SJ05"), "CheckItemList.require", "codes",
+         "require(['SJ05'])"),
+        (lambda: items.require([5]), "CheckItemList.require", "codes", "'5'"),
+        (lambda: InspectorDirectory([people.records[0].to_dict()]), "InspectorDirectory",
+         "records", "Inspector.from_dict(row)"),
+        (lambda: people.with_changes(removed="XZ00001"), "InspectorDirectory.with_changes",
+         "removed", "with_changes(['XZ00001'])"),
+        (lambda: people.with_changes(added=people.records[0]),
+         "InspectorDirectory.with_changes", "added", "with_changes([record])"),
+        (lambda: people.officers_on("2024-03-25"), "InspectorDirectory.officers_on", "on",
+         "datetime.date(2024, 3, 25)"),
+        (lambda: people[1], "InspectorDirectory[]", "id", "as text"),
+        (lambda: d.positions(target.id), "TargetDirectory.positions", "ids",
+         f"positions([{target.id!r}])"),
+        (lambda: d.positions([None]), "TargetDirectory.positions", "ids", "as text"),
+        (lambda: d.with_changes(removed=target.id), "TargetDirectory.with_changes", "removed",
+         "with_changes(["),
+        (lambda: d.with_changes(changed=target), "TargetDirectory.with_changes", "changed",
+         "with_changes([record])"),
+        (lambda: d.take(np.ones(len(d), dtype=bool)), "TargetDirectory.take", "rows",
+         "np.flatnonzero(mask)"),
+        (lambda: d.rows("12"), "TargetDirectory.rows", "indices", "list of positions"),
+        (lambda: d[12], "TargetDirectory[]", "target_id", "positions(ids)"),
+        (lambda: TargetDirectory.from_columns(ids=[target.id], names=[target.name],
+                                              entity_types=["企业"], regions="140921"),
+         "TargetDirectory.from_columns", "regions", "regions=['140921']"),
+    ]
+
+
+def test_wrong_types_raise_invalid_type_error(small_city: DemoCity) -> None:
+    """Dicts where records belong, one string where a list of ids belongs, a mask where
+    positions belong, text where a date belongs: an `InvalidTypeError` (a TypeError and a
+    RandomInspectionError) naming the method, argument and the fix, never a silent misreading
+    such as "4 id(s) not in the register: 0, 5, J, S"."""
+    for call, where, argument, fix in _city_calls(small_city):
+        with pytest.raises(InvalidTypeError) as info:
+            call()
+        error = info.value
+        assert isinstance(error, TypeError)
+        assert isinstance(error, RandomInspectionError)
+        assert (error.where, error.argument) == (where, argument), str(error)
+        assert fix in error.fix, str(error)
+        assert str(error).startswith(f"{where}: argument {argument!r} = ")
+        assert f"expected {error.expected}. Fix: {error.fix}" in str(error)
+
+
+def test_invalid_type_error_shortens_long_values() -> None:
+    """A huge value (e.g. a whole row dict) is shown shortened, not dumped."""
+    error = InvalidTypeError("f", "records", {"name": "甲" * 500}, "Target records", "fix")
+    assert len(str(error)) < 250
+    assert error.value == {"name": "甲" * 500}

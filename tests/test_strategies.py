@@ -18,6 +18,11 @@ from random_inspection import strategies as ris
     (ris.targets, {"risk_classes": []}),
     (ris.targets, {"risk_classes": ["A"]}),
     (ris.usccs, {"regions": ["1409"]}),
+    (ris.usccs, {"regions": ["999999"]}),
+    (ris.targets, {"regions": ["140921000001"]}),
+    (ris.registration_numbers, {"regions": ["110001"]}),
+    (ris.region_codes, {"provinces": ["99"]}),
+    (ris.region_codes, {"lengths": [4]}),
     (ris.inspectors, {"experts": "yes"}),
     (ris.check_items, {"codes": "SJ01"}),
 ])

@@ -9,7 +9,9 @@ package (``random_inspection.registry``, …). Hypothesis strategies are in
 from ._errors import (
     DuplicateIdError,
     FileFormatError,
+    InvalidTypeError,
     InvalidValueError,
+    OutputExistsError,
     RandomInspectionError,
     UnknownIdError,
 )
@@ -87,8 +89,10 @@ __all__ = [
     "Inspector",
     "InspectorDirectory",
     "InspectorStatus",
+    "InvalidTypeError",
     "InvalidValueError",
     "ItemKind",
+    "OutputExistsError",
     "RandomInspectionError",
     "RecordFormatError",
     "RegisterHealth",

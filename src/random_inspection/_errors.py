@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 __all__ = [
     "DuplicateIdError",
     "FileFormatError",
+    "InvalidTypeError",
     "InvalidValueError",
+    "OutputExistsError",
     "RandomInspectionError",
     "UnknownIdError",
 ]
@@ -34,6 +37,35 @@ class InvalidValueError(RandomInspectionError, ValueError):
         self.problem = problem
         self.fix = fix
         super().__init__(f"{record}: field {field!r} = {value!r}: {problem}. Fix: {fix}")
+
+
+def _shown(value: object, limit: int = 120) -> str:
+    """``repr(value)``, shortened in the middle beyond ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 20] + " … " + text[-17:]
+
+
+class InvalidTypeError(RandomInspectionError, TypeError):
+    """An argument has a type the library cannot use: a dict where a record belongs, one
+    string where a list of ids belongs (its characters would be taken as ids), ….
+
+    Attributes:
+        where: The function or method, e.g. ``TargetDirectory.from_records``.
+        argument: The argument name.
+        value: The offending value as given (the element at fault, for a collection).
+        expected: What the argument takes, e.g. ``"Target records"``.
+        fix: What to do instead.
+    """
+
+    def __init__(self, where: str, argument: str, value: object, expected: str,
+                 fix: str) -> None:
+        self.where = where
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+        self.fix = fix
+        super().__init__(f"{where}: argument {argument!r} = {_shown(value)} "
+                         f"({type(value).__name__}): expected {expected}. Fix: {fix}")
 
 
 class DuplicateIdError(RandomInspectionError, ValueError):
@@ -104,3 +136,19 @@ class FileFormatError(RandomInspectionError, ValueError):
         super().__init__(
             f"{path}: {total} problem(s); nothing was loaded:\n" + "\n".join(lines) + more
         )
+
+
+class OutputExistsError(RandomInspectionError, FileExistsError):
+    """An output file or folder exists and replacing it was not asked for; nothing was
+    written.
+
+    Attributes:
+        path: The existing file or folder.
+        errno: ``errno.EEXIST``.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; nothing was written. Fix: pass --force to "
+                         "replace it (library: overwrite=True)")
+        self.errno = errno.EEXIST  # as the builtin would have it (the message stays ours)

@@ -2,7 +2,8 @@
 
 Its 14 county-level divisions carry their real administrative codes; everything else
 (entities, officers, names, codes) is generated and fictional, though every identifier is
-valid (USCC check characters, legacy registration numbers). Used by the demo and the tests.
+valid (USCC check characters, legacy registration numbers) and distinct by construction at
+any size up to about 10^8 targets. Used by the demo and the tests.
 
 Example:
     >>> from random_inspection.demo import demo_city
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from ._errors import InvalidValueError
 from .registry import (
@@ -31,11 +33,7 @@ from .registry import (
     ItemKind,
     TargetDirectory,
 )
-from .registry._identifiers import (
-    USCC_ALPHABET,
-    complete_usccs,
-    registration_check_digit,
-)
+from .registry._identifiers import distinct_registration_numbers, distinct_usccs
 
 __all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city", "demo_plan"]
 
@@ -65,15 +63,16 @@ _WORDS = ("鑫源", "晋北", "华泰", "宏达", "顺通", "金山", "福瑞", 
 _SURNAMES = "王李张刘赵杨郭贾高武郝范韩任田胡段梁阎薛"
 _GIVEN = ("伟", "芳", "军", "敏", "强", "丽", "磊", "静", "勇", "艳", "杰", "娟", "涛", "明",
           "超", "霞", "鹏", "华", "亮", "红")
-# (entity type, share, USCC type digit after "9", risk mix A..D,U)
+# (entity type, share, USCC department and type characters, risk mix A..D,U)
 _TYPE_MIX = (
-    (EntityType.INDIVIDUAL_BUSINESS, 0.62, "2", (0.05, 0.10, 0.01, 0.002, 0.838)),
-    (EntityType.ENTERPRISE, 0.33, "1", (0.40, 0.47, 0.08, 0.03, 0.02)),
-    (EntityType.FARMER_COOPERATIVE, 0.04, "3", (0.30, 0.55, 0.10, 0.03, 0.02)),
-    (EntityType.OTHER_ORGANISATION, 0.006, "9", (0.0, 0.0, 0.0, 0.0, 1.0)),
+    (EntityType.INDIVIDUAL_BUSINESS, 0.62, "92", (0.05, 0.10, 0.01, 0.002, 0.838)),
+    (EntityType.ENTERPRISE, 0.33, "91", (0.40, 0.47, 0.08, 0.03, 0.02)),
+    (EntityType.FARMER_COOPERATIVE, 0.04, "93", (0.30, 0.55, 0.10, 0.03, 0.02)),
+    (EntityType.OTHER_ORGANISATION, 0.006, "59", (0.0, 0.0, 0.0, 0.0, 1.0)),
     (EntityType.PRODUCT, 0.002, "", (0.0, 0.0, 0.0, 0.0, 1.0)),
     (EntityType.PROJECT, 0.002, "", (0.0, 0.0, 0.0, 0.0, 1.0)),
 )
+_KIND = {t[0]: k for k, t in enumerate(_TYPE_MIX)}
 _TAGS = ("食品经营", "特种设备使用", "网络经营", "药品经营", "重点工业产品")
 _SUFFIX = {
     EntityType.INDIVIDUAL_BUSINESS: "店", EntityType.ENTERPRISE: "有限公司",
@@ -99,75 +98,89 @@ class DemoCity:
     as_of: dt.date
 
 
-def _uscc(rng: np.random.Generator, prefixes: list[str]) -> list[str]:
-    """Valid USCCs: 8-character prefix, 9 random characters, check character."""
-    alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
-    head = np.frombuffer("".join(prefixes).encode(), dtype=np.uint8).reshape(-1, 8)
-    body = alphabet[rng.integers(0, 31, size=(len(prefixes), 9))]
-    return [code.decode() for code in complete_usccs(np.concatenate([head, body], axis=1))]
+def _ids(rng: np.random.Generator, kind: npt.NDArray[np.intp], regions: npt.NDArray[np.str_]
+         ) -> npt.NDArray[np.bytes_]:
+    """Valid ids, distinct by construction at any size up to about 10^8 targets.
 
-
-def _registration_numbers(rng: np.random.Generator, regions: list[str]) -> list[str]:
-    """Valid 15-digit legacy registration numbers (ISO 7064 MOD 11,10)."""
-    bodies = [region + "".join(map(str, digits))
-              for region, digits in zip(regions, rng.integers(0, 10, size=(len(regions), 8)),
-                                        strict=True)]
-    return [body + registration_check_digit(body) for body in bodies]
+    Each coded row gets a serial number mapped through a random bijection into the code's
+    body (`distinct_usccs`, `distinct_registration_numbers`), so no two rows meet whatever
+    their heads; about 15% of individual businesses keep a legacy 15-digit 注册号, and
+    products and projects carry their row number.
+    """
+    n = len(kind)
+    ids = np.zeros(n, dtype="S19")
+    region_bytes = regions.astype("S6").view(np.uint8).reshape(n, 6)
+    prefixes = np.array([t[2] for t in _TYPE_MIX], dtype="S2")
+    uncoded = np.array([not t[2] for t in _TYPE_MIX])[kind]
+    individual = kind == _KIND[EntityType.INDIVIDUAL_BUSINESS]
+    legacy = individual & (rng.random(n) < 0.15)  # some still carry the old 注册号
+    rows = np.flatnonzero(~uncoded & ~legacy)
+    heads = prefixes[kind[rows]].view(np.uint8).reshape(-1, 2)
+    ids[rows] = distinct_usccs(np.concatenate([heads, region_bytes[rows]], axis=1), rng=rng)
+    rows = np.flatnonzero(legacy)
+    ids[rows] = distinct_registration_numbers(region_bytes[rows], rng=rng)
+    for row in np.flatnonzero(uncoded).tolist():
+        code = _TYPE_MIX[kind[row]][0].code[:4].upper()
+        ids[row] = f"{code}-{regions[row]}-{row:07d}".encode()
+    return ids
 
 
 def _offices(county: str) -> list[str]:
     return [f"{COUNTIES[county]}市场监督管理局{k}市场监管所" for k in ("城区", "第一", "第二")]
 
 
+def _names(county: npt.NDArray[np.intp], word: npt.NDArray[np.int64],
+           industry: npt.NDArray[np.intp], kind: npt.NDArray[np.intp]) -> list[str]:
+    """Fictional names from a table of every (county, word, industry, type) combination;
+    individual businesses carry a number (their row modulo 1000)."""
+    places = [name[:-1] for name in COUNTIES.values()]
+    trades = [trade for trade, _ in _INDUSTRIES.values()]
+    suffixes = [_SUFFIX[t[0]] for t in _TYPE_MIX]
+    table = np.array([[[[p + w + t + x for x in suffixes] for t in trades] for w in _WORDS]
+                      for p in places], dtype=object)
+    numbers = np.array([str(k) for k in range(1000)], dtype=object)
+    individual = kind == _KIND[EntityType.INDIVIDUAL_BUSINESS]
+    tail = np.where(individual, numbers[np.arange(len(kind)) % 1000], "")
+    names: list[str] = (table[county, word, industry, kind] + tail).tolist()
+    return names
+
+
+def _tag_texts(draw: npt.NDArray[np.bool_]) -> list[str]:
+    """Each row's tags as ';'-separated text, looked up by the bit pattern of its draws."""
+    combos = [";".join(sorted(t for b, t in enumerate(_TAGS) if k >> b & 1))
+              for k in range(1 << len(_TAGS))]
+    bits = draw.astype(np.int64) @ (1 << np.arange(len(_TAGS)))
+    texts: list[str] = np.array(combos, dtype=object)[bits].tolist()
+    return texts
+
+
 def _targets(rng: np.random.Generator, n: int, as_of: dt.date) -> TargetDirectory:
-    counties = list(COUNTIES)
+    counties = np.array(list(COUNTIES))
     county = rng.choice(len(counties), size=n, p=_WEIGHTS / _WEIGHTS.sum())
     shares = np.array([t[1] for t in _TYPE_MIX])
     kind = rng.choice(len(_TYPE_MIX), size=n, p=shares / shares.sum())
-    codes = list(_INDUSTRIES)
+    codes = np.array(list(_INDUSTRIES))
     iw = np.array([w for _, w in _INDUSTRIES.values()], dtype=float)
     industry = rng.choice(len(codes), size=n, p=iw / iw.sum())
-    ids: list[str] = [""] * n
     risk = np.empty(n, dtype=object)
-    for k, (etype, _, digit, mix) in enumerate(_TYPE_MIX):
+    for k, (_, _, _, mix) in enumerate(_TYPE_MIX):
         rows = np.flatnonzero(kind == k)
         risk[rows] = np.array(["A", "B", "C", "D", "U"])[rng.choice(5, size=len(rows), p=mix)]
-        regions = [counties[c] for c in county[rows]]
-        if etype in (EntityType.PRODUCT, EntityType.PROJECT):
-            made = [f"{etype.code[:4].upper()}-{r}-{i:07d}" for i, r in zip(rows, regions,
-                                                                            strict=True)]
-        elif etype is EntityType.INDIVIDUAL_BUSINESS:
-            legacy = rng.random(len(rows)) < 0.15  # some still carry the old 注册号
-            made = _uscc(rng, [f"9{digit}{r}" for r in regions])
-            old = _registration_numbers(rng, [r for r, x in zip(regions, legacy, strict=True)
-                                              if x])
-            it = iter(old)
-            made = [next(it) if x else m for m, x in zip(made, legacy, strict=True)]
-        else:
-            made = _uscc(rng, [f"5{digit}{r}" if etype is EntityType.OTHER_ORGANISATION
-                               else f"9{digit}{r}" for r in regions])
-        for row, ident in zip(rows.tolist(), made, strict=True):
-            ids[row] = ident
-    word = rng.integers(0, len(_WORDS), size=n)
-    types = [_TYPE_MIX[k][0] for k in kind]
-    names = [f"{COUNTIES[counties[c]][:-1]}{_WORDS[w]}{_INDUSTRIES[codes[i]][0]}{_SUFFIX[t]}"
-             f"{'' if t is not EntityType.INDIVIDUAL_BUSINESS else str(r % 1000)}"
-             for r, (c, w, i, t) in enumerate(zip(county, word, industry, types, strict=True))]
+    ids = _ids(rng, kind, counties[county])
+    names = _names(county, rng.integers(0, len(_WORDS), size=n), industry, kind)
     office = rng.integers(0, 3, size=n)
-    tag_draw = rng.random((n, len(_TAGS))) < np.array([0.25, 0.04, 0.08, 0.02, 0.03])
-    tags = [frozenset(t for t, on in zip(_TAGS, row, strict=True) if on) for row in tag_draw]
+    tags = _tag_texts(rng.random((n, len(_TAGS))) < np.array([0.25, 0.04, 0.08, 0.02, 0.03]))
     checked = rng.random(n) < 0.35
     days_ago = rng.integers(30, 3 * 365, size=n)
     last = np.where(checked, np.datetime64(as_of, "D") - days_ago.astype("timedelta64[D]"),
                     np.datetime64("NaT", "D"))
+    bureaus = np.array([f"{name}市场监督管理局" for name in COUNTIES.values()], dtype=object)
+    offices = np.array([_offices(c) for c in COUNTIES], dtype=object)
     return TargetDirectory.from_columns(
-        ids=ids, names=names, entity_types=types,
-        regions=[counties[c] for c in county],
-        industries=[codes[i] for i in industry],
-        registering_offices=[f"{COUNTIES[counties[c]]}市场监督管理局" for c in county],
-        supervising_offices=[_offices(counties[c])[o] for c, o in zip(county, office,
-                                                                       strict=True)],
-        risk_classes=risk.tolist(), tags=tags, last_check_dates=last,
+        ids=ids, names=names, entity_types=np.array([t[0].code for t in _TYPE_MIX])[kind],
+        regions=counties[county], industries=codes[industry],
+        registering_offices=bureaus[county], supervising_offices=offices[county, office],
+        risk_classes=risk, tags=tags, last_check_dates=last,
     )
 
 

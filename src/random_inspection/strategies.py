@@ -28,6 +28,7 @@ except ImportError as error:  # pragma: no cover
 
 import attrs
 
+from ._errors import InvalidValueError
 from ._mutations import RecordMutation, record_mutations
 from .assignment import (
     Conflict,
@@ -52,6 +53,7 @@ from .registry import (
     Target,
     TargetDirectory,
 )
+from .registry._fields import PROVINCE_CODES, region
 from .registry._identifiers import (
     USCC_ALPHABET,
     registration_check_digit,
@@ -69,6 +71,7 @@ __all__ = [
     "inspectors",
     "purposes",
     "record_mutations",
+    "region_codes",
     "registration_numbers",
     "seeds",
     "stratified_designs",
@@ -104,6 +107,43 @@ def _check_sizes(min_size: int, max_size: int | None) -> None:
         raise InvalidArgument(f"max_size={max_size} must be at least min_size={min_size}")
 
 
+def _check_regions(name: str, regions: Sequence[object], *, lengths: tuple[int, ...]) -> None:
+    """InvalidArgument unless every region is a valid division code of one of ``lengths``."""
+    for code in regions:
+        if not (isinstance(code, str) and len(code) in lengths):
+            raise InvalidArgument(f"{name}={regions!r} must be division codes of "
+                                  f"{' or '.join(map(str, lengths))} digits")
+        try:
+            region(code, "strategy", name)
+        except InvalidValueError as error:
+            raise InvalidArgument(f"{name}: {code!r} {error.problem}") from None
+
+
+@st.composite
+def _region_code(draw: st.DrawFn, provinces: list[str], lengths: list[int]) -> str:
+    length = draw(st.sampled_from(lengths))
+    province = draw(st.sampled_from(provinces))
+    city = draw(st.integers(0, 99))
+    county = 0 if city == 0 else draw(st.integers(0, 99))
+    township = draw(st.integers(0, 999))
+    village = 0 if township == 0 else draw(st.integers(0, 999))
+    return f"{province}{city:02d}{county:02d}{township:03d}{village:03d}"[:length]
+
+
+def region_codes(*, provinces: Sequence[str] | None = None,
+                 lengths: Sequence[int] = (6, 9, 12)) -> st.SearchStrategy[str]:
+    """Valid administrative division codes (the rules of ``Target.region``): an existing
+    province part, ``'00'`` county part under a ``'00'`` city part, ``'000'`` village part
+    under a ``'000'`` township part; ``lengths`` from 6 (county), 9 (township), 12 (village).
+    """
+    chosen = _choices("provinces", provinces, sorted(PROVINCE_CODES))
+    if not set(chosen) <= PROVINCE_CODES:
+        raise InvalidArgument(f"provinces={provinces!r} must be province codes such as '14'")
+    if not lengths or not set(lengths) <= {6, 9, 12}:
+        raise InvalidArgument(f"lengths={lengths!r} must be taken from 6, 9 and 12")
+    return _region_code([str(p) for p in chosen], sorted(set(lengths)))
+
+
 @st.composite
 def _uscc(draw: st.DrawFn, regions: list[object], type_prefixes: list[object]) -> str:
     head = f"{draw(st.sampled_from(type_prefixes))}{draw(st.sampled_from(regions))}"
@@ -120,8 +160,7 @@ def usccs(*, regions: Sequence[str] | None = None, type_prefixes: Sequence[str] 
     """
     regs = _choices("regions", regions, DEFAULT_REGIONS)
     prefixes = _choices("type_prefixes", type_prefixes, ("91", "92", "93"))
-    if any(not (isinstance(r, str) and len(r) == 6 and r.isdigit()) for r in regs):
-        raise InvalidArgument(f"regions={regions!r} must be 6-digit division codes")
+    _check_regions("regions", regs, lengths=(6,))
     if any(not (isinstance(p, str) and len(p) == 2 and p.isdigit()) for p in prefixes):
         raise InvalidArgument(f"type_prefixes={type_prefixes!r} must be 2-digit strings")
     return _uscc(regs, prefixes)
@@ -135,7 +174,9 @@ def _regno(draw: st.DrawFn, regions: list[object]) -> str:
 
 def registration_numbers(*, regions: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     """Valid 15-digit legacy registration numbers (ISO 7064 MOD 11,10)."""
-    return _regno(_choices("regions", regions, DEFAULT_REGIONS))
+    regs = _choices("regions", regions, DEFAULT_REGIONS)
+    _check_regions("regions", regs, lengths=(6,))
+    return _regno(regs)
 
 
 @st.composite
@@ -147,13 +188,13 @@ def _target(draw: st.DrawFn, types: list[object], classes: list[object], regions
     assert isinstance(region, str)
     if kind in (EntityType.PRODUCT, EntityType.PROJECT):
         ident = draw(st.from_regex(r"[A-Z][A-Z0-9\-]{0,12}", fullmatch=True))
-    elif kind is EntityType.INDIVIDUAL_BUSINESS:
-        ident = draw(st.one_of(usccs(regions=[region], type_prefixes=["92"]),
-                               registration_numbers(regions=[region])))
+    elif kind is EntityType.INDIVIDUAL_BUSINESS:  # ids carry the county part of the region
+        ident = draw(st.one_of(usccs(regions=[region[:6]], type_prefixes=["92"]),
+                               registration_numbers(regions=[region[:6]])))
     else:
         prefix = {EntityType.ENTERPRISE: "91", EntityType.FARMER_COOPERATIVE: "93"}.get(kind,
                                                                                        "59")
-        ident = draw(usccs(regions=[region], type_prefixes=[prefix]))
+        ident = draw(usccs(regions=[region[:6]], type_prefixes=[prefix]))
     return Target(
         id=ident, name=draw(_NAMES), entity_type=kind, region=region,
         industry=draw(st.sampled_from(["", "C13", "F52", "H62", "E47"])),
@@ -169,7 +210,8 @@ def targets(*, entity_types: Sequence[EntityType] | None = None,
             risk_classes: Sequence[RiskClass] | None = None,
             regions: Sequence[str] | None = None,
             tags: Sequence[str] | None = None) -> st.SearchStrategy[Target]:
-    """Valid `Target` records drawn from the given types, classes, regions and tag pool."""
+    """Valid `Target` records drawn from the given types, classes, regions (6, 9 or 12-digit
+    division codes; see `region_codes`) and tag pool."""
     types = _choices("entity_types", entity_types, list(EntityType))
     classes = _choices("risk_classes", risk_classes, list(RiskClass))
     if not all(isinstance(t, EntityType) for t in types):
@@ -177,7 +219,7 @@ def targets(*, entity_types: Sequence[EntityType] | None = None,
     if not all(isinstance(c, RiskClass) for c in classes):
         raise InvalidArgument(f"risk_classes={risk_classes!r} must be RiskClass members")
     regs = _choices("regions", regions, DEFAULT_REGIONS)
-    usccs(regions=[str(r) for r in regs])  # validates the regions
+    _check_regions("regions", regs, lengths=(6, 9, 12))
     return _target(types, classes, regs, list(DEFAULT_TAGS if tags is None else tags) or [""])
 
 
@@ -444,5 +486,6 @@ def annual_plans(*, items: CheckItemList, region: str = "1409",
         c for c in COUNTIES if c.startswith(region)]
     if not chosen or not all(c.startswith(region) and len(c) == 6 for c in chosen):
         raise InvalidArgument(f"counties={counties!r} must be 6-digit codes within {region}")
+    _check_regions("counties", chosen, lengths=(6,))
     return _annual_plans(items, region, chosen, year=year, sizes=(min_tasks, max_tasks),
                          top_up=top_up)

@@ -11,11 +11,14 @@ import csv
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .._atomic import open_atomic, write_atomic
 from .._errors import FileFormatError, InvalidValueError
+from .._text import a_or_an
 from ._vocabulary import CheckMethod, EntityType, InspectorStatus, ItemKind, _Labelled
 
 R = TypeVar("R")
@@ -79,10 +82,108 @@ def decode(path: PathLike, data: bytes, encoding: str | None) -> str:
                                        + "): save the file as UTF-8 or GB18030")], 1)
 
 
+def accepted_columns(headers: Mapping[str, tuple[str, ...]]) -> str:
+    """Every field with its accepted header spellings, each spelling once."""
+    parts = []
+    for field, aliases in headers.items():
+        spellings = dict.fromkeys(a for a in aliases if a.casefold() != field.casefold())
+        parts.append(f"{field} ({', '.join(spellings)})" if spellings else field)
+    return "; ".join(parts)
+
+
+#: Cells that are data, not a header: ids, codes, division codes, dates, numbers.
+_DATA_CELL = re.compile(r"\d{4,}|[0-9A-Z]{15,18}|[A-Z]{1,4}[-_]?\d{2,}|"
+                        r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?")
+
+
+def _not_a_header(header: Sequence[str], lookup: Mapping[str, str],
+                  headers: Mapping[str, tuple[str, ...]], required: Sequence[str]) -> str | None:
+    """Why the first line is a data row rather than a header, or ``None`` if it may be one."""
+    cells = [c.strip() for c in header]
+    if any(c.casefold() in lookup for c in cells):
+        return None
+    data = [c for c in cells if _DATA_CELL.fullmatch(c)]
+    if not data:
+        return None
+    shown = ", ".join(repr(c) for c in data[:3])
+    return (f"not a header: it looks like a data row ({shown}); add the header "
+            f"line: {','.join(headers)} (or in Chinese: "
+            f"{','.join(a[0] for a in headers.values())}), one name per column in the order "
+            f"of the data; required: {', '.join(required)}")
+
+
+def _header_fields(path: PathLike, header: Sequence[str],
+                   headers: Mapping[str, tuple[str, ...]], required: Sequence[str],
+                   unknown_columns: str) -> list[str | None]:
+    """The field of each column (``None`` for an ignored one); every header problem raised
+    at once, with the accepted columns listed once."""
+    lookup = {alias.casefold(): field for field, aliases in headers.items()
+              for alias in (field, *aliases)}
+    not_header = _not_a_header(header, lookup, headers, required)
+    if not_header:
+        raise FileFormatError(str(path), [(1, "", not_header)], 1)
+    fields: list[str | None] = []
+    problems: list[tuple[int, str, str]] = []
+    for name in header:
+        field = lookup.get(name.strip().casefold())
+        if field is None and unknown_columns == "error" and name.strip():
+            problems.append((1, name, "unknown column"))
+        if field is not None and field in fields:
+            problems.append((1, name, f"a second column for {field!r}; keep one"))
+        fields.append(field)
+    if any(message == "unknown column" for _, _, message in problems):
+        problems.append((1, "", "the accepted columns are " + accepted_columns(headers)
+                         + ". Fix: remove or rename the unknown column(s) "
+                         "(library: unknown_columns='ignore')"))
+    for field in required:
+        if field not in fields:
+            problems.append((1, field, f"required column missing (header {field!r} or "
+                                       f"{headers[field][0]!r})"))
+    if problems:
+        raise FileFormatError(str(path), problems, len(problems))
+    return fields
+
+
+class _BadRecordError(Exception):
+    """A record the csv module could not read; ``problem`` is ready for `FileFormatError`."""
+
+    def __init__(self, problem: tuple[int, str, str]) -> None:
+        super().__init__(problem[2])
+        self.problem = problem
+
+
+_QUOTE_FIX = "Fix: remove the quote, or double it (\"\") inside a quoted cell"
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on (``reader.line_num`` is where it ends: a
+    quoted cell may run over several lines)."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            end = reader.line_num
+            message = f"malformed CSV: {exc}"
+            if end > start:
+                message += (f"; an unbalanced quote (\") on this line swallowed the line "
+                            f"breaks up to line {end}. {_QUOTE_FIX}")
+            else:
+                message += ". Fix: put the whole cell in quotes and double the quotes inside it"
+            raise _BadRecordError((start, "", message)) from None
+        yield start, row
+
+
 def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required: Sequence[str],
                *, encoding: str | None = None, unknown_columns: str = "error",
                ) -> tuple[dict[str, list[str]], list[int]]:
-    """Read a CSV (or tab-separated) file into columns keyed by field, and each row's line."""
+    """Read a CSV (or tab-separated) file into columns keyed by field, and each row's line.
+
+    A file with a header line and no rows gives empty columns. Lines are 1-based, count the
+    header, and name where each record starts.
+    """
     if unknown_columns not in ("error", "ignore"):
         raise InvalidValueError("read", "unknown_columns", unknown_columns, "is not an option",
                                 "use 'error' or 'ignore'")
@@ -94,49 +195,56 @@ def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = _records(reader)
+    problems: list[tuple[int, str, str]] = []
     try:
-        header = next(reader)
+        _, header = next(records)
     except StopIteration:
         raise FileFormatError(str(path), [(1, "", "the file is empty: a header line is needed")],
                               1) from None
-    lookup = {alias.casefold(): field for field, aliases in headers.items()
-              for alias in (field, *aliases)}
-    fields: list[str | None] = []
-    problems: list[tuple[int, str, str]] = []
-    for name in header:
-        field = lookup.get(name.strip().casefold())
-        if field is None and unknown_columns == "error" and name.strip():
-            problems.append((1, name, "unknown column; accepted: " + ", ".join(
-                f"{f} ({'/'.join(a[:2])})" for f, a in headers.items())
-                + " (or pass unknown_columns='ignore')"))
-        if field is not None and field in fields:
-            problems.append((1, name, f"a second column for {field!r}; keep one"))
-        fields.append(field)
-    for field in required:
-        if field not in fields:
-            problems.append((1, field, f"required column missing (header {field!r} or "
-                                       f"{headers[field][0]!r})"))
-    if problems:
-        raise FileFormatError(str(path), problems, len(problems))
+    except _BadRecordError as exc:
+        raise FileFormatError(str(path), [exc.problem], 1) from None
+    fields = _header_fields(path, header, headers, required, unknown_columns)
     columns: dict[str, list[str]] = {f: [] for f in fields if f is not None}
     lines: list[int] = []
     try:
-        for row in reader:
+        for start, row in records:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                problems.append((reader.line_num, "", f"has {len(row)} cells, the header "
-                                                      f"has {len(header)}"))
+                problems.append((start, "", _cell_count_problem(row, len(header), start,
+                                                                reader.line_num)))
                 continue
-            lines.append(reader.line_num)
+            lines.append(start)
             for field, cell in zip(fields, row, strict=True):
                 if field is not None:
                     columns[field].append(cell)
-    except csv.Error as exc:
-        problems.append((reader.line_num, "", f"malformed CSV: {exc}"))
+    except _BadRecordError as exc:
+        problems.append(exc.problem)
     if problems:
         raise FileFormatError(str(path), problems, len(problems))
     return columns, lines
+
+
+def _cell_count_problem(row: Sequence[str], expected: int, start: int, end: int) -> str:
+    message = f"has {len(row)} cells, the header has {expected}"
+    if end > start:
+        message += (f"; the record runs on to line {end}: an unbalanced quote (\") on this line "
+                    f"swallowed the line breaks. {_QUOTE_FIX}")
+    return message
+
+
+def value_problem(value: object, problem: str, fix: str) -> str:
+    """A bad cell's message for a file problem: its value (shortened), what is wrong, the fix;
+    a cell that runs over several lines points at the likely unbalanced quote."""
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:60] + "…" + shown[-10:]
+    message = f"{shown}: {problem}. Fix: {fix}"
+    if isinstance(value, str) and "\n" in value:
+        message += (f" (the cell runs over {value.count(chr(10)) + 1} lines: if that is not "
+                    "meant, an unbalanced quote (\") at its start swallowed the line breaks)")
+    return message
 
 
 def load_records(path: PathLike, headers: Mapping[str, tuple[str, ...]], required: Sequence[str],
@@ -152,7 +260,7 @@ def load_records(path: PathLike, headers: Mapping[str, tuple[str, ...]], require
         try:
             records.append(build(row))
         except InvalidValueError as exc:
-            problems.append((line, exc.field, f"{exc.value!r}: {exc.problem}. Fix: {exc.fix}"))
+            problems.append((line, exc.field, value_problem(exc.value, exc.problem, exc.fix)))
     if problems:
         raise FileFormatError(str(path), problems, len(problems))
     return records
@@ -187,29 +295,28 @@ def _zh(field: str, value: Any) -> Any:
 
 def write_table(path: PathLike, headers: Mapping[str, tuple[str, ...]],
                 rows: Iterable[Mapping[str, Any]], *, encoding: str = "utf-8",
-                header_language: str = "english") -> None:
+                header_language: str = "english", overwrite: bool = True) -> None:
     """Write plain-value rows as CSV; ``header_language`` is 'english' or 'chinese'.
 
     Under Chinese headers, entity types, statuses, item kinds and methods are written with
-    their Chinese labels (which every reader here accepts); risk classes stay A-D / U.
+    their Chinese labels (which every reader here accepts); risk classes stay A-D / U. The
+    file appears whole or not at all (`open_atomic`); ``overwrite=False`` refuses an existing
+    file with `OutputExistsError`.
     """
     if header_language not in ("english", "chinese"):
         raise InvalidValueError("write", "headers", header_language, "is not an option",
                                 "use 'english' or 'chinese'")
     names = list(headers)
     shown = names if header_language == "english" else [headers[n][0] for n in names]
-    target = Path(path)
-    tmp = target.with_name(target.name + ".partial")
+    chinese = header_language == "chinese"
     try:
-        with tmp.open("w", encoding=encoding, newline="") as handle:
+        with open_atomic(path, "w", encoding=encoding, newline="",
+                         overwrite=overwrite) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(shown)
-            chinese = header_language == "chinese"
             for row in rows:
                 writer.writerow([cell(_zh(n, row[n]) if chinese else row[n]) for n in names])
-        tmp.replace(target)  # nothing half-written is left under the real name
     except (LookupError, UnicodeEncodeError) as exc:
-        tmp.unlink(missing_ok=True)
         raise InvalidValueError("write", "encoding", encoding, f"cannot write: {exc}",
                                 "use 'utf-8', 'utf-8-sig' or 'gb18030'") from exc
 
@@ -224,7 +331,7 @@ def read_json(path: PathLike, kind: str) -> dict[str, Any]:
     except OSError as exc:
         raise FileFormatError(str(path), [(0, "", f"cannot be read: {exc.strerror}")], 1) from exc
     if not isinstance(document, dict) or document.get("format") != f"random-inspection/{kind}":
-        raise FileFormatError(str(path), [(1, "format", f"not a {kind} document (expected "
+        raise FileFormatError(str(path), [(1, "format", f"not {a_or_an(kind)} document (expected "
                                            f"\"format\": \"random-inspection/{kind}\")")], 1)
     if document.get("version") != 1:
         raise FileFormatError(str(path), [(1, "version", f"unsupported version "
@@ -233,10 +340,11 @@ def read_json(path: PathLike, kind: str) -> dict[str, Any]:
     return document
 
 
-def write_json(path: PathLike, document: Mapping[str, Any]) -> None:
-    """Write a JSON document (UTF-8, Chinese kept readable, stable key order)."""
-    Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                          encoding="utf-8")
+def write_json(path: PathLike, document: Mapping[str, Any], *, overwrite: bool = True) -> None:
+    """Write a JSON document (UTF-8, Chinese kept readable, stable key order), whole or not
+    at all (`write_atomic`); ``overwrite=False`` refuses an existing file."""
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"), overwrite=overwrite)
 
 
 def json_records(path: PathLike, document: Mapping[str, Any], key: str,

@@ -16,6 +16,7 @@ from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
 from stdnum.iso7064 import mod_11_10 as _mod_11_10
 
+from .._errors import InvalidValueError
 from ._vocabulary import EntityType
 
 __all__ = [
@@ -66,12 +67,80 @@ def complete_usccs(bodies: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
     For generating valid codes in bulk (demo data, benchmarks); the tests cross-check it
     against python-stdnum.
     """
-    values = _USCC_VALUE[bodies]
-    check = (31 - (values * _USCC_WEIGHTS).sum(axis=1) % 31) % 31
     alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
-    full = np.concatenate([bodies, alphabet[check][:, None]], axis=1)
+    weights = _USCC_WEIGHTS.astype(np.float64)  # sums below 2**14: exact in float64
+    full = np.empty((len(bodies), 18), dtype=np.uint8)
+    full[:, :17] = bodies
+    step = 1 << 18
+    for lo in range(0, len(bodies), step):  # chunks bound the temporaries
+        total = _USCC_VALUE8[bodies[lo:lo + step]].astype(np.float64) @ weights
+        full[lo:lo + step, 17] = alphabet[(31 - total.astype(np.int64) % 31) % 31]
     result: npt.NDArray[np.bytes_] = np.ascontiguousarray(full).view("S18").ravel()
     return result
+
+
+def scrambled_serials(count: int, *, base: int, width: int,
+                      rng: np.random.Generator) -> npt.NDArray[np.uint8]:
+    """The serial numbers ``0 .. count-1`` through a random bijection of ``[0, base**width)``,
+    as a (count, width) matrix of base-``base`` digits: distinct rows by construction.
+
+    Two triangular passes with unit diagonal: digit ``p`` gains ``shift_p`` plus random
+    multiples of the digits before it, then of the digits after it (mod ``base``). Each pass
+    can be undone digit by digit, so no two serials meet, and every digit depends on every
+    other. For generating identifiers in bulk (demo data); not for audited draws.
+    """
+    if count > base**width:
+        raise InvalidValueError("scrambled_serials", "count", count,
+                                f"exceeds the {base}**{width} distinct values",
+                                "ask for fewer serials or more digits")
+    passes = [(np.tril(rng.integers(0, base, size=(width, width)), k=-1)
+               + np.eye(width, dtype=np.int64)).T.astype(np.float64),
+              (np.triu(rng.integers(0, base, size=(width, width)), k=1)
+               + np.eye(width, dtype=np.int64)).T.astype(np.float64)]
+    shift = rng.integers(0, base, size=width)
+    powers = base ** np.arange(width, dtype=np.int64)
+    out = np.empty((count, width), dtype=np.uint8)
+    step = 1 << 18
+    for lo in range(0, count, step):  # chunks bound the temporaries
+        serial = np.arange(lo, min(lo + step, count), dtype=np.int64)
+        digits = (serial[:, None] // powers + shift) % base
+        for matrix in passes:  # small integers: exact in float64, and a BLAS product
+            digits = (digits.astype(np.float64) @ matrix).astype(np.int32) % base
+        out[lo:lo + len(serial)] = digits
+    return out
+
+
+def distinct_usccs(heads: npt.NDArray[np.uint8], *, rng: np.random.Generator
+                   ) -> npt.NDArray[np.bytes_]:
+    """Valid USCCs for an (n, 8) ASCII matrix of heads (department, type, 6-digit region):
+    the 9-character bodies are `scrambled_serials`, so the n codes are distinct whatever the
+    heads (up to 31**9 codes)."""
+    alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
+    body = alphabet[scrambled_serials(len(heads), base=31, width=9, rng=rng)]
+    return complete_usccs(np.concatenate([heads.reshape(-1, 8), body], axis=1))
+
+
+def complete_registration_numbers(bodies: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
+    """Vectorised: append the ISO 7064 MOD 11,10 check digit to each row of an (n, 14)
+    matrix of ASCII digits (the tests cross-check it against python-stdnum)."""
+    digits = bodies.astype(np.int64) - ord("0")
+    state = np.full(len(bodies), 5, dtype=np.int64)  # as in _regno_valid
+    for column in range(14):
+        state = ((np.where(state == 0, 10, state) * 2) % 11 + digits[:, column]) % 10
+    check = (1 - (np.where(state == 0, 10, state) * 2) % 11) % 10
+    full = np.concatenate([bodies, (check + ord("0")).astype(np.uint8)[:, None]], axis=1)
+    result: npt.NDArray[np.bytes_] = np.ascontiguousarray(full).view("S15").ravel()
+    return result
+
+
+def distinct_registration_numbers(regions: npt.NDArray[np.uint8], *,
+                                  rng: np.random.Generator) -> npt.NDArray[np.bytes_]:
+    """Valid 15-digit legacy registration numbers for an (n, 6) ASCII matrix of region
+    codes: the 8 serial digits are `scrambled_serials`, so the n numbers are distinct (up to
+    10**8)."""
+    serial = scrambled_serials(len(regions), base=10, width=8, rng=rng) + ord("0")
+    return complete_registration_numbers(np.concatenate([regions.reshape(-1, 6), serial],
+                                                        axis=1))
 
 
 def registration_check_digit(first14: str) -> str:

@@ -8,12 +8,13 @@ rows and JSON, with Chinese or English spellings, and ``to_dict`` writes them ba
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from typing import Any, Self
 
 import attrs
 
 from .._errors import InvalidValueError
+from .._text import a_or_an
 from . import _fields as f
 from ._identifiers import ID_RULES, id_problem, normalize_id
 from ._vocabulary import CheckMethod, EntityType, InspectorStatus, ItemKind, RiskClass
@@ -34,7 +35,7 @@ def _id(value: object) -> str:
 
 def _require_type(record: str, field: str, value: object, kind: type, fix: str) -> None:
     if not isinstance(value, kind):
-        raise InvalidValueError(record, field, value, f"not a {kind.__name__}", fix)
+        raise InvalidValueError(record, field, value, f"not {a_or_an(kind.__name__)}", fix)
 
 
 def _require_members(record: str, field: str, value: object, kind: type, fix: str) -> None:
@@ -42,6 +43,19 @@ def _require_members(record: str, field: str, value: object, kind: type, fix: st
     assert isinstance(value, frozenset)
     for item in value:
         _require_type(record, field, item, kind, fix)
+
+
+def _optional(row: Mapping[str, Any], key: str) -> Any:
+    """An optional value of a plain row: missing or ``None`` is ``""`` (any other value,
+    e.g. a numpy array of tags, is kept for the validator; ``or ""`` would test its truth)."""
+    value = row.get(key)
+    return "" if value is None else value
+
+
+def _or_default(value: object, default: object) -> object:
+    """``default`` for a missing or empty value (``None``, ``""``, an empty list or array)."""
+    empty = value is None or (isinstance(value, Sized) and len(value) == 0)
+    return default if empty else value
 
 
 def _date_text(value: dt.date | None) -> str:
@@ -92,8 +106,9 @@ class Target:
         problem = id_problem(self.id, self.entity_type)
         if problem:
             raise InvalidValueError(
-                record, "id", self.id, f"{problem} for a {self.entity_type.label_en}",
-                f"a {self.entity_type.label_zh} needs {ID_RULES[self.entity_type]}",
+                record, "id", self.id, f"{problem} for {a_or_an(self.entity_type.label_en)}",
+                f"{a_or_an(self.entity_type.label_en)} ({self.entity_type.label_zh}) needs "
+                f"{ID_RULES[self.entity_type]}",
             )
         _require_type(
             record, "risk_class", self.risk_class, RiskClass,
@@ -129,11 +144,11 @@ class Target:
             name=row.get("name", ""),
             entity_type=EntityType.parse(row.get("entity_type", ""), record=record),
             region=row.get("region", ""),
-            industry=row.get("industry", "") or "",
-            registering_office=row.get("registering_office", "") or "",
-            supervising_office=row.get("supervising_office", "") or "",
-            risk_class=RiskClass.parse(row.get("risk_class", "") or "", record=record),
-            tags=f.label_set(row.get("tags", "") or "", record, "tags"),
+            industry=_optional(row, "industry"),
+            registering_office=_optional(row, "registering_office"),
+            supervising_office=_optional(row, "supervising_office"),
+            risk_class=RiskClass.parse(_optional(row, "risk_class"), record=record),
+            tags=f.label_set(_optional(row, "tags"), record, "tags"),
             last_check_date=f.date(row.get("last_check_date"), record, "last_check_date"),
         )
 
@@ -248,15 +263,15 @@ class Inspector:
             id=ident,
             name=row.get("name", ""),
             department=row.get("department", ""),
-            office=row.get("office", "") or "",
-            office_area=row.get("office_area", "") or "",
-            post=row.get("post", "") or "",
-            credential_number=row.get("credential_number", "") or "",
+            office=_optional(row, "office"),
+            office_area=_optional(row, "office_area"),
+            post=_optional(row, "post"),
+            credential_number=_optional(row, "credential_number"),
             credential_expiry=f.date(row.get("credential_expiry"), record, "credential_expiry"),
-            specialties=f.label_set(row.get("specialties", "") or "", record, "specialties"),
+            specialties=f.label_set(_optional(row, "specialties"), record, "specialties"),
             is_expert=f.boolean(row.get("is_expert", False), record, "is_expert"),
             status=InspectorStatus.parse(row.get("status") or "active", record=record),
-            group=row.get("group", "") or "",
+            group=_optional(row, "group"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -342,8 +357,8 @@ class CheckItem:
         """Build an item from plain values (text, lists), as found in CSV rows and JSON."""
         code = row.get("code", "")
         record = f"CheckItem(code={code!r})"
-        methods = row.get("methods") or "on_site"
-        types = row.get("entity_types") or sorted(t.code for t in _DEFAULT_ITEM_TYPES)
+        methods = _or_default(row.get("methods"), "on_site")
+        types = _or_default(row.get("entity_types"), sorted(t.code for t in _DEFAULT_ITEM_TYPES))
         return cls(
             code=code,
             name=row.get("name", ""),
@@ -351,7 +366,7 @@ class CheckItem:
             department=row.get("department", ""),
             kind=ItemKind.parse(row.get("kind") or "general", record=record),
             methods=f.enum_set(CheckMethod, methods, record, "methods", required=True),
-            required_specialties=f.label_set(row.get("required_specialties", "") or "", record,
+            required_specialties=f.label_set(_optional(row, "required_specialties"), record,
                                              "required_specialties"),
             entity_types=f.enum_set(EntityType, types, record, "entity_types", required=True),
         )

@@ -10,7 +10,8 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
 
-from .._errors import DuplicateIdError, InvalidValueError, UnknownIdError
+from .._errors import DuplicateIdError, InvalidTypeError, UnknownIdError
+from . import _fields as f
 from . import _files
 from ._records import CheckItem, Inspector
 from ._target_directory import DirectoryDiff
@@ -31,14 +32,10 @@ class _Register(Generic[R]):
     __slots__ = ("_digest", "_index", "_records")
 
     def __init__(self, records: Iterable[R] = ()) -> None:
-        """Build from records in any order; duplicate keys raise `DuplicateIdError`."""
-        items = list(records)
+        """Build from records in any order; duplicate keys raise `DuplicateIdError`, anything
+        but a collection of the register's records (e.g. dicts) `InvalidTypeError`."""
         name = type(self).__name__
-        for item in items:
-            if not isinstance(item, self._record_type):
-                raise InvalidValueError(name, "records", item,
-                                        f"is not a {self._record_type.__name__}",
-                                        f"pass {self._record_type.__name__} records")
+        items: list[R] = f.record_list(self._record_type, records, name)
         keys = [getattr(r, self._key) for r in items]
         seen: set[str] = set()
         dup = {k for k in keys if k in seen or seen.add(k)}  # type: ignore[func-returns-value]
@@ -60,9 +57,10 @@ class _Register(Generic[R]):
         return iter(self._records)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._index
+        return isinstance(key, str) and key in self._index
 
     def __getitem__(self, key: str) -> R:
+        self._check_key(key, f"{type(self).__name__}[]")
         try:
             return self._index[key]
         except KeyError:
@@ -70,7 +68,13 @@ class _Register(Generic[R]):
 
     def get(self, key: str) -> R | None:
         """The record with this key, or ``None``."""
+        self._check_key(key, f"{type(self).__name__}.get")
         return self._index.get(key)
+
+    def _check_key(self, key: object, where: str) -> None:
+        if not isinstance(key, str):
+            raise InvalidTypeError(where, self._key, key, f"one {self._key} as str",
+                                   "pass the key as text")
 
     @property
     def records(self) -> tuple[R, ...]:
@@ -107,7 +111,10 @@ class _Register(Generic[R]):
     def with_changes(self, *, added: Iterable[R] = (), removed: Iterable[str] = (),
                      changed: Iterable[R] = ()) -> Self:
         """A new snapshot; unknown removed/changed keys and re-added keys are listed at once."""
-        added, changed, removed = list(added), list(changed), list(removed)
+        where = f"{type(self).__name__}.with_changes"
+        added = f.record_list(self._record_type, added, where, argument="added")
+        changed = f.record_list(self._record_type, changed, where, argument="changed")
+        removed = f.id_texts(removed, where, "removed")
         changed_keys = [getattr(r, self._key) for r in changed]
         missing = [k for k in removed + changed_keys if k not in self._index]
         if missing:
@@ -138,10 +145,11 @@ class _Register(Generic[R]):
                                        unknown_columns=unknown_columns))
 
     def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
-               headers: str = "english") -> None:
-        """Write a CSV file (``headers`` 'english' or 'chinese')."""
+               headers: str = "english", overwrite: bool = True) -> None:
+        """Write a CSV file (``headers`` 'english' or 'chinese'), whole or not at all;
+        ``overwrite=False`` refuses an existing file with `OutputExistsError`."""
         _files.write_table(path, self._headers, self.to_dicts(), encoding=encoding,
-                           header_language=headers)
+                           header_language=headers, overwrite=overwrite)
 
     @classmethod
     def from_json(cls, path: _files.PathLike) -> Self:
@@ -149,10 +157,12 @@ class _Register(Generic[R]):
         document = _files.read_json(path, cls._kind)
         return cls(_files.json_records(path, document, "records", cls._record_type.from_dict))
 
-    def to_json(self, path: _files.PathLike) -> None:
-        """Write a JSON document with every record and the digest."""
+    def to_json(self, path: _files.PathLike, *, overwrite: bool = True) -> None:
+        """Write a JSON document with every record and the digest (whole or not at all;
+        ``overwrite=False`` refuses an existing file with `OutputExistsError`)."""
         _files.write_json(path, {"format": f"random-inspection/{self._kind}", "version": 1,
-                                 "digest": self.digest, "records": self.to_dicts()})
+                                 "digest": self.digest, "records": self.to_dicts()},
+                          overwrite=overwrite)
 
 
 @attrs.frozen
@@ -193,6 +203,7 @@ class InspectorDirectory(_Register[Inspector]):
 
     def officers_on(self, on: dt.date) -> tuple[Inspector, ...]:
         """Inspectors who can count as officers of a check on ``on`` (see `Inspector`)."""
+        on = f.date_argument(on, "InspectorDirectory.officers_on", "on")
         return tuple(i for i in self._records if i.counts_as_officer(on))
 
     def experts(self) -> tuple[Inspector, ...]:
@@ -201,6 +212,7 @@ class InspectorDirectory(_Register[Inspector]):
 
     def health_check(self, on: dt.date, *, warn_days: int = 90) -> RegisterHealth:
         """List credential problems as of ``on`` (expired, expiring within ``warn_days``, …)."""
+        on = f.date_argument(on, "InspectorDirectory.health_check", "on")
         active = [i for i in self._records if i.status.code == "active" and not i.is_expert]
         horizon = on + dt.timedelta(days=warn_days)
         exp = [(i.id, i.credential_expiry) for i in active if i.credential_number]
@@ -229,8 +241,9 @@ class CheckItemList(_Register[CheckItem]):
         return tuple(i for i in self._records if i.kind.code == "key")
 
     def require(self, codes: Iterable[str]) -> tuple[CheckItem, ...]:
-        """The items with these codes; every unknown code is listed in one `UnknownIdError`."""
-        codes = list(codes)
+        """The items with these codes, in the order given; every unknown code is listed in one
+        `UnknownIdError`. A single code must still be a list: ``require(["SJ05"])``."""
+        codes = f.id_texts(codes, "CheckItemList.require", "codes")
         missing = [c for c in codes if c not in self._index]
         if missing:
             raise UnknownIdError("CheckItemList", missing,

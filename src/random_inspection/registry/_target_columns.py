@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -16,7 +16,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import DuplicateIdError, InvalidValueError
+from .._errors import DuplicateIdError, InvalidTypeError, InvalidValueError
+from .._text import a_or_an
 from . import _fields as f
 from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, ragged_take, readonly
 from ._identifiers import ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
@@ -222,12 +223,43 @@ def _name_blob(names: Sequence[object]) -> tuple[npt.NDArray[np.uint8], npt.NDAr
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
-def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
-    """Validate raw columns of length ``n`` and return them encoded and sorted by id.
+def _as_column(field: str, column: Any) -> Any:
+    """A column ready for encoding: a numpy array becomes a list of Python values, except
+    the ids' text arrays and ``datetime64`` dates, which have vectorised paths. One string
+    or a value without a length raises `InvalidTypeError`."""
+    if column is None and field not in ("id", "name", "entity_type", "region"):
+        return None
+    if isinstance(column, str | bytes) or not isinstance(column, Sized):
+        example = f"[{column!r}]" if isinstance(column, str) else "[...]"
+        raise InvalidTypeError("TargetDirectory.from_columns", ARGUMENTS[field], column,
+                               "a list or 1-d array with one value per target",
+                               f"pass a list, e.g. {ARGUMENTS[field]}={example}")
+    if not isinstance(column, np.ndarray):
+        return column
+    if column.ndim != 1:
+        raise InvalidValueError("TargetDirectory.from_columns", ARGUMENTS[field],
+                                f"array of shape {column.shape}", "is not one-dimensional",
+                                "pass one value per target (a list or a 1-d array)")
+    if np.issubdtype(column.dtype, np.datetime64) or (field == "id" and column.dtype.kind in "SU"):
+        return column
+    return column.tolist()
 
-    Raises `ColumnsError` listing every bad value, or `DuplicateIdError`.
+
+def _given(column: Any, n: int) -> Any:
+    """The column, or ``n`` empty values for an optional column that was not given."""
+    return [""] * n if column is None else column
+
+
+def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
+    """Validate raw columns of length ``n`` (default: the ids') and return them encoded and
+    sorted by id.
+
+    Columns are sequences or 1-d numpy arrays (any dtype; ``None`` for an absent optional
+    column). Raises `ColumnsError` listing every bad value, or `DuplicateIdError`.
     """
     out = _Collector()
+    raw = {field: _as_column(field, column) for field, column in raw.items()}
+    n = len(raw["id"]) if n is None else n
     for field, column in raw.items():
         if column is not None and len(column) != n:
             raise InvalidValueError("TargetDirectory.from_columns", ARGUMENTS[field],
@@ -243,23 +275,22 @@ def build_columns(raw: dict[str, Any], n: int) -> TargetColumns:
     for code, kind in enumerate(ENTITY_TYPES):
         out.add(np.flatnonzero(bad_ids & (entity_type == code)), "id",
                 lambda r: ids[r].decode(),
-                f"not a valid identifier for a {kind.label_en} (check character or format)",
-                f"a {kind.label_zh} needs {ID_RULES[kind]}")
+                f"not a valid identifier for {a_or_an(kind.label_en)} (check character or "
+                "format)", f"{a_or_an(kind.label_en)} ({kind.label_zh}) needs {ID_RULES[kind]}")
     blob, offsets = _name_blob(raw["name"])
     lengths = np.diff(offsets)
     out.add(np.flatnonzero(lengths == 0), "name", lambda r: raw["name"][r], "is empty or not text",
             "give the registered name")
-    blank = [""] * n
     region = _encode_text(raw["region"], "region", lambda v: f.region(v, "target"), out)
-    industry = _encode_text(raw.get("industry") or blank, "industry",
+    industry = _encode_text(_given(raw.get("industry"), n), "industry",
                             lambda v: f.industry(v or "", "target"), out)
     offices = [
-        _encode_text(raw.get(name) or blank, name, partial(_office, field=name), out)
+        _encode_text(_given(raw.get(name), n), name, partial(_office, field=name), out)
         for name in ("registering_office", "supervising_office")
     ]
-    risk_class = _encode_enum(RiskClass, raw.get("risk_class") or blank, "risk_class",
+    risk_class = _encode_enum(RiskClass, _given(raw.get("risk_class"), n), "risk_class",
                               RISK_CLASSES, out)
-    raw_tags = raw.get("tags") or blank
+    raw_tags = _given(raw.get("tags"), n)
     if not set(map(type, raw_tags)) <= {str}:
         raw_tags = [_tag_key(v) for v in raw_tags]
     tags = _encode_text(raw_tags, "tags", _check_tags, out)

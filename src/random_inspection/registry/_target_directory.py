@@ -12,7 +12,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import DuplicateIdError, FileFormatError, InvalidValueError, UnknownIdError
+from .._errors import (
+    DuplicateIdError,
+    FileFormatError,
+    InvalidTypeError,
+    InvalidValueError,
+    UnknownIdError,
+)
+from . import _fields as f
 from . import _files
 from ._columns import NO_DATE, Categorical, days_to_date, ragged_take, readonly
 from ._identifiers import normalize_id
@@ -99,15 +106,28 @@ def _concat(a: TargetColumns, b: TargetColumns) -> TargetColumns:
     )
 
 
-def _columns_from_records(records: Iterable[Target]) -> dict[str, list[Any]]:
+def _columns_from_records(records: Iterable[Target], where: str, argument: str
+                          ) -> dict[str, list[Any]]:
     raw: dict[str, list[Any]] = {name: [] for name in TARGET_FIELDS}
-    for record in records:
-        if not isinstance(record, Target):
-            raise InvalidValueError("TargetDirectory.from_records", "records", record,
-                                    "is not a Target", "pass Target records")
+    for record in f.record_list(Target, records, where, argument=argument, alternatives=(
+            ", or pass the columns to TargetDirectory.from_columns (a data frame to "
+            "TargetDirectory.from_pandas)")):
         for name in TARGET_FIELDS:
             raw[name].append(getattr(record, name))
     return raw
+
+
+def _positions(value: object, where: str, argument: str) -> npt.NDArray[Any]:
+    """Positions given as integers, as a 1-d array; a string or a boolean mask (which numpy
+    would read as positions 0 and 1) raises `InvalidTypeError`."""
+    if isinstance(value, str | bytes):
+        raise InvalidTypeError(where, argument, value, "positions (integers)",
+                               "pass a list of positions; to look up ids use positions(ids)")
+    rows = np.asarray(value).reshape(-1)
+    if rows.dtype.kind == "b":
+        raise InvalidTypeError(where, argument, value, "positions (integers), not a mask",
+                               "pass np.flatnonzero(mask), or use select/filter")
+    return rows
 
 
 class TargetDirectory:
@@ -140,8 +160,9 @@ class TargetDirectory:
 
     @classmethod
     def from_records(cls, records: Iterable[Target]) -> Self:
-        """Build from `Target` records (any order). Duplicate ids raise `DuplicateIdError`."""
-        raw = _columns_from_records(records)
+        """Build from `Target` records (any order). Duplicate ids raise `DuplicateIdError`;
+        anything but a collection of `Target` (e.g. dicts) raises `InvalidTypeError`."""
+        raw = _columns_from_records(records, "TargetDirectory.from_records", "records")
         return cls(build_columns(raw, len(raw["id"])))
 
     @classmethod
@@ -172,7 +193,7 @@ class TargetDirectory:
             "supervising_office": supervising_offices, "risk_class": risk_classes,
             "tags": tags, "last_check_date": last_check_dates,
         }
-        return cls(build_columns(raw, len(ids)))
+        return cls(build_columns(raw))
 
     @classmethod
     def from_csv(cls, path: _files.PathLike, *, encoding: str | None = None,
@@ -181,8 +202,9 @@ class TargetDirectory:
 
         The encoding is detected (UTF-8, UTF-8 with BOM, GB18030) unless given. Required
         columns: id, name, entity_type, region. Unknown columns are an error unless
-        ``unknown_columns="ignore"``. Every problem is reported as file, line and field in a
-        `FileFormatError`, and nothing is loaded.
+        ``unknown_columns="ignore"``. Every problem is reported as file, line (where the
+        record starts) and field in a `FileFormatError`, and nothing is loaded. A file with
+        the header line and no rows loads as an empty directory.
         """
         columns, lines = _files.read_table(
             path, _files.TARGET_HEADERS, ("id", "name", "entity_type", "region"),
@@ -190,7 +212,7 @@ class TargetDirectory:
         try:
             return cls(build_columns(columns, len(lines)))
         except ColumnsError as exc:
-            problems = [(lines[p.row], p.field, f"{p.value!r}: {p.problem}. Fix: {p.fix}")
+            problems = [(lines[p.row], p.field, _files.value_problem(p.value, p.problem, p.fix))
                         for p in exc.problems]
             raise FileFormatError(str(path), problems, exc.total) from None
         except DuplicateIdError as exc:
@@ -200,10 +222,14 @@ class TargetDirectory:
             raise FileFormatError(str(path), where, len(where)) from None
 
     def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
-               headers: str = "english") -> None:
-        """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads)."""
+               headers: str = "english", overwrite: bool = True) -> None:
+        """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads).
+
+        The file appears whole or not at all; with ``overwrite=False`` an existing file
+        raises `OutputExistsError` and is left as it was.
+        """
         _files.write_table(path, _files.TARGET_HEADERS, self.to_dicts(), encoding=encoding,
-                           header_language=headers)
+                           header_language=headers, overwrite=overwrite)
 
     @classmethod
     def from_json(cls, path: _files.PathLike) -> Self:
@@ -218,10 +244,12 @@ class TargetDirectory:
                                   1)
         return directory
 
-    def to_json(self, path: _files.PathLike) -> None:
-        """Write a JSON document with every target and the directory digest."""
+    def to_json(self, path: _files.PathLike, *, overwrite: bool = True) -> None:
+        """Write a JSON document with every target and the directory digest (whole or not at
+        all; ``overwrite=False`` refuses an existing file with `OutputExistsError`)."""
         _files.write_json(path, {"format": "random-inspection/target-directory", "version": 1,
-                                 "digest": self.digest, "targets": self.to_dicts()})
+                                 "digest": self.digest, "targets": self.to_dicts()},
+                          overwrite=overwrite)
 
     @classmethod
     def from_pandas(cls, frame: Any) -> Self:
@@ -284,7 +312,10 @@ class TargetDirectory:
     def __len__(self) -> int:
         return len(self._cols.ids)
 
-    def _row_of(self, target_id: str) -> int:
+    def _row_of(self, target_id: str, where: str = "TargetDirectory.get") -> int:
+        if not isinstance(target_id, str):
+            raise InvalidTypeError(where, "target_id", target_id, "an id as str",
+                                   "pass one id as text; for several, use positions(ids)")
         key = normalize_id(target_id).encode("ascii", "replace")
         row = int(np.searchsorted(self._cols.ids, key))
         if row < len(self) and self._cols.ids[row] == key:
@@ -295,7 +326,7 @@ class TargetDirectory:
         return isinstance(target_id, str) and self._row_of(target_id) >= 0
 
     def __getitem__(self, target_id: str) -> Target:
-        row = self._row_of(target_id)
+        row = self._row_of(target_id, "TargetDirectory[]")
         if row < 0:
             raise UnknownIdError("TargetDirectory", [target_id])
         return self.row(row)
@@ -308,11 +339,7 @@ class TargetDirectory:
     def positions(self, ids: Iterable[str]) -> npt.NDArray[np.intp]:
         """The position in canonical order of each id (normalised as on lookup), or -1 for
         an id that is not in the directory: one vectorised search for a whole batch."""
-        listed = list(ids)
-        if not all(isinstance(i, str) for i in listed):
-            bad = next(i for i in listed if not isinstance(i, str))
-            raise InvalidValueError("TargetDirectory.positions", "ids", bad, "is not text",
-                                    "pass target ids as strings")
+        listed = f.id_texts(ids, "TargetDirectory.positions", "ids")
         stored = self._cols.ids
         found = np.full(len(listed), -1, dtype=np.intp)
         for attempt in range(2):  # stored (canonical) ids first; normalise only the rest
@@ -343,7 +370,7 @@ class TargetDirectory:
         a fraction of as many `row` calls.
         """
         c = self._cols
-        rows = np.asarray(indices).reshape(-1)
+        rows = _positions(indices, "TargetDirectory.rows", "indices")
         if rows.size and (rows.dtype.kind not in "iu" or int(rows.min()) < 0
                           or int(rows.max()) >= len(self)):
             bad = next((i for i in rows.tolist() if not isinstance(i, int)
@@ -554,7 +581,7 @@ class TargetDirectory:
 
     def take(self, rows: Sequence[int] | npt.NDArray[np.integer]) -> TargetDirectory:
         """The targets at canonical positions ``rows`` (order and repeats ignored)."""
-        index = np.unique(np.asarray(rows, dtype=np.intp))
+        index = np.unique(_positions(rows, "TargetDirectory.take", "rows").astype(np.intp))
         if len(index) and (index[0] < 0 or index[-1] >= len(self)):
             raise InvalidValueError("TargetDirectory.take", "rows", rows, "out of range",
                                     f"use positions 0..{len(self) - 1}")
@@ -568,8 +595,10 @@ class TargetDirectory:
         `DuplicateIdError`; removed or changed ids not present raise `UnknownIdError`; an id
         both removed and changed raises `InvalidValueError`. ``self`` is never modified.
         """
-        added, changed = list(added), list(changed)
-        removed_ids = sorted({normalize_id(i) for i in removed})
+        where = "TargetDirectory.with_changes"
+        added = f.record_list(Target, added, where, argument="added")
+        changed = f.record_list(Target, changed, where, argument="changed")
+        removed_ids = sorted({normalize_id(i) for i in f.id_texts(removed, where, "removed")})
         changed_ids = [t.id for t in changed]
         missing = [i for i in removed_ids + changed_ids if i not in self]
         if missing:
