@@ -30,11 +30,11 @@ from random_inspection import (
     draw_targets,
 )
 from random_inspection import verifier as stdlib
-from random_inspection._canonical import canonical_json
+from random_inspection._canonical import canonical_digest, canonical_json
 from random_inspection._schema import _regex
 from random_inspection.audit import record_schema, verify_file
 from random_inspection.demo import demo_city
-from random_inspection.registry import TargetDirectory
+from random_inspection.registry import CheckItemList, InspectorDirectory, TargetDirectory
 from random_inspection.strategies import RecordMutation, record_mutations
 
 SEED = "31415926535897932384"
@@ -416,3 +416,51 @@ def test_canonical_json_is_the_record(records: dict[str, str]) -> None:
     for text in records.values():
         record = AuditRecord.from_json(text)
         assert canonical_json({**record.content(), "record_digest": record.digest}) == text
+
+
+SPEC1 = DATA / "spec1"
+#: Records made by the library before spec 1.1 (tests/data/spec1/make_records.py), with the
+#: registers each needs.
+SPEC1_RECORDS = {
+    "stratified": [], "weighted": [], "all_capped": [],
+    "teams": ["--inspectors", "inspectors.csv", "--item-list", "items.csv", "--conflicts",
+              "conflicts.csv", "--previous", "previous.json"],
+    "groups": ["--inspectors", "inspectors.csv"],
+}
+
+
+def _spec1_library(path: Path, options: list[str]) -> int:
+    given = dict(zip(options[::2], options[1::2], strict=True))
+    return verify_file(
+        path, TargetDirectory.from_csv(SPEC1 / "directory.csv"),
+        inspectors=InspectorDirectory.from_csv(SPEC1 / given["--inspectors"])
+        if "--inspectors" in given else None,
+        items=CheckItemList.from_csv(SPEC1 / given["--item-list"])
+        if "--item-list" in given else None,
+        conflicts=ConflictRegister.from_csv(SPEC1 / given["--conflicts"])
+        if "--conflicts" in given else None,
+        previous_inspectors=json.loads((SPEC1 / given["--previous"]).read_text(encoding="utf-8"))
+        if "--previous" in given else None).exit_code
+
+
+@pytest.mark.parametrize("name", sorted(SPEC1_RECORDS))
+def test_spec1_records_verify(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                              ) -> None:
+    """Records of spec 1 made by the earlier library (stratified with the floor, a minimum, a
+    maximum that cut a certainty class and a class at rate 0; class-weighted with an empty
+    class and all classes capped; teams with unstaffed targets, conflicts and rotation; groups)
+    verify in both verifiers; with the certainty note dropped (digest redone) they fail."""
+    options = SPEC1_RECORDS[name]
+    path = SPEC1 / f"{name}.json"
+    files = [str(SPEC1 / o) if not o.startswith("--") else o for o in options]
+    assert _spec1_library(path, options) == 0
+    assert stdlib.main([str(path), str(SPEC1 / "directory.csv"), *files]) == 0
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["allocation"]["adjustments"] = record["allocation"]["adjustments"][1:] or ["note"]
+    record["record_digest"] = canonical_digest({k: v for k, v in record.items()
+                                                if k != "record_digest"})
+    altered = tmp_path / "altered.json"
+    altered.write_text(canonical_json(record), encoding="utf-8")
+    assert _spec1_library(altered, options) == 1
+    assert stdlib.main([str(altered), str(SPEC1 / "directory.csv"), *files]) == 1
+    capsys.readouterr()

@@ -847,7 +847,7 @@ def stratified(design: dict[str, Any], pops: list[int]) -> dict[str, Any]:
             notes.append({"code": "minimum", "label": c, "minimum": lo, "rate_size": plain})
         elif size < min(plain, n):
             notes.append({"code": "maximum", "label": c, "maximum": hi, "rate_size": plain})
-        if effective == 1 and n:
+        if size == n and n:
             notes.append({"code": "certainty", "label": c, "population": n})
         strata.append({"label": c, "population": n, "rate": str(r),
                        "effective_rate": str(effective), "size": size,
@@ -1456,8 +1456,20 @@ def allocation_v1(allocation: dict[str, Any], design: dict[str, Any]) -> dict[st
         for s in strata:
             if not s["population"]:
                 s["rate"] = s["effective_rate"] = str(c * w[s["label"]])
+    notes = [a for a in allocation["adjustments"] if a["code"] != "certainty"]
+    ordered = [a for a in notes if a["code"] in ("floor_scaled", "total_raised")]
+    for s in strata if design["kind"] == "stratified-by-risk" else ():
+        # spec 1: certainty where the effective rate is 1
+        ordered += [a for a in notes if a.get("label") == s["label"]]
+        if s["effective_rate"] == "1" and s["population"]:
+            ordered.append({"code": "certainty", "label": s["label"],
+                            "population": s["population"]})
+    if design["kind"] == "class-weighted":
+        ordered = notes
+    else:
+        ordered += [a for a in notes if a["code"] in ("rate_zero", "rounded")]
     return {**allocation, "strata": strata,
-            "adjustments": [adjustment_text_v1(a) for a in allocation["adjustments"]]}
+            "adjustments": [adjustment_text_v1(a) for a in ordered]}
 
 
 def eligibility_v1(counts: dict[str, Any], design: dict[str, Any]) -> dict[str, int]:

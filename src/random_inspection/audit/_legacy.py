@@ -41,8 +41,22 @@ def allocation_v1(allocation: Mapping[str, Any], design: Mapping[str, Any]) -> d
             if not s["population"]:
                 s["rate"] = s["effective_rate"] = str(c * weights[s["label"]])
     return {**allocation, "strata": strata,
-            "adjustments": [Adjustment.from_dict(a).describe()
-                            for a in allocation["adjustments"]]}
+            "adjustments": [Adjustment.from_dict(a).describe() for a in (
+                _adjustments_v1(allocation) if design["kind"] == "stratified-by-risk"
+                else allocation["adjustments"])]}
+
+
+def _adjustments_v1(allocation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Spec 1 noted a certainty stratum where the effective rate is 1 (even if a maximum
+    cut it), where 1.1 notes one where the stratum is drawn whole."""
+    notes = [a for a in allocation["adjustments"] if a["code"] != "certainty"]
+    per_class = [a for a in notes if a["code"] in ("minimum", "maximum")]
+    out = [a for a in notes if a["code"] in ("floor_scaled", "total_raised")]
+    for s in allocation["strata"]:
+        out += [a for a in per_class if a["label"] == s["label"]]
+        if s["effective_rate"] == "1" and s["population"]:
+            out.append({"code": "certainty", "label": s["label"], "population": s["population"]})
+    return out + [a for a in notes if a["code"] in ("rate_zero", "rounded")]
 
 
 def teams_v1(section: Mapping[str, Any]) -> dict[str, Any]:

@@ -191,7 +191,7 @@ def allocate_by_rates(labels: Sequence[str], pops: Sequence[int], *, rates: Sequ
         elif size < min(plain, n):
             notes.append(Adjustment("maximum", {"label": label, "maximum": hi,
                                                 "rate_size": plain}))
-        if effective == 1 and n:
+        if size == n and n:  # drawn whole, no stream read (spec §8)
             notes.append(Adjustment("certainty", {"label": label, "population": n}))
         strata.append(StratumAllocation(label, n, r, effective, size,
                                         Fraction(size, n) if n else Fraction(0)))

@@ -1,0 +1,132 @@
+"""Known-answer vectors of the draw spec (docs/spec/vectors.json, §11): each is regenerated
+by its script — written from the spec text alone, plain hashlib — and must match the file;
+the library and the standalone verifier reproduce every one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from random_inspection import (
+    CheckItem,
+    CheckItemList,
+    Conflict,
+    ConflictRegister,
+    CustomRule,
+    EntityType,
+    Inspector,
+    InspectorDirectory,
+    Seed,
+    Target,
+    TargetDirectory,
+    TeamPolicy,
+    draw_targets,
+)
+from random_inspection import verifier as stdlib
+from random_inspection.assignment._assign import form_teams
+from random_inspection.sampling import design_from_dict
+
+SPEC = Path(__file__).parent.parent / "docs" / "spec"
+VECTORS = json.loads((SPEC / "vectors.json").read_text(encoding="utf-8"))
+SM3 = "sm3" in hashlib.algorithms_available
+
+
+def _run(script: str) -> Any:
+    done = subprocess.run([sys.executable, "-E", "-s", str(SPEC / script)], capture_output=True,
+                          text=True, check=True, cwd=SPEC, encoding="utf-8")
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(not SM3, reason="this Python's OpenSSL has no SM3 (the sm3 vector)")
+def test_scripts_regenerate_the_vectors() -> None:
+    """Every vector script prints exactly what vectors.json holds."""
+    allocation = _run("allocation_vectors.py")
+    assert set(allocation) == {"floor", "weighted", "exclusions", "sm3"}
+    for key, value in allocation.items():
+        assert value == VECTORS[key], key
+    assert _run("team_vectors.py") == {"team_modes": VECTORS["team_modes"]}
+    teams = _run("teams_vector.py")
+    assert {k: VECTORS["teams"][k] for k in teams} == teams
+
+
+def _draw_cases() -> list[tuple[str, dict[str, Any]]]:
+    cases = [(name, VECTORS[name]) for name in ("floor", "exclusions", "sm3")]
+    cases += [(f"weighted/{name}", v) for name, v in VECTORS["weighted"].items()]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "vector"), _draw_cases(), ids=[c[0] for c in _draw_cases()])
+def test_library_reproduces_draw_vectors(name: str, vector: dict[str, Any]) -> None:
+    """The floor's scaling, class-weighted capping and rounding, exclusions and SM3: the
+    library's record has the vector's directory, eligibility, allocation and strata."""
+    if vector["hash"] == "sm3" and not SM3:
+        pytest.skip("no SM3 in this Python's OpenSSL")
+    directory = TargetDirectory.from_records(
+        [Target.from_dict(row) for row in vector["directory_rows"]])
+    sample = draw_targets(directory, design_from_dict(vector["design"]), seed=vector["seed"],
+                          purpose=vector["purpose"], hash=vector["hash"])
+    record = json.loads(sample.record.to_json())
+    assert record["design"] == vector["design"]
+    for key in ("directory", "eligibility", "allocation", "strata"):
+        assert record[key] == vector["expected"][key], (name, key)
+    assert list(sample.selected_ids) == vector["expected"]["selection"]
+
+
+@pytest.mark.parametrize(("name", "vector"), _draw_cases(), ids=[c[0] for c in _draw_cases()])
+def test_stdlib_verifier_reproduces_draw_vectors(name: str, vector: dict[str, Any]) -> None:
+    """The standalone verifier computes the same eligibility, allocation and selections."""
+    if vector["hash"] == "sm3" and not SM3:
+        pytest.skip("no SM3 in this Python's OpenSSL")
+    rows = sorted(({**row, "tags": ";".join(sorted(filter(None, row["tags"].split(";"))))}
+                   for row in vector["directory_rows"]), key=lambda r: r["id"].encode())
+    design, expected = vector["design"], vector["expected"]
+    assert stdlib.directory_digest(rows) == expected["directory"]["digest"], name
+    kept, counts = stdlib.eligible_rows(rows, design)
+    assert counts == expected["eligibility"]
+    pops = [sum(r["risk_class"] == c for r in kept) for c in stdlib.CLASSES]
+    allocation = stdlib.allocate(design, pops, f"{vector['seed']},{vector['purpose']},rounding",
+                                 vector["hash"])
+    assert allocation == expected["allocation"]
+
+
+def _team_cases() -> list[tuple[str, dict[str, Any]]]:
+    return [(v["policy"]["mode"] + "/" + v["policy"]["unit"] + f"/{k}", v)
+            for k, v in enumerate(VECTORS["team_modes"])]
+
+
+@pytest.mark.parametrize(("name", "vector"), _team_cases(), ids=[c[0] for c in _team_cases()])
+def test_library_reproduces_team_vectors(name: str, vector: dict[str, Any]) -> None:
+    """Teams by region, across offices, by group and with experts: the library's team section
+    has the vector's teams, unstaffed reasons, fair share, cap, exclusions, custom exclusions
+    and register digests."""
+    inspectors = InspectorDirectory([Inspector.from_dict(i) for i in vector["inspectors"]])
+    items = CheckItemList([CheckItem.from_dict(i) for i in vector["check_items"]])
+    targets = [Target(id=t["id"], name="检查对象", entity_type=EntityType(t["entity_type"]),
+                      region=t["region"], supervising_office=t["supervising_office"])
+               for t in vector["targets"]]
+    given = vector["policy"]
+    policy = TeamPolicy(
+        check_date=dt.date.fromisoformat(given["check_date"]), mode=given["mode"],
+        unit=given["unit"], min_officers=given["min_officers"],
+        leader_department=given["leader_department"], cap=given["cap"],
+        conflicts=ConflictRegister([Conflict.from_dict(c) for c in vector["conflicts"]]),
+        previous_inspectors=vector["previous_inspectors"],
+        custom_rules=[CustomRule.recorded(r["name"], r["recuses"])
+                      for r in vector["custom_rules"]],
+        items=[items[code] for code in given["items"]], add_experts=given["add_experts"])
+    section = form_teams(targets, inspectors, policy, seed=Seed(vector["seed"]),
+                         purpose=vector["purpose"], hash_name=vector["hash"])
+    assert section["policy"] == given
+    expected = vector["expected"]
+    assert section["inspector_directory"] == expected["inspector_directory"]
+    for key in ("conflicts_digest", "previous_inspectors_digest", "items_digest"):
+        assert section["policy"][key] == expected[key], key
+    for key in ("teams", "unstaffed", "fair_share", "cap", "exclusions", "custom_exclusions"):
+        assert section[key] == expected[key], (name, key)
