@@ -167,7 +167,7 @@ def test_unmeetable_floor_and_empty_scope(small_city: DemoCity) -> None:
     with pytest.raises(InvalidValueError, match="cannot be met"):
         draw_targets(d, StratifiedByRisk(rates={"A": "1/100"}, maximums={"A": 1}),
                      seed="31415926535897932384", purpose="x")
-    with pytest.raises(InvalidValueError, match="no eligible target"):
+    with pytest.raises(InvalidValueError, match="leaves none of the 3,000 targets eligible"):
         draw_targets(d, StratifiedByRisk(rates={"A": "1/100"}, scope={"region_prefixes":
                                                                        ["6501"]}),
                      seed="31415926535897932384", purpose="x")

@@ -12,8 +12,9 @@ from typing import Any
 
 import attrs
 
-from .._errors import InvalidValueError
+from .._errors import InvalidTypeError
 from .._gc import gc_paused
+from .._progress import Progress, Reporter
 from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
 from ..sampling._rivest import rivest_sample, rivest_stream
@@ -732,8 +733,8 @@ def assignment_from_section(section: dict[str, Any], record: Any) -> Assignment:
         exclusions=dict(section["exclusions"]), record=record)
 
 
-def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: TeamPolicy
-                      ) -> Assignment:
+def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: TeamPolicy, *,
+                      progress: Progress | None = None) -> Assignment:
     """Form a team for every selected target that can be staffed, reproducibly.
 
     Teams are drawn from the sample's seed under labels ``team/<target id>`` (one seed
@@ -743,17 +744,26 @@ def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: Te
     completed exactly by augmenting paths, and the cap rises above the fair share only when
     the constraints force it. Every target left without a team is reported with the reason.
     """
+    if not isinstance(sample, Sample):
+        raise InvalidTypeError("assign_inspectors", "sample", sample, "a Sample",
+                               "draw it with draw_targets(...), or replay a record with "
+                               "draw_targets(directory, design_from_dict(record.design), …)")
     if not isinstance(inspectors, InspectorDirectory):
-        raise InvalidValueError("assign_inspectors", "inspectors", inspectors,
-                                "is not an InspectorDirectory", "pass InspectorDirectory(...)")
+        raise InvalidTypeError("assign_inspectors", "inspectors", inspectors,
+                               "an InspectorDirectory",
+                               "load it with InspectorDirectory.from_csv(path)")
     if not isinstance(policy, TeamPolicy):
-        raise InvalidValueError("assign_inspectors", "policy", policy, "is not a TeamPolicy",
-                                "pass TeamPolicy(check_date=...)")
+        raise InvalidTypeError("assign_inspectors", "policy", policy, "a TeamPolicy",
+                               "pass TeamPolicy(check_date=...)")
     policy.conflicts.check_against(inspectors, sample.directory)
+    report = Reporter(progress)
+    report.start(f"forming teams for {len(sample.selected_ids):,} targets")
     with gc_paused():  # many objects, no cycles: see `gc_paused`
         targets = sample.directory.rows(sample.directory.positions(sample.selected_ids))
         record = sample.record
         section = form_teams(targets, inspectors, policy, seed=record.seed,
                              purpose=record.purpose, hash_name=record.hash)
         extended = attrs.evolve(record, teams=section, claimed_digest=None)
-        return assignment_from_section(section, extended)
+        assignment = assignment_from_section(section, extended)
+    report.finish()
+    return assignment

@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 import attrs
 
-from .._errors import FileFormatError, RandomInspectionError, UnknownIdError
+from .._errors import FileFormatError, InvalidTypeError, RandomInspectionError, UnknownIdError
 from .._gc import gc_paused
+from .._progress import Progress, Reporter
 from .._version import __version__
 from ..assignment._assign import form_teams
 from ..assignment._conflicts import ConflictRegister
@@ -127,7 +128,8 @@ INPUT_OPTIONS = {
 def verify_file(path: str | Path, directory: TargetDirectory, *,
                 inspectors: InspectorDirectory | None = None,
                 items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
-                previous_inspectors: Mapping[str, Any] | None = None) -> VerificationReport:
+                previous_inspectors: Mapping[str, Any] | None = None,
+                progress: Progress | None = None) -> VerificationReport:
     """Read a published record file strictly and verify it: what ``random-inspection verify``
     and ``verifier.py`` do, with the same verdict (spec §10).
 
@@ -150,7 +152,7 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
              if value is not None}
     needs = needed_inputs(record, given)
     if record.teams is None or needs:
-        report = verify(record, directory)
+        report = verify(record, directory, progress=progress)
         if not needs:
             return report
         return _replace_teams_check(report, Check(
@@ -164,7 +166,7 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
     except RandomInspectionError as error:
         return _replace_teams_check(verify(record, directory), Check(
             "teams", False, f"cannot rebuild the team policy: {error}", needs="items"))
-    return verify(record, directory, inspectors=inspectors, policy=policy)
+    return verify(record, directory, inspectors=inspectors, policy=policy, progress=progress)
 
 
 def _replace_teams_check(report: VerificationReport, check: Check) -> VerificationReport:
@@ -183,8 +185,8 @@ def _short(value: Any) -> str:
 
 
 def verify(record: AuditRecord, directory: TargetDirectory, *,
-           inspectors: InspectorDirectory | None = None, policy: TeamPolicy | None = None
-           ) -> VerificationReport:
+           inspectors: InspectorDirectory | None = None, policy: TeamPolicy | None = None,
+           progress: Progress | None = None) -> VerificationReport:
     """Replay ``record`` against ``directory`` and check everything, listing each failure.
 
     Checks (spec §10): spec version; record digest (for loaded records); directory digest
@@ -200,12 +202,18 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     verdict is ``cannot check`` (unless something else failed).
     """
     if not isinstance(record, AuditRecord):
-        raise TypeError("verify: record must be an AuditRecord, not "
-                        f"{type(record).__name__}: read it with AuditRecord.read(path) or "
-                        "AuditRecord.from_json(text)")
+        raise InvalidTypeError("verify", "record", record, "an AuditRecord",
+                               "read the file with AuditRecord.read(path), or its text with "
+                               "AuditRecord.from_json(text); verify_file(path, …) does both")
     if not isinstance(directory, TargetDirectory):
-        raise TypeError("verify: directory must be a TargetDirectory, not "
-                        f"{type(directory).__name__}: load it with TargetDirectory.from_csv")
+        raise InvalidTypeError("verify", "directory", directory, "a TargetDirectory",
+                               "load the published file with TargetDirectory.from_csv(path)")
+    if inspectors is not None and not isinstance(inspectors, InspectorDirectory):
+        raise InvalidTypeError("verify", "inspectors", inspectors, "an InspectorDirectory",
+                               "load it with InspectorDirectory.from_csv(path)")
+    if policy is not None and not isinstance(policy, TeamPolicy):
+        raise InvalidTypeError("verify", "policy", policy, "a TeamPolicy",
+                               "rebuild it with TeamPolicy.from_record(record.teams['policy'], …)")
     legacy = record.spec_version == "1"
     checks = [
         Check("spec_version", record.spec_version in SPEC_VERSIONS,
@@ -235,7 +243,7 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
                            "design as recorded and as rebuilt"))
     try:
         allocation, counts, strata, _ = replay(directory, design, record.seed, record.purpose,
-                                               record.hash)
+                                               record.hash, progress=progress)
     except RandomInspectionError as error:
         checks.append(Check("replay", False, f"the draw cannot be replayed: {error}"))
         return VerificationReport(tuple(checks))
@@ -257,7 +265,10 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
                                    getattr(stratum, field), field.replace("_", " ") + "s"))
         checks.append(_selection_check(stratum.label, mine.selected, stratum.selected))
     if record.teams is not None:
+        report = Reporter(progress)
+        report.start("replaying teams")
         checks.extend(_team_checks(record, directory, inspectors, policy))
+        report.finish()
     return VerificationReport(tuple(checks))
 
 

@@ -12,6 +12,7 @@ import attrs
 import numpy as np
 
 from .._errors import InvalidValueError, RandomInspectionError, UnknownIdError
+from .._progress import Progress, Reporter
 from ..assignment import Assignment, ConflictRegister, Team, TeamPolicy, assign_inspectors
 from ..audit import VerificationReport, verify
 from ..registry import CheckItemList, EntityType, InspectorDirectory, RiskClass, TargetDirectory
@@ -227,7 +228,7 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
              items: CheckItemList, *, seed: Seed | str | Mapping[str, Seed | str],
              conflicts: ConflictRegister | None = None,
              previous_inspectors: Mapping[str, Any] | None = None,
-             hash: str = "sha256") -> PlanRun:
+             hash: str = "sha256", progress: Progress | None = None) -> PlanRun:
     """Run a year: draw each task in `AnnualPlan.run_order`, form its teams, merge visits.
 
     Each task's draw excludes, through the draw core's listed exclusions (so its record
@@ -245,6 +246,8 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
         ``"<year>/<region>/<task code>"``), or task code → seed for one ceremony per task.
     conflicts, previous_inspectors
         The conflict register and the previous check's inspectors, for every task's teams.
+    progress
+        Optional callback ``progress(stage, done, total)``: one step, a unit per task.
     """
     check_plan(plan, directory, items)
     if isinstance(seed, Mapping):
@@ -255,8 +258,13 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
     ledger = _Ledger(directory, plan.visit_caps)
     registers = _Registers(directory, inspectors, items, conflicts or ConflictRegister(),
                            previous_inspectors or {}, hash)
-    runs = [_run_task(plan, task, ledger, registers, _seed_for(seed, task.code))
-            for task in plan.run_order()]
+    report = Reporter(progress)
+    order = plan.run_order()
+    report.start(f"drawing {len(order)} tasks", len(order) + (plan.top_up is not None))
+    runs = []
+    for task in order:
+        runs.append(_run_task(plan, task, ledger, registers, _seed_for(seed, task.code)))
+        report.advance(len(runs))
     top_up = plan.top_up
     if top_up is not None:
         mask = enterprise_mask(plan, directory)
@@ -266,6 +274,7 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
         if short > 0:
             runs.append(_run_task(plan, top_up, ledger, registers, _seed_for(seed, top_up.code),
                                   top_up=(short, covered)))
+    report.finish()
     visits = ledger.all_visits()
     return PlanRun(plan, tuple(runs), visits, build_report(plan, directory, runs, visits))
 

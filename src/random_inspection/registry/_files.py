@@ -12,12 +12,13 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .._atomic import open_atomic, write_atomic
 from .._errors import FileFormatError, InvalidValueError
+from .._progress import Progress, Reporter
 from .._text import a_or_an
 from ._vocabulary import CheckMethod, EntityType, InspectorStatus, ItemKind, _Labelled
 
@@ -178,6 +179,7 @@ def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required: Sequence[str],
                *, encoding: str | None = None, unknown_columns: str = "error",
+               progress: Progress | None = None,
                ) -> tuple[dict[str, list[str]], list[int]]:
     """Read a CSV (or tab-separated) file into columns keyed by field, and each row's line.
 
@@ -191,6 +193,8 @@ def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FileFormatError(str(path), [(0, "", f"cannot be read: {exc.strerror}")], 1) from exc
+    report = Reporter(progress)
+    report.start(f"reading {Path(path).name}", data.count(b"\n"))
     text = decode(path, data, encoding)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
@@ -219,10 +223,13 @@ def read_table(path: PathLike, headers: Mapping[str, tuple[str, ...]], required:
             for field, cell in zip(fields, row, strict=True):
                 if field is not None:
                     columns[field].append(cell)
+            if not len(lines) & 0xFFFF:
+                report.advance(start)
     except _BadRecordError as exc:
         problems.append(exc.problem)
     if problems:
         raise FileFormatError(str(path), problems, len(problems))
+    report.finish()
     return columns, lines
 
 
@@ -295,7 +302,8 @@ def _zh(field: str, value: Any) -> Any:
 
 def write_table(path: PathLike, headers: Mapping[str, tuple[str, ...]],
                 rows: Iterable[Mapping[str, Any]], *, encoding: str = "utf-8",
-                header_language: str = "english", overwrite: bool = True) -> None:
+                header_language: str = "english", overwrite: bool = True,
+                progress: Progress | None = None) -> None:
     """Write plain-value rows as CSV; ``header_language`` is 'english' or 'chinese'.
 
     Under Chinese headers, entity types, statuses, item kinds and methods are written with
@@ -314,8 +322,14 @@ def write_table(path: PathLike, headers: Mapping[str, tuple[str, ...]],
                          overwrite=overwrite) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(shown)
-            for row in rows:
+            report = Reporter(progress)
+            report.start(f"writing {Path(path).name}",
+                         len(rows) if isinstance(rows, Sized) else None)
+            for done, row in enumerate(rows, start=1):
                 writer.writerow([cell(_zh(n, row[n]) if chinese else row[n]) for n in names])
+                if not done & 0x3FFF:
+                    report.advance(done)
+            report.finish()
     except (LookupError, UnicodeEncodeError) as exc:
         raise InvalidValueError("write", "encoding", encoding, f"cannot write: {exc}",
                                 "use 'utf-8', 'utf-8-sig' or 'gb18030'") from exc

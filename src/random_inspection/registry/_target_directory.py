@@ -19,6 +19,7 @@ from .._errors import (
     InvalidValueError,
     UnknownIdError,
 )
+from .._progress import Progress, Reporter
 from . import _fields as f
 from . import _files
 from ._columns import NO_DATE, Categorical, days_to_date, ragged_take, readonly
@@ -197,20 +198,23 @@ class TargetDirectory:
 
     @classmethod
     def from_csv(cls, path: _files.PathLike, *, encoding: str | None = None,
-                 unknown_columns: str = "error") -> Self:
+                 unknown_columns: str = "error", progress: Progress | None = None) -> Self:
         """Load a CSV (or tab-separated) file with English or Chinese headers.
 
         The encoding is detected (UTF-8, UTF-8 with BOM, GB18030) unless given. Required
         columns: id, name, entity_type, region. Unknown columns are an error unless
         ``unknown_columns="ignore"``. Every problem is reported as file, line (where the
         record starts) and field in a `FileFormatError`, and nothing is loaded. A file with
-        the header line and no rows loads as an empty directory.
+        the header line and no rows loads as an empty directory. ``progress`` receives the
+        reading and the checking as two steps (see `random_inspection._progress`).
         """
         columns, lines = _files.read_table(
             path, _files.TARGET_HEADERS, ("id", "name", "entity_type", "region"),
-            encoding=encoding, unknown_columns=unknown_columns)
+            encoding=encoding, unknown_columns=unknown_columns, progress=progress)
+        report = Reporter(progress)
+        report.start(f"checking {len(lines):,} targets")
         try:
-            return cls(build_columns(columns, len(lines)))
+            directory = cls(build_columns(columns, len(lines)))
         except ColumnsError as exc:
             problems = [(lines[p.row], p.field, _files.value_problem(p.value, p.problem, p.fix))
                         for p in exc.problems]
@@ -220,16 +224,19 @@ class TargetDirectory:
             where = [(lines[k], "id", f"{ids[k]!r} occurs more than once")
                      for k in range(len(ids)) if ids[k] in set(exc.ids)]
             raise FileFormatError(str(path), where, len(where)) from None
+        report.finish()
+        return directory
 
     def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
-               headers: str = "english", overwrite: bool = True) -> None:
+               headers: str = "english", overwrite: bool = True,
+               progress: Progress | None = None) -> None:
         """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads).
 
         The file appears whole or not at all; with ``overwrite=False`` an existing file
         raises `OutputExistsError` and is left as it was.
         """
         _files.write_table(path, _files.TARGET_HEADERS, self.to_dicts(), encoding=encoding,
-                           header_language=headers, overwrite=overwrite)
+                           header_language=headers, overwrite=overwrite, progress=progress)
 
     @classmethod
     def from_json(cls, path: _files.PathLike) -> Self:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import InvalidValueError, UnknownIdError
+from .._errors import InvalidTypeError, InvalidValueError, UnknownIdError
+from .._progress import Progress, Reporter
 from .._version import __version__
 from ..registry import RiskClass, TargetDirectory
 from ._allocation import Allocation
-from ._designs import Design
+from ._designs import ClassWeighted, Design, StratifiedByRisk
 from ._record import SPEC_VERSION, AuditRecord, StratumDraw
 from ._rivest import hash_function, rivest_integer, rivest_sample
 from ._seed import Seed, check_purpose, stratum_seed_string
@@ -71,9 +74,44 @@ def _seed(value: object) -> Seed:
     return Seed(value)  # the converter refuses ints, floats and short text
 
 
+def _no_eligible_target(directory: TargetDirectory, design: Design, counts: dict[str, Any]
+                        ) -> InvalidValueError:
+    """Why nothing can be drawn, in words (spec §6.4: an empty frame has no draw)."""
+    if not len(directory):
+        return InvalidValueError("draw_targets", "directory", "0 targets",
+                                 "is empty (only a header line?): there is nothing to draw",
+                                 "load the directory file that lists the targets")
+    parts = [f"{counts['out_of_scope']:,} out of scope"]
+    if counts["checked_since"] is not None:
+        parts.append(f"{counts['checked_since']:,} checked since "
+                     f"{design.exclude_checked_since}")
+    parts += [f"{n:,} listed as {reason!r}" for reason, n in counts["excluded_ids"].items()]
+    scope = {k: v for k, v in design.scope.to_dict().items() if v}
+    return InvalidValueError("draw_targets", "design", f"scope {scope}",
+                             f"leaves none of the {len(directory):,} targets eligible ("
+                             + ", ".join(parts) + ")",
+                             "widen the scope (e.g. other entity types or regions) or relax "
+                             "the exclusions")
+
+
+def _check_arguments(directory: object, design: object) -> None:
+    if not isinstance(directory, TargetDirectory):
+        fix = ("load the file with TargetDirectory.from_csv(path)"
+               if isinstance(directory, str | os.PathLike) else
+               "build it with TargetDirectory.from_pandas(frame)"
+               if type(directory).__name__ == "DataFrame" else
+               "build it with TargetDirectory.from_records(targets) or from_columns(...)")
+        raise InvalidTypeError("draw_targets", "directory", directory, "a TargetDirectory", fix)
+    if not isinstance(design, StratifiedByRisk | ClassWeighted):
+        raise InvalidTypeError("draw_targets", "design", design,
+                               "a StratifiedByRisk or ClassWeighted design",
+                               "e.g. StratifiedByRisk.from_preset('henan-2021'), or "
+                               "design_from_dict(record.design)")
+
+
 def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
-           hash_name: str = "sha256") -> tuple[Allocation, dict[str, int], tuple[StratumDraw, ...],
-                      npt.NDArray[np.int8]]:
+           hash_name: str = "sha256", *, progress: Progress | None = None
+           ) -> tuple[Allocation, dict[str, Any], tuple[StratumDraw, ...], npt.NDArray[np.int8]]:
     """Run the draw spec: eligibility, allocation, and each stratum's Rivest sample."""
     eligible, counts = design.eligibility(directory)
     classes = directory.codes("risk_class")
@@ -81,14 +119,14 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
     members = [np.flatnonzero(stratum == k) for k in range(len(CLASSES))]
     populations = {c.code: len(m) for c, m in zip(CLASSES, members, strict=True)}
     if not any(populations.values()):
-        raise InvalidValueError("draw_targets", "design", design.scope,
-                                "leaves no eligible target in the directory "
-                                f"({counts})", "widen the scope or relax the exclusions")
+        raise _no_eligible_target(directory, design, counts)
     rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
     allocation = design.allocate(
         populations, lambda: Fraction(rivest_integer(rounding, 1, hash_name), 2**256))
     ids = directory.id_array
     strata = []
+    report = Reporter(progress)
+    report.start("drawing targets", allocation.total)
     for c, rows, share in zip(CLASSES, members, allocation.strata, strict=True):
         seed_string = stratum_seed_string(seed, purpose, c.code)
         if share.size == len(rows):  # certainty stratum: whole, canonical order, no hashing
@@ -98,11 +136,14 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
             picked = rows[np.array(positions, dtype=np.int64) - 1]
         strata.append(StratumDraw(c.code, len(rows), share.size, seed_string,
                                   tuple(x.decode() for x in ids[picked].tolist())))
+        report.advance(sum(s.size for s in strata))
+    report.finish()
     return allocation, counts, tuple(strata), stratum
 
 
 def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str,
-                 purpose: str, hash: str = "sha256") -> Sample:
+                 purpose: str, hash: str = "sha256", progress: Progress | None = None
+                 ) -> Sample:
     """Draw the targets of one task, reproducibly and verifiably.
 
     Parameters
@@ -117,6 +158,8 @@ def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str
         The task's label, e.g. ``"2024/忻州市/task-03"``; one seed can serve many tasks.
     hash
         ``"sha256"`` (default, Rivest's sampler) or ``"sm3"`` (GB/T 32905, same construction).
+    progress
+        Optional callback ``progress(stage, done, total)`` (see `random_inspection._progress`).
 
     Returns
     -------
@@ -134,10 +177,12 @@ def draw_targets(directory: TargetDirectory, design: Design, *, seed: Seed | str
     >>> verify(sample.record, city.targets).ok
     True
     """
+    _check_arguments(directory, design)
     seed_value = _seed(seed)
     label = check_purpose(purpose)
     hash_function(hash)  # refuse an unknown or unavailable hash before any work
-    allocation, counts, strata, stratum = replay(directory, design, seed_value, label, hash)
+    allocation, counts, strata, stratum = replay(directory, design, seed_value, label, hash,
+                                                 progress=progress)
     record = AuditRecord(
         spec_version=SPEC_VERSION, library_version=__version__, hash=hash, seed=seed_value,
         purpose=label,
