@@ -63,22 +63,28 @@ def test_demo_argument_errors() -> None:
 def test_cli_demo_prints_the_three_registers(capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
     """`random-inspection demo` summarises all three registers, draws, and runs the year."""
-    assert main(["demo", "--targets", "2000", "--out", str(tmp_path)]) == 0
+    folder = tmp_path / "demo"
+    assert main(["demo", "--targets", "2000", "--out", str(folder)]) == 0
     out = capsys.readouterr().out
     for expected in ("检查对象名录库", "执法检查人员名录库", "随机抽查事项清单", "2,000 targets",
                      "sha256:", "信用风险较高", "teams", "VERIFIED", "省抽县查",
                      "filed by 2024-04-15: 2024-03-25 — met",
-                     "8 of 8 records replay exactly" if "XZ-2024-99" in out
-                     else "7 of 7 records replay exactly"):
+                     "8 of 8 records of the year replay exactly" if "XZ-2024-99" in out
+                     else "7 of 7 records of the year replay exactly"):
         assert expected in out
-    assert (tmp_path / "plan.json").exists()
-    assert (tmp_path / "report.json").exists()
+    assert (folder / "plan.json").exists()
+    assert (folder / "report.json").exists()
+    assert (folder / "manifest.json").exists()
+    assert main(["verify", str(folder), str(folder / "directory.csv"), "--inspectors",
+                 str(folder / "inspectors.csv"), "--item-list", str(folder / "items.csv")]) == 0
+    assert main(["demo", "--targets", "2000", "--out", str(folder)]) == 2  # exists
+    assert "--force" in capsys.readouterr().err
 
 
-def test_cli_reports_library_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    """A library error becomes one message and exit status 2."""
+def test_cli_reports_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad option value becomes one message naming the option, and exit status 2."""
     assert main(["demo", "--targets", "0"]) == 2
-    assert "n_targets" in capsys.readouterr().err
+    assert "argument --targets: 0 is not at least 1" in capsys.readouterr().err
 
 
 def test_cli_draw_assign_verify(small_city: DemoCity, tmp_path: Path,
@@ -89,13 +95,13 @@ def test_cli_draw_assign_verify(small_city: DemoCity, tmp_path: Path,
     small_city.targets.to_csv(d, headers="chinese", encoding="gb18030")
     small_city.inspectors.to_csv(i, headers="chinese")
     small_city.check_items.to_csv(c)
-    record, teams = tmp_path / "r.json", tmp_path / "rt.json"
+    drawn, assigned = tmp_path / "draw", tmp_path / "teams"
+    teams = assigned / "record.json"
     assert main(["draw", str(d), "--preset", "henan-2021", "--seed", "31415926535897932384",
-                 "--purpose", "2024/cli/1", "--record", str(record),
-                 "--selection", str(tmp_path / "s.csv")]) == 0
-    assert main(["assign", str(record), str(d), "--inspectors", str(i), "--item-list", str(c),
+                 "--purpose", "2024/cli/1", "--out", str(drawn)]) == 0
+    assert main(["assign", str(drawn), str(d), "--inspectors", str(i), "--item-list", str(c),
                  "--item-codes", "SJ05,SJ07", "--check-date", "2024-06-03", "--mode",
-                 "cross_office", "--out", str(teams), "--teams", str(tmp_path / "t.csv")]) == 0
+                 "cross_office", "--out", str(assigned)]) == 0
     assert main(["verify", str(teams), str(d), "--inspectors", str(i),
                  "--item-list", str(c)]) == 0
     assert "VERIFIED" in capsys.readouterr().out
@@ -123,12 +129,12 @@ def test_cli_assign_by_group(small_city: DemoCity, tmp_path: Path) -> None:
     small_city.targets.to_csv(d)
     grouped.to_csv(i, headers="chinese")
     assert "执法小组" in i.read_text(encoding="utf-8").splitlines()[0]
-    record, teams, table = tmp_path / "r.json", tmp_path / "rt.json", tmp_path / "t.csv"
+    drawn, assigned = tmp_path / "draw", tmp_path / "teams"
+    teams, table = assigned / "record.json", assigned / "teams.csv"
     assert main(["draw", str(d), "--preset", "henan-2021", "--seed", "31415926535897932384",
-                 "--purpose", "2024/cli/groups", "--record", str(record),
-                 "--selection", str(tmp_path / "s.csv")]) == 0
-    assert main(["assign", str(record), str(d), "--inspectors", str(i), "--unit", "group",
-                 "--check-date", "2024-06-03", "--out", str(teams), "--teams", str(table)]) == 0
+                 "--purpose", "2024/cli/groups", "--out", str(drawn)]) == 0
+    assert main(["assign", str(drawn / "record.json"), str(d), "--inspectors", str(i),
+                 "--unit", "group", "--check-date", "2024-06-03", "--out", str(assigned)]) == 0
     with table.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     staffed = [r for r in rows if not r["unstaffed"]]

@@ -1580,6 +1580,39 @@ def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple
 MARKS = {"ok": "ok  ", "fail": "FAIL", "need": "NEED"}
 
 
+# --- run folders (spec §15) -------------------------------------------------------------------
+
+def folder_records(folder: Path) -> tuple[list[Path], list[str]]:
+    """The records of a folder and what is wrong with it: a run folder (its manifest is in
+    the folder or its parent) lists its files with their digests and its records; a plain
+    folder's records are its *.json files."""
+    root = next((f for f in (folder, folder.parent) if (f / "manifest.json").is_file()), None)
+    if root is None:
+        return sorted(folder.glob("*.json")), []
+    try:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8-sig"))
+        listed, records = manifest["files"], manifest["records"]
+        if manifest.get("format") != "random-inspection/run-manifest" or not isinstance(
+                listed, dict) or not isinstance(records, list):
+            raise ValueError("not a run manifest")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CannotCheckError(f"{root / 'manifest.json'}: cannot be read: {error}") from None
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*")
+               if p.is_file() and p.name != "manifest.json"}
+    problems = []
+    for name, digest in sorted(listed.items()):
+        if name not in present:
+            problems.append(f"{name}: listed in the manifest but missing")
+        elif "sha256:" + hashlib.sha256((root / name).read_bytes()).hexdigest() != digest:
+            problems.append(f"{name}: changed since the run (its digest differs from the "
+                            "manifest's)")
+    problems += [f"{name}: not in the manifest (not written by this run)"
+                 for name in sorted(present - set(listed))]
+    problems += [f"{name}: listed as a record but not as a file" for name in records
+                 if name not in listed]
+    return [root / name for name in sorted(records) if name in listed], problems
+
+
 def verdict(results: list[tuple[str, str, str]]) -> int:
     """0 verified, 1 a check failed, 2 none failed but one could not be made."""
     statuses = {status for _, status, _ in results}
@@ -1596,10 +1629,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
     args = parser.parse_args(argv)
     given = Path(args.record)
-    paths = sorted(given.glob("*.json")) if given.is_dir() else [given]
+    paths: list[Path] = [given]
+    problems: list[str] = []
+    if given.is_dir():
+        try:
+            paths, problems = folder_records(given)
+        except CannotCheckError as error:
+            paths, problems = [], [str(error)]
+    for problem in problems:
+        print(f"FAIL manifest: {problem}")
     if not paths:
         print(f"verifier: cannot check: {given} holds no *.json record", file=sys.stderr)
-        return 2
+        return 1 if problems else 2
     try:
         load_inputs(args.directory, args)
     except CannotCheckError as error:
@@ -1621,9 +1662,10 @@ def main(argv: list[str] | None = None) -> int:
         failed = sum(status == "fail" for _, status, _ in results)
         print(prefix + ("VERIFIED" if code == 0 else f"NOT VERIFIED: {failed} check(s) failed"
                         if code == 1 else "CANNOT CHECK: an input is missing"))
-    if len(paths) > 1:
-        print(f"{codes.count(0)} of {len(paths)} records verified")
-    return 1 if 1 in codes else 2 if 2 in codes else 0
+    if len(paths) > 1 or problems:
+        print(f"{codes.count(0)} of {len(paths)} records verified"
+              + ("; the folder was changed after the run" if problems else ""))
+    return 1 if 1 in codes or problems else 2 if 2 in codes else 0
 
 
 if __name__ == "__main__":

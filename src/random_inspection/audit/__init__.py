@@ -12,6 +12,7 @@ from ..sampling._record import (
     StratumDraw,
     record_schema,
 )
+from ._folder import FolderReport, verify_folder
 from ._verify import (
     Check,
     Verdict,
@@ -26,6 +27,7 @@ __all__ = [
     "SPEC_VERSIONS",
     "AuditRecord",
     "Check",
+    "FolderReport",
     "RecordFormatError",
     "StratumDraw",
     "Verdict",
@@ -36,4 +38,5 @@ __all__ = [
     "record_schema",
     "verify",
     "verify_file",
+    "verify_folder",
 ]

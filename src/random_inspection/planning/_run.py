@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 
 from .._errors import InvalidValueError, RandomInspectionError, UnknownIdError
 from .._progress import Progress, Reporter
+from .._runfolder import Staging, run_folder
 from ..assignment import Assignment, ConflictRegister, Team, TeamPolicy, assign_inspectors
 from ..audit import VerificationReport, verify
 from ..registry import CheckItemList, EntityType, InspectorDirectory, RiskClass, TargetDirectory
@@ -142,16 +144,30 @@ class PlanRun:
         raise InvalidValueError("PlanRun", "code", code, "did not run",
                                 "use one of: " + ", ".join(r.task.code for r in self.runs))
 
-    def write_records(self, folder: str | Path) -> list[Path]:
-        """Write each task's audit record as ``<folder>/<task code>.json``."""
-        where = Path(folder)
-        where.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for run in self.runs:
-            path = where / f"{run.task.code}.json"
-            path.write_text(run.record.to_json(), encoding="utf-8")
-            paths.append(path)
-        return paths
+    def write_into(self, run: Staging) -> None:
+        """Write the plan, every task's audit record (``records/<task code>.json``) and the
+        report (``report.txt``, ``report.json``) into an open run folder."""
+        from ._files import write_plan  # noqa: PLC0415  (files import the model, not runs)
+
+        write_plan(self.plan, run.path / "plan.json")
+        (run.path / "records").mkdir()
+        for task_run in self.runs:
+            name = f"records/{task_run.task.code}.json"
+            (run.path / name).write_text(task_run.record.to_json(), encoding="utf-8")
+            run.records.append(name)
+        (run.path / "report.txt").write_text(str(self.report) + "\n", encoding="utf-8")
+        (run.path / "report.json").write_text(
+            json.dumps(self.report.to_dict(), ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8")
+
+    def write(self, folder: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the year as a run folder (spec §15): the plan, every record, the report and
+        a manifest, appearing together or not at all. An existing run folder is replaced only
+        with ``overwrite``; a folder that is not a run folder never is."""
+        with run_folder(folder, command="plan", overwrite=overwrite,
+                        plan_digest=self.plan.digest) as run:
+            self.write_into(run)
+        return Path(folder)
 
 
 @attrs.frozen

@@ -37,13 +37,26 @@ def parse_rate(value: object, record: str, field: str) -> Fraction:
         raise InvalidValueError(record, field, value, "is not a number",
                                 "write the rate as text, e.g. '3/100', '0.03' or '3%'") from None
     if rate > 1:
-        raise InvalidValueError(record, field, value, f"is {rate} > 1 (a rate of {rate} means "
-                                f"{rate * 100}% of the stratum)",
-                                f"rates are fractions of 1: did you mean '{value}%' or "
-                                f"'{rate}/100'?")
+        raise InvalidValueError(record, field, value, _above_one(rate),
+                                "rates are fractions of 1 (1 = the whole stratum): "
+                                + _suggestion(value))
     if rate < 0:
         raise InvalidValueError(record, field, value, "is negative", "use a rate from 0 to 1")
     return rate
+
+
+def _above_one(rate: Fraction) -> str:
+    percent = rate * 100
+    shown = f"{percent}%" if percent.denominator == 1 else f"{float(percent):g}%"
+    return f"is {rate} > 1 ({shown} of the stratum)"
+
+
+def _suggestion(value: object) -> str:
+    """A likely meaning of a rate above 1: a percentage written without its sign."""
+    text = str(value).strip()
+    if "/" in text or "%" in text:
+        return "write a rate of at most 1, e.g. '15/100' or '15%'"
+    return f"did you mean '{text}%' (= {text}/100)?"
 
 
 class ClassTable(Mapping[RiskClass, V], Generic[V]):

@@ -1,0 +1,52 @@
+"""``random-inspection verify``: replay a record (or a folder of them) against the registers."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..assignment import ConflictRegister
+from ..audit import verify_file, verify_folder
+from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
+from . import _options as o
+from ._console import Console
+from .assign import read_previous, register_options
+
+__all__ = ["add", "run"]
+
+
+def add(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Register the command."""
+    p = commands.add_parser(
+        "verify", parents=[common], help="replay a record against the published registers",
+        description="Replay an audit record (or every record of a folder) and check it "
+                    "completely. Exit status: 0 verified; 1 not verified (altered, or it does "
+                    "not replay); 2 cannot check (an input is missing or unreadable).")
+    p.add_argument("record", type=o.existing_path,
+                   help="an audit record JSON, or a folder (a run folder with its manifest, "
+                        "or a folder of records)")
+    p.add_argument("directory", type=o.existing_file,
+                   help="the target directory CSV the draw was made from")
+    register_options(p, inspectors_required=False)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Read the registers given, verify, print every check and the verdict."""
+    directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
+    inspectors = InspectorDirectory.from_csv(args.inspectors) if args.inspectors else None
+    items = CheckItemList.from_csv(args.item_list) if args.item_list else None
+    conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None
+    previous = read_previous(args.previous)
+    if args.record.is_dir():
+        folder = verify_folder(args.record, directory, inspectors=inspectors, items=items,
+                               conflicts=conflicts, previous_inspectors=previous,
+                               progress=console.progress)
+        text, code = str(folder), folder.exit_code
+    else:
+        report = verify_file(args.record, directory, inspectors=inspectors, items=items,
+                             conflicts=conflicts, previous_inspectors=previous,
+                             progress=console.progress)
+        text, code = str(report), report.exit_code
+    console.lines(text.splitlines()[-1:] if console.quiet else text.splitlines())
+    return code
