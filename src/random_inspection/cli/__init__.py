@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any, NoReturn
 
+from ..__main__ import Terminated
 from .._errors import RandomInspectionError
 from .._version import __version__
 from . import assign, demo, draw, plan, verify
@@ -68,16 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C so every half-written output is removed."""
-
-
 def _terminate(_signum: int, _frame: FrameType | None) -> NoReturn:
     raise Terminated
 
 
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises `Terminated` (an interrupt) while a command runs in the main thread."""
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread: leave signals alone
@@ -124,5 +121,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
