@@ -11,7 +11,7 @@ $(BIN)/python:
 
 demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/random-inspection demo
+	$(BIN)/random-inspection demo --force
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
