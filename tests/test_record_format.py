@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,7 @@ from random_inspection import verifier as stdlib
 from random_inspection._canonical import canonical_digest, canonical_json
 from random_inspection._schema import _regex
 from random_inspection.audit import record_schema, verify_file
+from random_inspection.cli import main as cli_main
 from random_inspection.demo import demo_city
 from random_inspection.registry import CheckItemList, InspectorDirectory, TargetDirectory
 from random_inspection.strategies import RecordMutation, record_mutations
@@ -194,6 +196,10 @@ CORPUS: list[tuple[str, str, Any, int]] = [
     ("duplicate key, other value", "stratified",
      lambda t: ('{"hash":"sm3",' + t[1:]).encode(), 1),
     ("a JSON array", "stratified", lambda t: f"[{t}]".encode(), 2),
+    ("format twice, the record's first", "stratified",
+     lambda t: (t[:-1] + ',"format":"other"}').encode(), 1),
+    ("format twice, the record's last", "stratified",
+     lambda t: ('{"format":"other",' + t[1:]).encode(), 1),
     ("deep nesting", "stratified",
      lambda t: _edit(t, lambda r: r.update(comment=_deep(100))), 2),
     ("nesting within limits", "stratified",
@@ -464,3 +470,152 @@ def test_spec1_records_verify(name: str, tmp_path: Path, capsys: pytest.CaptureF
     assert _spec1_library(altered, options) == 1
     assert stdlib.main([str(altered), str(SPEC1 / "directory.csv"), *files]) == 1
     capsys.readouterr()
+
+
+# --- register files: both verifiers read the same spellings and refuse the same files -----------
+
+def _sub(name: str, old: str, new: str, count: int = 1) -> Any:
+    """A change to one register file's text: replace ``old`` by ``new``."""
+    def change(texts: dict[str, str]) -> None:
+        assert old in texts[name], (name, old)
+        texts[name] = texts[name].replace(old, new, count)
+    return change
+
+
+def _lines(name: str, change: Any) -> Any:
+    def apply(texts: dict[str, str]) -> None:
+        lines = texts[name].splitlines()
+        texts[name] = "\n".join(change(lines)) + "\n"
+    return apply
+
+
+def _cells(name: str, column: str, value: Any, row: int = 1, where: str = "") -> Any:
+    """Set one cell of a register file: of data row ``row`` (from 1), or of the first row
+    containing ``where``."""
+    def apply(lines: list[str]) -> list[str]:
+        header = lines[0].split(",")
+        nonlocal row
+        if where:
+            row = next(k for k, line in enumerate(lines) if where in line)
+        cells = lines[row].split(",")
+        cells[header.index(column)] = value(cells[header.index(column)])
+        lines[row] = ",".join(cells)
+        return lines
+    return _lines(name, apply)
+
+
+def _column(name: str, add: str, value: str) -> Any:
+    return _lines(name, lambda lines: [lines[0] + "," + add]
+                  + [line + "," + value for line in lines[1:]])
+
+
+#: (name, change to the register files, the exit code both verifiers must give).
+REGISTER_CASES: list[tuple[str, Any, int]] = [
+    ("as written", lambda t: None, 0),
+    ("CRLF line ends", lambda t: t.update({k: v.replace("\n", "\r\n") for k, v in t.items()
+                                           if k.endswith(".csv")}), 0),
+    ("rows reordered", _lines("d.csv", lambda ls: [ls[0], *reversed(ls[1:])]), 0),
+    ("header in capitals", _lines("d.csv", lambda ls: [ls[0].upper(), *ls[1:]]), 0),
+    ("an alias header", _sub("d.csv", "id,name,", "统一社会信用代码/注册号,企业名称,"), 0),
+    ("entity type spelled Enterprise", _sub("d.csv", ",enterprise,", ",Enterprise,", 5), 0),
+    ("risk class spelled 信用风险较高", _sub("d.csv", ",C,", ",信用风险较高,", 3), 0),
+    ("a date as 2023/9/8", _cells("d.csv", "last_check_date",
+                                   lambda v: v.replace("-0", "/").replace("-", "/") if v
+                                   else v), 0),
+    ("full-width region digits", _cells("d.csv", "region",
+                                         lambda v: v.translate(str.maketrans(
+                                             "0123456789", "０１２３４５６７８９")), 2), 0),
+    ("status spelled Active", _sub("i.csv", ",active,", ",Active,", 3), 0),
+    ("status spelled 在职", _sub("i.csv", ",active,", ",在职,", 3), 0),
+    ("item kind spelled 重点", _sub("items.csv", ",key,", ",重点,", 2), 0),
+    ("method spelled 现场检查", _sub("items.csv", ",on_site,", ",现场检查,", 2), 0),
+    ("ground spelled 亲属", _sub("c.csv", ",relative,", ",亲属,"), 0),
+    ("ground spelled Relative", _sub("c.csv", ",relative,", ",Relative,"), 0),
+    ("conflict inspector id padded", _cells("c.csv", "inspector_id", lambda v: f" {v} "), 0),
+    ("previous inspectors with a BOM", lambda t: t.update({"p.json": "\ufeff" + t["p.json"]}),
+     0),
+    ("a target removed", _lines("d.csv", lambda ls: ls[:-1]), 1),
+    ("a name changed", _cells("d.csv", "name", lambda v: v + "X"), 1),
+    ("an inspector's office changed", _cells("i.csv", "office", lambda v: v + "X", row=2), 1),
+    ("a tab moving a value into the next field", _cells("d.csv", "industry",
+                                                        lambda v: '"C\t13"'), 2),
+    ("a tab in a name", _cells("d.csv", "name", lambda v: f'"{v[:1]}\t{v[1:]}"'), 2),
+    ("a wrong check character", _cells("d.csv", "id",
+                                       lambda v: v[:17] + ("0" if v[17] != "0" else "1"),
+                                       where=",enterprise,"), 2),
+    ("region 999999", _cells("d.csv", "region", lambda v: "999999"), 2),
+    ("industry Z99", _cells("d.csv", "industry", lambda v: "Z99"), 2),
+    ("a tag with a comma", _cells("d.csv", "tags", lambda v: '"a,b"'), 2),
+    ("a name of 250 characters", _cells("d.csv", "name", lambda v: "名" * 250), 2),
+    ("an id with a NUL", _cells("d.csv", "id", lambda v: v + "\x00"), 2),
+    ("an ISO week date", _cells("d.csv", "last_check_date", lambda v: "2023-W01-1"), 2),
+    ("a repeated column", _column("d.csv", "信用风险分类", "D"), 2),
+    ("an unknown column", _column("d.csv", "comment", "x"), 2),
+    ("a stray quote", _cells("d.csv", "name", lambda v: f'"{v}"号'), 2),
+    ("a duplicate inspector id", _lines("i.csv", lambda ls: [*ls, ls[1]]), 2),
+    ("an officer without a credential number",
+     _cells("i.csv", "credential_number", lambda v: "", row=5), 2),
+    ("is_expert spelled maybe", _cells("i.csv", "is_expert", lambda v: "maybe"), 2),
+    ("an item code twice", _lines("items.csv", lambda ls: [*ls, ls[1]]), 2),
+    ("a conflict pair twice", _lines("c.csv", lambda ls: [*ls, ls[1]]), 2),
+    ("a conflict that ends before it starts",
+     _lines("c.csv", lambda ls: [ls[0], ls[1].replace(",,,", ",2030-01-01,2020-01-01,")]), 2),
+    ("previous inspectors with one target twice", lambda t: t.update(
+        {"p.json": t["p.json"][:-1] + ', " ' + t["p.json"][2:]}), 2),
+    ("previous inspectors not a list", lambda t: t.update(
+        {"p.json": re.sub(r"\[([^\]]*)\]", r"\1", t["p.json"], count=1)}), 2),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "expected"), REGISTER_CASES,
+                         ids=[c[0] for c in REGISTER_CASES])
+def test_register_files_same_verdict(registers: Registers, records: dict[str, str],
+                                     tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     name: str, change: Any, expected: int) -> None:
+    """The teams record against register files re-spelled, re-saved, altered or invalid:
+    `random-inspection verify` and verifier.py give the same exit code — 0 for every spelling
+    the spec lists, 1 for a changed register, 2 for a file no register can be read from."""
+    texts = {n: (registers.folder / n).read_text(encoding="utf-8")
+             for n in ("d.csv", "i.csv", "items.csv", "c.csv", "p.json")}
+    change(texts)
+    for file_name, text in texts.items():
+        (tmp_path / file_name).write_text(text, encoding="utf-8", newline="")
+    (tmp_path / "r.json").write_text(records["teams"], encoding="utf-8")
+    options = [str(tmp_path / "r.json"), str(tmp_path / "d.csv"), "--inspectors",
+               str(tmp_path / "i.csv"), "--item-list", str(tmp_path / "items.csv"),
+               "--conflicts", str(tmp_path / "c.csv"), "--previous", str(tmp_path / "p.json")]
+    mine = cli_main(["verify", *options])
+    theirs = stdlib.main(options)
+    capsys.readouterr()
+    assert (mine, theirs) == (expected, expected), name
+
+
+def test_stdlib_vocabulary_is_the_library_s() -> None:
+    """verifier.py reads every header and value spelling the library reads, and no other."""
+    from random_inspection.assignment import ConflictGround  # noqa: PLC0415
+    from random_inspection.assignment._conflicts import CONFLICT_HEADERS  # noqa: PLC0415
+    from random_inspection.registry import (  # noqa: PLC0415
+        CheckMethod,
+        EntityType,
+        InspectorStatus,
+        ItemKind,
+        RiskClass,
+    )
+    from random_inspection.registry import _files  # noqa: PLC0415
+
+    def spellings(kind: Any) -> dict[str, str]:
+        return {s.strip().casefold(): m.code for m in kind
+                for s in {m.code, m.name, m.label_en, m.label_zh,
+                          *kind._aliases().get(m.code, ())}}
+
+    def headers(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        return {a.strip().casefold(): f for f, aliases in table.items() for a in (f, *aliases)}
+
+    assert stdlib.SPELLINGS == {
+        "entity_type": spellings(EntityType), "risk_class": spellings(RiskClass),
+        "method": spellings(CheckMethod), "kind": spellings(ItemKind),
+        "status": spellings(InspectorStatus), "ground": spellings(ConflictGround)}
+    assert stdlib.HEADERS == {"target": headers(_files.TARGET_HEADERS),
+                              "inspector": headers(_files.INSPECTOR_HEADERS),
+                              "item": headers(_files.ITEM_HEADERS),
+                              "conflict": headers(CONFLICT_HEADERS)}

@@ -54,9 +54,15 @@ class NonInteger:
 
 
 class ObjectWithDuplicates(dict[str, Any]):
-    """A JSON object in which some key occurs more than once (the last value kept)."""
+    """A JSON object in which some key occurs more than once (the last value kept).
+
+    Attributes:
+        duplicates: The keys that occur more than once.
+        occurrences: Every value of each such key, in order.
+    """
 
     duplicates: tuple[str, ...] = ()
+    occurrences: dict[str, list[Any]]
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -66,7 +72,15 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = ObjectWithDuplicates(pairs)
     seen: set[str] = set()
     out.duplicates = tuple(sorted({k for k in keys if k in seen or seen.add(k)}))  # type: ignore[func-returns-value]
+    out.occurrences = {k: [v for key, v in pairs if key == k] for k in out.duplicates}
     return out
+
+
+def values_of(value: dict[str, Any], key: str) -> list[Any]:
+    """Every value ``key`` has in ``value`` (several if the key was duplicated)."""
+    if isinstance(value, ObjectWithDuplicates) and key in value.duplicates:
+        return value.occurrences[key]
+    return [value[key]] if key in value else []
 
 
 def _integer(text: str) -> int | NonInteger:

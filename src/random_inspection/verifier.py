@@ -49,7 +49,6 @@ FIELDS = ("id", "name", "entity_type", "region", "industry", "registering_office
 ENTITY_TYPES = {"enterprise": "企业", "individual_business": "个体工商户",
                 "farmer_cooperative": "农民专业合作社", "other_organisation": "其他组织",
                 "product": "产品", "project": "项目"}
-ENTITY_TYPES_BACK = {v: k for k, v in ENTITY_TYPES.items()}
 MODES = ("whole_pool", "by_region", "cross_office")
 GROUND_CODES = ("relative", "financial_interest", "former_employment", "other")
 PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
@@ -81,12 +80,18 @@ class Number:
 
 
 class Duplicated(dict):  # type: ignore[type-arg]
-    """A JSON object in which a key occurs twice."""
+    """A JSON object in which a key occurs twice (``pairs`` keeps them all)."""
+
+    pairs: list[tuple[str, Any]]
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
-    return dict(pairs) if len(keys) == len(set(keys)) else Duplicated(pairs)
+    if len(keys) == len(set(keys)):
+        return dict(pairs)
+    out = Duplicated(pairs)
+    out.pairs = pairs
+    return out
 
 
 def _int(text: str) -> Any:
@@ -132,7 +137,9 @@ def read_record(data: bytes) -> dict[str, Any]:
         record, _ = decoder.raw_decode(text, start)
     except (ValueError, RecursionError) as error:
         raise CannotCheckError(f"the record is not valid JSON: {error}") from None
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
+    formats = ([v for k, v in record.pairs if k == "format"] if isinstance(record, Duplicated)
+               else [record.get("format")] if isinstance(record, dict) else [])
+    if FORMAT not in formats:  # §10.1: any `format` of the record format makes it a record
         raise CannotCheckError(f"not an audit record (no \"format\": \"{FORMAT}\")")
     version = record.get("spec_version")
     if isinstance(version, str) and version not in SPEC_VERSIONS:
@@ -140,10 +147,14 @@ def read_record(data: bytes) -> dict[str, Any]:
                           f"{', '.join(SPEC_VERSIONS)}")
     Shape(version == "1").record(record)
     rules(record)
-    if canonical(record) != text:
-        raise BadRecordError("$", "the bytes are not the canonical JSON of the record (edited or "
-                           "re-saved after publication)")
-    return record
+    expected = canonical(record)
+    if expected != text:
+        at = next((k for k, (a, b) in enumerate(zip(expected, text, strict=False)) if a != b),
+                  min(len(expected), len(text)))
+        raise BadRecordError("$", f"not canonical JSON from character {at + 1}: found "
+                                  f"{text[at:at + 24]!r}, expected {expected[at:at + 24]!r} "
+                                  "(edited or re-saved after publication)")
+    return dict(record)
 
 
 WS = "\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
@@ -195,7 +206,9 @@ class Shape:
              ) -> None:
         self.kind(value, "object", where)
         if isinstance(value, Duplicated):
-            raise BadRecordError(where, "a key occurs twice")
+            keys = [k for k, _ in value.pairs]
+            raise BadRecordError(where, "the key(s) " + ", ".join(sorted(
+                {repr(k) for k in keys if keys.count(k) > 1})) + " occur more than once")
         missing = [k for k in required if k not in value]
         if missing:
             raise BadRecordError(where, f"missing {missing}")
@@ -259,7 +272,9 @@ class Shape:
     def mapping(self, value: Any, where: str, key: Any, each: Any) -> None:
         self.kind(value, "object", where)
         if isinstance(value, Duplicated):
-            raise BadRecordError(where, "a key occurs twice")
+            keys = [k for k, _ in value.pairs]
+            raise BadRecordError(where, "the key(s) " + ", ".join(sorted(
+                {repr(k) for k in keys if keys.count(k) > 1})) + " occur more than once")
         for name in sorted(value):
             key(name, f"{where}[{name!r}]")
             each(value[name], f"{where}.{name}")
@@ -542,30 +557,364 @@ def region_problem(code: str) -> str | None:
 
 # --- registers (spec §13) --------------------------------------------------------------------
 
-CHINESE_HEADERS = {
-    "统一社会信用代码": "id", "主体名称": "name", "主体类型": "entity_type",
-    "行政区划代码": "region", "行业代码": "industry", "登记机关": "registering_office",
-    "管辖单位": "supervising_office", "信用风险分类": "risk_class", "标签": "tags",
-    "上次检查日期": "last_check_date",
-}
-CLASS_LABELS = {"信用风险低": "A", "信用风险一般": "B", "信用风险较高": "C", "信用风险高": "D",
-                "未分类": "U", "": "U"}
-INSPECTOR_HEADERS = {"人员编号": "id", "姓名": "name", "所属部门": "department", "科室": "office",
-                     "辖区": "office_area", "职务": "post", "执法证号": "credential_number",
-                     "执法证有效期至": "credential_expiry", "业务专长": "specialties",
-                     "是否专家": "is_expert", "状态": "status", "执法小组": "group"}
-ITEM_HEADERS = {"事项编码": "code", "抽查事项": "name", "检查依据": "legal_basis",
-                "实施主体": "department", "事项类别": "kind", "检查方式": "methods",
-                "所需专长": "required_specialties", "检查对象类型": "entity_types"}
-CONFLICT_HEADERS = {"人员编号": "inspector_id", "统一社会信用代码": "target_id",
-                    "回避事由": "ground", "起始日期": "valid_from", "截止日期": "valid_until",
-                    "备注": "note"}
-STATUS = {"在岗": "active", "调离": "transferred", "退休": "retired"}
-GROUNDS = {"近亲属关系": "relative", "经济利益关系": "financial_interest",
-           "曾任职": "former_employment", "其他可能影响公正的关系": "other"}
-KINDS = {"重点检查事项": "key", "一般检查事项": "general"}
-METHODS = {"实地核查": "on_site", "书面检查": "written", "网络监测": "online_monitoring",
-           "检验检测": "laboratory_testing", "委托专业机构": "third_party"}
+#: Every spelling the library reads for each vocabulary (§13), case-insensitive.
+SPELLINGS: dict[str, dict[str, str]] = {'entity_type': {'enterprise': 'enterprise',
+                 'farmer cooperative': 'farmer_cooperative',
+                 'farmer_cooperative': 'farmer_cooperative',
+                 'individual business': 'individual_business',
+                 'individual_business': 'individual_business',
+                 'organisation': 'other_organisation',
+                 'other organisation': 'other_organisation',
+                 'other organization': 'other_organisation',
+                 'other_organisation': 'other_organisation',
+                 'product': 'product',
+                 'project': 'project',
+                 '个体工商户': 'individual_business',
+                 '个体户': 'individual_business',
+                 '产品': 'product',
+                 '企业': 'enterprise',
+                 '其他组织': 'other_organisation',
+                 '农民专业合作社': 'farmer_cooperative',
+                 '农民合作社': 'farmer_cooperative',
+                 '合作社': 'farmer_cooperative',
+                 '有关组织': 'other_organisation',
+                 '项目': 'project'},
+ 'ground': {'financial interest': 'financial_interest',
+            'financial_interest': 'financial_interest',
+            'former employment': 'former_employment',
+            'former_employment': 'former_employment',
+            'other': 'other',
+            'other relation': 'other',
+            'relative': 'relative',
+            '亲属': 'relative',
+            '其他': 'other',
+            '其他可能影响公正的关系': 'other',
+            '利害关系': 'financial_interest',
+            '曾任职': 'former_employment',
+            '经济利益关系': 'financial_interest',
+            '近亲属关系': 'relative'},
+ 'kind': {'general': 'general',
+          'general item': 'general',
+          'key': 'key',
+          'key item': 'key',
+          '一般': 'general',
+          '一般检查事项': 'general',
+          '重点': 'key',
+          '重点检查事项': 'key'},
+ 'method': {'laboratory testing': 'laboratory_testing',
+            'laboratory_testing': 'laboratory_testing',
+            'on-site inspection': 'on_site',
+            'on_site': 'on_site',
+            'online monitoring': 'online_monitoring',
+            'online_monitoring': 'online_monitoring',
+            'third-party audit or expert opinion': 'third_party',
+            'third_party': 'third_party',
+            'written': 'written',
+            'written check': 'written',
+            '专家意见': 'third_party',
+            '书面检查': 'written',
+            '委托专业机构': 'third_party',
+            '实地核查': 'on_site',
+            '检验检测': 'laboratory_testing',
+            '现场检查': 'on_site',
+            '第三方': 'third_party',
+            '网络监测': 'online_monitoring',
+            '财务审计': 'third_party'},
+ 'risk_class': {'': 'U',
+                '-': 'U',
+                'a': 'A',
+                'a类': 'A',
+                'b': 'B',
+                'b类': 'B',
+                'c': 'C',
+                'c类': 'C',
+                'd': 'D',
+                'd类': 'D',
+                'elevated risk': 'C',
+                'general risk': 'B',
+                'high risk': 'D',
+                'low risk': 'A',
+                'none': 'U',
+                'u': 'U',
+                'unclassified': 'U',
+                '一般': 'B',
+                '一般风险': 'B',
+                '低': 'A',
+                '低风险': 'A',
+                '信用风险一般': 'B',
+                '信用风险低': 'A',
+                '信用风险较高': 'C',
+                '信用风险高': 'D',
+                '未分类': 'U',
+                '未评级': 'U',
+                '较高': 'C',
+                '较高风险': 'C',
+                '高': 'D',
+                '高风险': 'D'},
+ 'status': {'active': 'active',
+            'retired': 'retired',
+            'transferred': 'transferred',
+            '在岗': 'active',
+            '在职': 'active',
+            '正常': 'active',
+            '调离': 'transferred',
+            '退休': 'retired'}}
+#: Every header name the library reads for each register's columns (§13), case-insensitive.
+HEADERS: dict[str, dict[str, str]] = {'conflict': {'ground': 'ground',
+              'inspector_id': 'inspector_id',
+              'note': 'note',
+              'target_id': 'target_id',
+              'valid_from': 'valid_from',
+              'valid_until': 'valid_until',
+              '事由': 'ground',
+              '人员编号': 'inspector_id',
+              '回避事由': 'ground',
+              '备注': 'note',
+              '失效日期': 'valid_until',
+              '截止日期': 'valid_until',
+              '执法人员编号': 'inspector_id',
+              '检查对象编号': 'target_id',
+              '生效日期': 'valid_from',
+              '统一社会信用代码': 'target_id',
+              '起始日期': 'valid_from'},
+ 'inspector': {'credential_expiry': 'credential_expiry',
+               'credential_number': 'credential_number',
+               'department': 'department',
+               'group': 'group',
+               'id': 'id',
+               'is_expert': 'is_expert',
+               'name': 'name',
+               'office': 'office',
+               'office_area': 'office_area',
+               'post': 'post',
+               'specialties': 'specialties',
+               'status': 'status',
+               '专业技术人员': 'is_expert',
+               '专长': 'specialties',
+               '业务专长': 'specialties',
+               '人员状态': 'status',
+               '人员编号': 'id',
+               '单位': 'department',
+               '姓名': 'name',
+               '小组': 'group',
+               '岗位': 'post',
+               '工号': 'id',
+               '所属机构': 'office',
+               '所属科室': 'office',
+               '所属部门': 'department',
+               '执法小组': 'group',
+               '执法证件号': 'credential_number',
+               '执法证号': 'credential_number',
+               '执法证有效期至': 'credential_expiry',
+               '执法证编号': 'credential_number',
+               '是否专家': 'is_expert',
+               '有效期至': 'credential_expiry',
+               '检查小组': 'group',
+               '状态': 'status',
+               '科室': 'office',
+               '管辖区域': 'office_area',
+               '编号': 'id',
+               '职务': 'post',
+               '证件有效期': 'credential_expiry',
+               '辖区': 'office_area',
+               '辖区代码': 'office_area',
+               '部门': 'department'},
+ 'item': {'code': 'code',
+          'department': 'department',
+          'entity_types': 'entity_types',
+          'kind': 'kind',
+          'legal_basis': 'legal_basis',
+          'methods': 'methods',
+          'name': 'name',
+          'required_specialties': 'required_specialties',
+          '专业要求': 'required_specialties',
+          '事项名称': 'name',
+          '事项类别': 'kind',
+          '事项类型': 'kind',
+          '事项编码': 'code',
+          '实施主体': 'department',
+          '对象类型': 'entity_types',
+          '所需专长': 'required_specialties',
+          '抽查事项': 'name',
+          '抽查事项编码': 'code',
+          '抽查依据': 'legal_basis',
+          '抽查对象': 'entity_types',
+          '抽查方式': 'methods',
+          '检查事项': 'name',
+          '检查依据': 'legal_basis',
+          '检查对象类型': 'entity_types',
+          '检查方式': 'methods',
+          '法律依据': 'legal_basis',
+          '类别': 'kind',
+          '编码': 'code',
+          '责任部门': 'department',
+          '部门': 'department'},
+ 'target': {'entity_type': 'entity_type',
+            'id': 'id',
+            'industry': 'industry',
+            'last_check_date': 'last_check_date',
+            'name': 'name',
+            'region': 'region',
+            'registering_office': 'registering_office',
+            'risk_class': 'risk_class',
+            'supervising_office': 'supervising_office',
+            'tags': 'tags',
+            'type': 'entity_type',
+            'uscc': 'id',
+            '上次抽查日期': 'last_check_date',
+            '上次检查日期': 'last_check_date',
+            '个性化标注': 'tags',
+            '主体名称': 'name',
+            '主体类型': 'entity_type',
+            '企业名称': 'name',
+            '信用代码': 'id',
+            '信用风险分类': 'risk_class',
+            '信用风险分类结果': 'risk_class',
+            '区域代码': 'region',
+            '名称': 'name',
+            '国民经济行业代码': 'industry',
+            '市场主体类型': 'entity_type',
+            '所属区域': 'region',
+            '最近检查日期': 'last_check_date',
+            '标注': 'tags',
+            '标签': 'tags',
+            '检查对象名称': 'name',
+            '检查对象类型': 'entity_type',
+            '注册号': 'id',
+            '登记机关': 'registering_office',
+            '监管机关': 'supervising_office',
+            '管辖单位': 'supervising_office',
+            '管辖机关': 'supervising_office',
+            '统一社会信用代码': 'id',
+            '统一社会信用代码/注册号': 'id',
+            '行业': 'industry',
+            '行业代码': 'industry',
+            '行政区划': 'region',
+            '行政区划代码': 'region',
+            '风险分类': 'risk_class',
+            '风险等级': 'risk_class'}}
+
+#: §13: the date spellings read (``strptime`` formats).
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+TRUE, FALSE = {"true", "yes", "y", "1", "是"}, {"false", "no", "n", "0", "否", ""}
+
+
+class Cell:
+    """Checks of one register cell (§5, §9.2, §13); errors name the file, line and field."""
+
+    def __init__(self, path: str, line: int) -> None:
+        self.where = f"{path}, line {line}"
+
+    def fail(self, field: str, value: str, problem: str) -> CannotCheckError:
+        return CannotCheckError(f"{self.where}, field {field!r}: {value!r} {problem}")
+
+    def text(self, value: str, field: str, *, required: bool = False) -> str:
+        """Text: NFC, trimmed (Python's white space), no control character, ≤ 200."""
+        cleaned = unicodedata.normalize("NFC", value).strip()
+        if required and not cleaned:
+            raise self.fail(field, value, "is empty")
+        if _control(cleaned) or len(cleaned) > 200:
+            raise self.fail(field, value, "has a control character or more than 200 characters")
+        return cleaned
+
+    def code(self, value: str, field: str) -> str:
+        """An inspector id or item code: text without white space."""
+        cleaned = self.text(value, field, required=True)
+        if any(c.isspace() for c in cleaned):
+            raise self.fail(field, value, "contains white space")
+        return cleaned
+
+    def labels(self, value: str, field: str) -> list[str]:
+        """A list cell (``;``, ``；`` or ``|`` between items): distinct labels, sorted."""
+        out = set()
+        for part in re.split("[;；|]", value):
+            if part.strip():
+                label = self.text(part, field, required=True)
+                if "," in label:
+                    raise self.fail(field, value, "has a comma inside a label")
+                out.add(label)
+        return sorted(out)
+
+    def word(self, value: str, field: str, vocabulary: str) -> str:
+        """A vocabulary word in any spelling of `SPELLINGS` (case-insensitive)."""
+        code = SPELLINGS[vocabulary].get(value.strip().casefold())
+        if code is None:
+            raise self.fail(field, value, f"is not a known {vocabulary.replace('_', ' ')}")
+        return code
+
+    def words(self, value: str, field: str, vocabulary: str, default: list[str]) -> list[str]:
+        parts = [p for p in re.split("[;；|]", value) if p.strip()]
+        return sorted({self.word(p, field, vocabulary) for p in parts}) if parts else default
+
+    def date(self, value: str, field: str) -> str | None:
+        text = value.strip()
+        if not text:
+            return None
+        for form in DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, form).date().isoformat()
+            except ValueError:
+                continue
+        raise self.fail(field, value, "is not a date (YYYY-MM-DD)")
+
+    def flag(self, value: str, field: str) -> bool:
+        key = value.strip().casefold()
+        if key in TRUE | FALSE:
+            return key in TRUE
+        raise self.fail(field, value, "is not a yes/no value")
+
+    def region(self, value: str, field: str, *, prefix: bool, required: bool) -> str:
+        """A division code (§5) or a prefix of one (§6.1); full-width digits read as ASCII."""
+        code = unicodedata.normalize("NFKC", self.text(value, field, required=required))
+        if not code:
+            return code
+        pattern = (r"[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?" if prefix
+                   else r"[0-9]{6}([0-9]{3}([0-9]{3})?)?")
+        if not re.fullmatch(pattern, code) or region_problem(code):
+            raise self.fail(field, value, "is not an administrative division code")
+        return code
+
+    def industry(self, value: str, field: str) -> str:
+        code = unicodedata.normalize("NFKC", self.text(value, field)).upper()
+        if code and not re.fullmatch(r"[A-T]([0-9]{2}([0-9]{1,2})?)?", code):
+            raise self.fail(field, value, "is not a GB/T 4754 industry code")
+        return code
+
+    def target_id(self, value: str, field: str, entity_type: str | None) -> str:
+        """§5: normalised, then checked for its entity type (check characters included)."""
+        code = self.text(normalize_id(value), field, required=True)
+        if entity_type is not None and not id_valid(code, entity_type):
+            raise self.fail(field, value, f"is not a valid identifier for an entity of type "
+                                    f"{entity_type}")
+        return code
+
+
+def normalize_id(text: str) -> str:
+    """§5: full-width characters as ASCII (NFKC), trimmed, upper case."""
+    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip().upper()
+
+
+def id_valid(code: str, entity_type: str) -> bool:
+    """§5: a USCC (GB 32100-2015), a 15-digit registration number (ISO 7064 MOD 11,10) for an
+    individual business, or a product or project code."""
+    if not re.fullmatch(r"[0-9A-Z][0-9A-Z._\-]{0,31}", code):
+        return False
+    if entity_type in ("product", "project"):
+        return True
+    if entity_type == "individual_business" and len(code) == 15:
+        check = 5
+        for digit in code:
+            if not "0" <= digit <= "9":
+                return False
+            check = ((check or 10) * 2 % 11 + int(digit)) % 10
+        return check == 1
+    if len(code) != 18 or not re.fullmatch("[0-9]{8}", code[:8]) or any(
+            c not in USCC_ALPHABET for c in code):
+        return False
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code, USCC_WEIGHTS, strict=False))
+    return code[17] == USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def decode_file(path: str) -> str:
@@ -582,63 +931,64 @@ def decode_file(path: str) -> str:
     raise CannotCheckError(f"{path}: neither UTF-8 nor GB18030")
 
 
-def read_rows(path: str, headers: dict[str, str], required: tuple[str, ...]
-              ) -> list[dict[str, str]]:
-    """Rows of a register CSV (comma- or tab-separated), cells NFC and trimmed."""
+def read_rows(path: str, register: str, required: tuple[str, ...]
+              ) -> list[tuple[Cell, dict[str, str]]]:
+    """§13: the rows of a register file (comma- or tab-separated, RFC 4180 quoting), each
+    with its place; headers in any spelling of `HEADERS`; unknown or repeated columns, rows of
+    the wrong length and malformed quoting are refused."""
     text = decode_file(path)
     first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""),
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True,
                         delimiter="\t" if "\t" in first and "," not in first else ",")
+    rows = []
     try:
-        names = [headers.get(h.strip(), h.strip()) for h in next(reader)]
-        rows = [row for row in reader if any(c.strip() for c in row)]
-    except (StopIteration, csv.Error) as error:
-        raise CannotCheckError(f"{path}: not a CSV file with a header line ({error})") from None
-    missing = [f for f in required if f not in names]
-    if missing:
-        raise CannotCheckError(f"{path}: missing columns {missing}")
-    out = []
-    for row in rows:
-        if len(row) != len(names):
-            raise CannotCheckError(f"{path}: a row has {len(row)} cells, the header {len(names)}")
-        out.append({n: unicodedata.normalize("NFC", c).strip()
-                    for n, c in zip(names, row, strict=True)})
-    return out
-
-
-def split(cell: str) -> list[str]:
-    """A list cell: parts separated by ; ； or |, distinct and sorted."""
-    return sorted({p.strip() for p in re.split("[;；|]", cell) if p.strip()})
-
-
-def iso(cell: str, path: str | None) -> str | None:
-    """A date cell: empty, or YYYY-MM-DD (YYYY/MM/DD accepted)."""
-    if not cell:
-        return None
-    try:
-        return dt.date.fromisoformat(cell.replace("/", "-")).isoformat()
-    except ValueError:
-        raise CannotCheckError(f"{path}: {cell!r} is not a date YYYY-MM-DD") from None
+        header = next(reader, None)
+        if header is None:
+            raise CannotCheckError(f"{path}: empty (a header line is needed)")
+        names = [HEADERS[register].get(h.strip().casefold()) for h in header]
+        unknown = [h for h, n in zip(header, names, strict=True) if n is None and h.strip()]
+        repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
+        missing = [f for f in required if f not in names]
+        if unknown or repeated or missing:
+            raise CannotCheckError(f"{path}: columns unknown {unknown}, repeated {repeated}, "
+                                   f"missing {missing}")
+        start = reader.line_num + 1
+        for row in reader:
+            if any(c.strip() for c in row):
+                if len(row) != len(names):
+                    raise CannotCheckError(f"{path}, line {start}: {len(row)} cells, the "
+                                           f"header has {len(names)}")
+                rows.append((Cell(path, start), {n: c for n, c in zip(names, row, strict=True)
+                                                 if n is not None}))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise CannotCheckError(f"{path}, line {reader.line_num}: malformed CSV ({error})") \
+            from None
+    return rows
 
 
 def read_directory(path: str) -> list[dict[str, str]]:
     """Spec §13.1: the directory's rows with canonical values (§5), sorted by id."""
     rows = []
-    for raw in read_rows(path, CHINESE_HEADERS, ("id", "name", "entity_type", "region")):
-        row = {f: raw.get(f, "") for f in FIELDS}
-        row["id"] = unicodedata.normalize("NFKC", raw["id"]).strip().upper()
-        row["entity_type"] = ENTITY_TYPES_BACK.get(row["entity_type"], row["entity_type"])
-        row["industry"] = row["industry"].upper()
-        risk = row["risk_class"]
-        row["risk_class"] = CLASS_LABELS.get(risk, risk.rstrip("类").upper())
-        row["tags"] = ";".join(split(row["tags"]))
-        row["last_check_date"] = iso(row["last_check_date"], path) or ""
-        if row["entity_type"] not in ENTITY_TYPES or row["risk_class"] not in CLASSES:
-            raise CannotCheckError(f"{path}: target {row['id']}: unknown entity type or risk class")
-        rows.append(row)
+    for cell, raw in read_rows(path, "target", ("id", "name", "entity_type", "region")):
+        kind = cell.word(raw["entity_type"], "entity_type", "entity_type")
+        rows.append({
+            "id": cell.target_id(raw["id"], "id", kind),
+            "name": cell.text(raw["name"], "name", required=True), "entity_type": kind,
+            "region": cell.region(raw["region"], "region", prefix=False, required=True),
+            "industry": cell.industry(raw.get("industry", ""), "industry"),
+            "registering_office": cell.text(raw.get("registering_office", ""),
+                                            "registering_office"),
+            "supervising_office": cell.text(raw.get("supervising_office", ""),
+                                            "supervising_office"),
+            "risk_class": cell.word(raw.get("risk_class", ""), "risk_class", "risk_class"),
+            "tags": ";".join(cell.labels(raw.get("tags", ""), "tags")),
+            "last_check_date": cell.date(raw.get("last_check_date", ""), "last_check_date")
+            or ""})
     rows.sort(key=lambda r: r["id"].encode())
-    if any(a["id"] == b["id"] for a, b in itertools.pairwise(rows)):
-        raise CannotCheckError(f"{path}: an id occurs twice")
+    repeated = [a["id"] for a, b in itertools.pairwise(rows) if a["id"] == b["id"]]
+    if repeated:
+        raise CannotCheckError(f"{path}: id(s) {repeated[:5]} occur more than once")
     return rows
 
 
@@ -659,76 +1009,103 @@ def lines_digest(kind: str, entries: list[dict[str, Any]]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def flag(cell: str, path: str) -> bool:
-    """A yes/no cell (§13.2)."""
-    key = cell.casefold()
-    if key in {"true", "yes", "y", "1", "是"}:
-        return True
-    if key in {"false", "no", "n", "0", "否", ""}:
-        return False
-    raise CannotCheckError(f"{path}: {cell!r} is not a yes/no value")
+def _unique(path: str, entries: list[dict[str, Any]], key: Any, what: str) -> None:
+    keys = [key(e) for e in entries]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise CannotCheckError(f"{path}: {what} {repeated[:5]} occur more than once")
 
 
 def read_inspectors(path: str) -> list[dict[str, Any]]:
     """Spec §13.2: inspectors with canonical values, sorted by id."""
     people = []
-    for row in read_rows(path, INSPECTOR_HEADERS, ("id", "name", "department")):
-        people.append({
-            "id": row["id"], "name": row["name"], "department": row["department"],
-            "office": row.get("office", ""), "office_area": row.get("office_area", ""),
-            "post": row.get("post", ""), "credential_number": row.get("credential_number", ""),
-            "credential_expiry": iso(row.get("credential_expiry", ""), path),
-            "specialties": split(row.get("specialties", "")),
-            "is_expert": flag(row.get("is_expert", ""), path),
-            "status": STATUS.get(row.get("status", ""), row.get("status") or "active"),
-            "group": row.get("group", ""),
-        })
+    for cell, row in read_rows(path, "inspector", ("id", "name", "department")):
+        person = {
+            "id": cell.code(row["id"], "id"), "name": cell.text(row["name"], "name",
+                                                                 required=True),
+            "department": cell.text(row["department"], "department", required=True),
+            "office": cell.text(row.get("office", ""), "office"),
+            "office_area": cell.region(row.get("office_area", ""), "office_area",
+                                       prefix=True, required=False),
+            "post": cell.text(row.get("post", ""), "post"),
+            "credential_number": cell.text(row.get("credential_number", ""),
+                                           "credential_number"),
+            "credential_expiry": cell.date(row.get("credential_expiry", ""),
+                                           "credential_expiry"),
+            "specialties": cell.labels(row.get("specialties", ""), "specialties"),
+            "is_expert": cell.flag(row.get("is_expert", ""), "is_expert"),
+            "status": cell.word(row.get("status") or "active", "status", "status"),
+            "group": cell.text(row.get("group", ""), "group"),
+        }
+        if person["status"] == "active" and not person["is_expert"] \
+                and not person["credential_number"]:
+            raise cell.fail("credential_number", "", "is missing for an active officer")
+        people.append(person)
+    _unique(path, people, lambda p: p["id"], "inspector id(s)")
     return sorted(people, key=lambda p: p["id"])
 
 
 def read_items(path: str) -> dict[str, dict[str, Any]]:
     """Spec §13.3: check items with canonical values, by code."""
-    items = {}
-    for row in read_rows(path, ITEM_HEADERS, ("code", "name", "legal_basis", "department")):
-        types = split(row.get("entity_types", "")) or ["enterprise", "farmer_cooperative",
-                                                       "individual_business"]
-        items[row["code"]] = {
-            "code": row["code"], "name": row["name"], "legal_basis": row["legal_basis"],
-            "department": row["department"],
-            "kind": KINDS.get(row.get("kind", ""), row.get("kind") or "general"),
-            "methods": sorted({METHODS.get(m, m) for m in split(row.get("methods", ""))}
-                              or {"on_site"}),
-            "required_specialties": split(row.get("required_specialties", "")),
-            "entity_types": sorted({ENTITY_TYPES_BACK.get(t, t) for t in types}),
-        }
-    return items
+    items: list[dict[str, Any]] = []
+    for cell, row in read_rows(path, "item", ("code", "name", "legal_basis", "department")):
+        items.append({
+            "code": cell.code(row["code"], "code"),
+            "name": cell.text(row["name"], "name", required=True),
+            "legal_basis": cell.text(row["legal_basis"], "legal_basis", required=True),
+            "department": cell.text(row["department"], "department", required=True),
+            "kind": cell.word(row.get("kind") or "general", "kind", "kind"),
+            "methods": cell.words(row.get("methods", ""), "methods", "method", ["on_site"]),
+            "required_specialties": cell.labels(row.get("required_specialties", ""),
+                                                "required_specialties"),
+            "entity_types": cell.words(row.get("entity_types", ""), "entity_types",
+                                       "entity_type", ["enterprise", "farmer_cooperative",
+                                                       "individual_business"]),
+        })
+    _unique(path, items, lambda i: i["code"], "item code(s)")
+    return {i["code"]: i for i in items}
 
 
 def read_conflicts(path: str | None) -> list[dict[str, Any]]:
     """Spec §13.4: declared conflicts, sorted by (inspector, target)."""
     conflicts = []
-    for row in read_rows(path, CONFLICT_HEADERS, ("inspector_id", "target_id", "ground")
-                         ) if path else []:
-        conflicts.append({"inspector_id": row["inspector_id"],
-                          "target_id": unicodedata.normalize("NFKC", row["target_id"]).upper(),
-                          "ground": GROUNDS.get(row["ground"], row["ground"]),
-                          "valid_from": iso(row.get("valid_from", ""), path),
-                          "valid_until": iso(row.get("valid_until", ""), path),
-                          "note": row.get("note", "")})
+    for cell, row in read_rows(path, "conflict", ("inspector_id", "target_id", "ground")
+                               ) if path else []:
+        conflict = {
+            "inspector_id": cell.text(row["inspector_id"], "inspector_id", required=True),
+            "target_id": cell.target_id(row["target_id"], "target_id", None),
+            "ground": cell.word(row["ground"], "ground", "ground"),
+            "valid_from": cell.date(row.get("valid_from", ""), "valid_from"),
+            "valid_until": cell.date(row.get("valid_until", ""), "valid_until"),
+            "note": cell.text(row.get("note", ""), "note")}
+        if conflict["valid_from"] and conflict["valid_until"] \
+                and conflict["valid_until"] < conflict["valid_from"]:
+            raise cell.fail("valid_until", conflict["valid_until"], "is before valid_from")
+        conflicts.append(conflict)
+    _unique(path or "", conflicts, lambda c: (c["inspector_id"], c["target_id"]),
+            "inspector/target pair(s)")
     return sorted(conflicts, key=lambda c: (c["inspector_id"], c["target_id"]))
 
 
 def read_previous(path: str | None) -> dict[str, list[str]]:
-    """Spec §13.5: {target id: [inspector ids]} (ids normalised, sorted, distinct)."""
+    """Spec §13.5: {target id: [inspector ids]} (ids normalised, lists sorted, distinct)."""
     if not path:
         return {}
     try:
-        data = json.loads(decode_file(path))
-        return {unicodedata.normalize("NFKC", t).strip().upper(): sorted(set(ids))
-                for t, ids in sorted(data.items())}
-    except (ValueError, AttributeError, TypeError) as error:
-        raise CannotCheckError(f"{path}: not a JSON object {{target id: [inspector ids]}}: "
-                          f"{error}") from None
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise CannotCheckError(f"{path}: not UTF-8 JSON: {error}") from None
+    out: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        raise CannotCheckError(f"{path}: not a JSON object {{target id: [inspector ids]}}")
+    for target, ids in data.items():
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise CannotCheckError(f"{path}: {target!r}: not a list of inspector ids")
+        key = normalize_id(target)
+        if key in out:
+            raise CannotCheckError(f"{path}: the target {key} is given twice")
+        out[key] = sorted(set(ids))
+    return dict(sorted(out.items()))
 
 
 def previous_digest(previous: dict[str, list[str]]) -> str:

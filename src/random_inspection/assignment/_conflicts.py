@@ -64,7 +64,8 @@ class Conflict:
 
     def __attrs_post_init__(self) -> None:
         record = f"Conflict({self.inspector_id!r}, {self.target_id!r})"
-        f.text(self.inspector_id, record, "inspector_id")
+        object.__setattr__(self, "inspector_id", f.text(self.inspector_id, record,
+                                                        "inspector_id"))
         f.text(self.target_id, record, "target_id")
         object.__setattr__(self, "note", f.text(self.note, record, "note", required=False))
         if not isinstance(self.ground, ConflictGround):

@@ -93,7 +93,15 @@ def _rotation(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
             raise InvalidValueError("TeamPolicy", "previous_inspectors", {target: ids},
                                     "is not a target id with a list of inspector ids",
                                     "pass {target id: [inspector ids of its previous check]}")
-    return tuple(sorted((normalize_id(t), tuple(sorted(set(ids)))) for t, ids in value.items()))
+    out: dict[str, tuple[str, ...]] = {}
+    for target, ids in value.items():
+        key = normalize_id(target)
+        if key in out:
+            raise InvalidValueError("TeamPolicy", "previous_inspectors", target,
+                                    f"is the target {key} again (ids are compared upper case, "
+                                    "without surrounding spaces)", "give each target once")
+        out[key] = tuple(sorted(set(ids)))
+    return tuple(sorted(out.items()))
 
 
 def _mode(value: str | DrawMode) -> DrawMode:

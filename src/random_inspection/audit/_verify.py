@@ -87,8 +87,8 @@ class VerificationReport:
             failed = sum(1 for c in self.failures if not c.needs)
             verdict = f"NOT VERIFIED: {failed} check(s) failed"
         else:
-            verdict = ("CANNOT CHECK: " + ", ".join(sorted({c.needs for c in self.failures}))
-                       + " needed")
+            verdict = ("CANNOT CHECK: an input is missing or unreadable: "
+                       + ", ".join(sorted({c.needs for c in self.failures})))
         return "\n".join([*lines, verdict])
 
 
@@ -163,9 +163,11 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
             record.teams["policy"], conflicts=conflicts, previous_inspectors=previous_inspectors,
             items=items or CheckItemList(), custom_exclusions=None
             if record.spec_version == "1" else record.teams["custom_exclusions"])
-    except RandomInspectionError as error:
+    except RandomInspectionError as error:  # an item not in the list, a bad rotation entry
+        needs = "previous_inspectors" if getattr(error, "field", "") == "previous_inspectors" \
+            else "items"
         return _replace_teams_check(verify(record, directory), Check(
-            "teams", False, f"cannot rebuild the team policy: {error}", needs="items"))
+            "teams", False, f"cannot rebuild the team policy: {error}", needs=needs))
     return verify(record, directory, inspectors=inspectors, policy=policy, progress=progress)
 
 

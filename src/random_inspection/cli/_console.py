@@ -9,6 +9,7 @@ ends, leaving the results.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -62,8 +63,10 @@ class Console:
         if stage != self._stage or self._bar is None:
             self._close_bar()
             self._stage = stage
+            narrow = shutil.get_terminal_size((0, 0)).columns < 40  # a terminal of no size
             self._bar = tqdm(total=total, desc=stage, leave=False, file=sys.stderr,
-                             dynamic_ncols=True, unit="", unit_scale=True)
+                             dynamic_ncols=not narrow, ncols=80 if narrow else None, unit="",
+                             unit_scale=True)
         self._bar.update(done - self._bar.n)
         if total is not None and done >= total:
             self._close_bar()

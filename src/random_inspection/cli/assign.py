@@ -44,6 +44,11 @@ def read_previous(path: Path | None) -> dict[str, list[str]] | None:
     if not isinstance(data, dict):
         raise FileFormatError(str(path), [(0, "", "not a JSON object {target id: [inspector "
                                                   "ids]}")], 1)
+    bad = [(0, str(target), "is not given a list of inspector ids (write [\"id\", …])")
+           for target, ids in data.items()
+           if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)]
+    if bad:
+        raise FileFormatError(str(path), bad, len(bad))
     return data
 
 

@@ -17,8 +17,8 @@ from ._vocabulary import _Labelled
 E = TypeVar("E", bound=_Labelled)
 T = TypeVar("T")
 
-REGION_PATTERN = re.compile(r"\d{6}(\d{3}(\d{3})?)?")
-INDUSTRY_PATTERN = re.compile(r"[A-T](\d{2}(\d{1,2})?)?")
+REGION_PATTERN = re.compile(r"[0-9]{6}([0-9]{3}([0-9]{3})?)?")
+INDUSTRY_PATTERN = re.compile(r"[A-T]([0-9]{2}([0-9]{1,2})?)?")
 #: Separators accepted between several values in one spreadsheet cell; ";" is written.
 LIST_SEPARATORS = re.compile(r"[;；|]")
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
@@ -80,6 +80,12 @@ def _division(code: str, value: object, record: str, field: str, *, prefix: bool
     return code
 
 
+def _code(value: str) -> str:
+    """A code as typed with a Chinese input method: full-width digits and letters (``１４０９``)
+    become ASCII (NFKC), so that they match the code they stand for."""
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
+
+
 def region(value: object, record: str, field: str = "region", *, required: bool = True) -> str:
     """An administrative division code: 6 digits (county), or 9 / 12 (township, village).
 
@@ -96,7 +102,7 @@ def region(value: object, record: str, field: str = "region", *, required: bool 
     Whether the code is in the current edition of the standard is not checked: divisions
     change every year and old registrations keep old codes.
     """
-    code = text(value, record, field, required=required)
+    code = _code(text(value, record, field, required=required))
     if code and not REGION_PATTERN.fullmatch(code):
         raise InvalidValueError(
             record, field, value, "not an administrative division code",
@@ -105,7 +111,7 @@ def region(value: object, record: str, field: str = "region", *, required: bool 
     return _division(code, value, record, field, prefix=False)
 
 
-PREFIX_PATTERN = re.compile(r"\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?")
+PREFIX_PATTERN = re.compile(r"[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?")
 
 
 def region_prefix(value: object, record: str, field: str, *, required: bool = True) -> str:
@@ -116,7 +122,7 @@ def region_prefix(value: object, record: str, field: str, *, required: bool = Tr
     township part ``'000'`` only with a village part ``'000'`` (``'1409'`` is 忻州市,
     ``'99'`` is refused).
     """
-    code = text(value, record, field, required=required)
+    code = _code(text(value, record, field, required=required))
     if code and not PREFIX_PATTERN.fullmatch(code):
         raise InvalidValueError(
             record, field, value, "not a prefix of administrative division codes",
@@ -127,7 +133,7 @@ def region_prefix(value: object, record: str, field: str, *, required: bool = Tr
 
 def industry(value: object, record: str, field: str = "industry") -> str:
     """A GB/T 4754 industry code: section letter plus 2-4 digits (e.g. 'C13', 'H6210'), or ''."""
-    code = text(value, record, field, required=False).upper()
+    code = _code(text(value, record, field, required=False)).upper()
     if code and not INDUSTRY_PATTERN.fullmatch(code):
         raise InvalidValueError(
             record, field, value, "not a GB/T 4754 industry code",

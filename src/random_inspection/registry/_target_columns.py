@@ -20,7 +20,7 @@ from .._errors import DuplicateIdError, InvalidTypeError, InvalidValueError
 from .._text import a_or_an
 from . import _fields as f
 from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, ragged_take, readonly
-from ._identifiers import ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
+from ._identifiers import ID_PATTERN, ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
 from ._vocabulary import EntityType, RiskClass, _Labelled
 
 #: Directory fields in canonical order (the digest's column order).
@@ -175,6 +175,8 @@ def _normalise_ids(ids: Sequence[object] | npt.NDArray[Any], out: _Collector
     # numpy would turn None or 123 into b"None" / b"123": only plain text takes the fast path.
     plain = (ids.dtype.kind in "SU" if isinstance(ids, np.ndarray)
              else set(map(type, ids)) <= {str, bytes, np.str_, np.bytes_})
+    if plain and not isinstance(ids, np.ndarray) and any("\x00" in str(i) for i in ids):
+        plain = False  # numpy would drop a trailing NUL: the per-row path refuses it
     try:
         array = np.asarray(ids, dtype=np.bytes_) if plain and len(ids) else None
     except (UnicodeEncodeError, TypeError, ValueError):
@@ -190,7 +192,7 @@ def _normalise_ids(ids: Sequence[object] | npt.NDArray[Any], out: _Collector
     for row, raw in enumerate(texts):
         text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
         code = normalize_id(text) if isinstance(text, str) else ""
-        if not code or not code.isascii() or len(code) > MAX_ID_LENGTH:
+        if not ID_PATTERN.fullmatch(code):
             out.add([row], "id", _constant(raw), "not an identifier",
                     "give a unified social credit code, registration number or product code")
             code = ""
@@ -281,6 +283,9 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
     lengths = np.diff(offsets)
     out.add(np.flatnonzero(lengths == 0), "name", lambda r: raw["name"][r], "is empty or not text",
             "give the registered name")
+    starts = np.concatenate([[0], np.cumsum((blob & 0xC0) != 0x80)])  # characters, not bytes
+    out.add(np.flatnonzero(starts[offsets[1:]] - starts[offsets[:-1]] > f.MAX_TEXT), "name",
+            lambda r: raw["name"][r], f"is longer than {f.MAX_TEXT} characters", "shorten it")
     region = _encode_text(raw["region"], "region", lambda v: f.region(v, "target"), out)
     industry = _encode_text(_given(raw.get("industry"), n), "industry",
                             lambda v: f.industry(v or "", "target"), out)

@@ -15,7 +15,13 @@ import attrs
 from .._canonical import canonical_digest, canonical_json
 from .._errors import FileFormatError, InvalidValueError
 from .._schema import SchemaChecker
-from .._strict_json import JSONReadError, canonical_difference, decode_text, parse_document
+from .._strict_json import (
+    JSONReadError,
+    canonical_difference,
+    decode_text,
+    parse_document,
+    values_of,
+)
 from ._seed import Seed
 
 __all__ = ["FORMAT", "SPEC_VERSION", "SPEC_VERSIONS", "AuditRecord", "RecordFormatError",
@@ -121,7 +127,7 @@ def read_record_data(data: bytes, source: str = "record") -> dict[str, Any]:
         if not data.lstrip().startswith((b"{", b"[", b"\xef")) and len(data) < 300:
             hint = " (is it a file name? use AuditRecord.read(path))"
         raise FileFormatError(source, [(failure.line, "", failure.message + hint)], 1) from None
-    if not isinstance(value, dict) or value.get("format") != FORMAT:
+    if not isinstance(value, dict) or FORMAT not in values_of(value, "format"):
         raise FileFormatError(source, [(0, "format", "not an audit record (an audit record is "
                                         f"a JSON object with \"format\": \"{FORMAT}\")")], 1)
     version = value.get("spec_version")
