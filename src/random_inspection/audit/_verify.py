@@ -164,10 +164,10 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
             items=items or CheckItemList(), custom_exclusions=None
             if record.spec_version == "1" else record.teams["custom_exclusions"])
     except RandomInspectionError as error:  # an item not in the list, a bad rotation entry
-        needs = "previous_inspectors" if getattr(error, "field", "") == "previous_inspectors" \
-            else "items"
+        wanted = "previous_inspectors" \
+            if getattr(error, "field", "") == "previous_inspectors" else "items"
         return _replace_teams_check(verify(record, directory), Check(
-            "teams", False, f"cannot rebuild the team policy: {error}", needs=needs))
+            "teams", False, f"cannot rebuild the team policy: {error}", needs=wanted))
     return verify(record, directory, inspectors=inspectors, policy=policy, progress=progress)
 
 
