@@ -130,3 +130,11 @@ def test_library_reproduces_team_vectors(name: str, vector: dict[str, Any]) -> N
         assert section["policy"][key] == expected[key], key
     for key in ("teams", "unstaffed", "fair_share", "cap", "exclusions", "custom_exclusions"):
         assert section[key] == expected[key], (name, key)
+
+
+def test_spec_lists_every_spelling() -> None:
+    """§13.6 lists every header name and value word the verifiers read."""
+    text = (SPEC / "draw-spec.md").read_text(encoding="utf-8")
+    for table in (*stdlib.SPELLINGS.values(), *stdlib.HEADERS.values()):
+        for spelling in filter(None, table):
+            assert f"`{spelling}`" in text or f"`{spelling.upper()}`" in text, spelling
