@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import signal
 import sys
-from types import FrameType
-from typing import NoReturn
+
+from ._interrupt import raise_terminated
 
 __all__ = ["run"]
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C so that every half-written output is removed."""
-
-
-def _terminate(_signum: int, _frame: FrameType | None) -> NoReturn:
-    raise Terminated
-
-
 def run() -> int:
     """Run the command line with SIGTERM raised as an interrupt from the first moment."""
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, raise_terminated)
     try:
         from .cli import main  # noqa: PLC0415  (after the handler: imports take a while)
 

@@ -15,11 +15,10 @@ import argparse
 import signal
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from types import FrameType
 from typing import Any, NoReturn
 
-from ..__main__ import Terminated
 from .._errors import RandomInspectionError
+from .._interrupt import raise_terminated
 from .._version import __version__
 from . import assign, demo, draw, plan, verify
 from ._console import Console
@@ -68,15 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(_signum: int, _frame: FrameType | None) -> NoReturn:
-    raise Terminated
-
-
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM raises `Terminated` (an interrupt) while a command runs in the main thread."""
     try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
