@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -64,9 +63,10 @@ class Console:
             self._close_bar()
             self._stage = stage
             narrow = shutil.get_terminal_size((0, 0)).columns < 40  # a terminal of no size
+            style: dict[str, Any] = ({"bar_format": "{desc} … {elapsed}"} if total is None
+                                     else {"unit_scale": total >= 10_000, "unit": ""})
             self._bar = tqdm(total=total, desc=stage, leave=False, file=sys.stderr,
-                             dynamic_ncols=not narrow, ncols=80 if narrow else None, unit="",
-                             unit_scale=True)
+                             dynamic_ncols=not narrow, ncols=80 if narrow else None, **style)
         self._bar.update(done - self._bar.n)
         if total is not None and done >= total:
             self._close_bar()
@@ -83,14 +83,12 @@ class Console:
         if not self.bars:
             yield
             return
-        started = time.monotonic()
         self._update(stage, 0, None)
         try:
             yield
         finally:
             if self._stage == stage:
                 self._close_bar()
-            del started
 
 
 def _tqdm() -> Any:
