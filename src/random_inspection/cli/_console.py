@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -84,9 +85,21 @@ class Console:
             yield
             return
         self._update(stage, 0, None)
+        stop = threading.Event()
+
+        def tick() -> None:  # the elapsed time moves although the step reports nothing
+            while not stop.wait(0.5):
+                bar = self._bar
+                if bar is not None and self._stage == stage:
+                    bar.refresh()
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
         try:
             yield
         finally:
+            stop.set()
+            ticker.join()
             if self._stage == stage:
                 self._close_bar()
 
