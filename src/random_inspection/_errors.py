@@ -13,6 +13,7 @@ __all__ = [
     "OutputExistsError",
     "RandomInspectionError",
     "UnknownIdError",
+    "require_types",
 ]
 
 
@@ -152,3 +153,17 @@ class OutputExistsError(RandomInspectionError, FileExistsError):
         super().__init__(f"{path} already exists; nothing was written. Fix: pass --force to "
                          "replace it (library: overwrite=True)")
         self.errno = errno.EEXIST  # as the builtin would have it (the message stays ours)
+
+
+def require_types(where: str, arguments: dict[str, tuple[object, type, str]]) -> None:
+    """Raise `InvalidTypeError` for the first argument that is not of its type.
+
+    ``arguments``: name → (value, expected type, how to make one).
+    """
+    for name, (value, kind, fix) in arguments.items():
+        if not isinstance(value, kind):
+            raise InvalidTypeError(where, name, value, f"{_article(kind.__name__)}", fix)
+
+
+def _article(name: str) -> str:
+    return ("an " if name[0] in "AEIOU" else "a ") + name

@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._errors import require_types
 from ..registry import EntityType, RiskClass, Scope, TargetDirectory
 from ..sampling import ClassWeighted, StratifiedByRisk
 from ..sampling._rates import ClassTable
@@ -150,6 +151,9 @@ def forecast_coverage(plan: AnnualPlan, directory: TargetDirectory) -> CoverageF
     draws in this jurisdiction count); only the plan's own-level and lower-level tasks are
     scaled by the proposal, since a higher level's task is not this plan's to change.
     """
+    require_types("forecast_coverage", {
+        "plan": (plan, AnnualPlan, "read it with read_plan(path) or build AnnualPlan(...)"),
+        "directory": (directory, TargetDirectory, "load it with TargetDirectory.from_csv(path)")})
     mask = enterprise_mask(plan, directory)
     tasks = plan.run_order()
     expected, per_task = _expected(plan, tasks, directory, mask)

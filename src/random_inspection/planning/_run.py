@@ -12,7 +12,12 @@ from typing import Any
 import attrs
 import numpy as np
 
-from .._errors import InvalidValueError, RandomInspectionError, UnknownIdError
+from .._errors import (
+    InvalidValueError,
+    RandomInspectionError,
+    UnknownIdError,
+    require_types,
+)
 from .._progress import Progress, Reporter
 from .._runfolder import Staging, run_folder
 from ..assignment import Assignment, ConflictRegister, Team, TeamPolicy, assign_inspectors
@@ -265,6 +270,12 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
     progress
         Optional callback ``progress(stage, done, total)``: one step, a unit per task.
     """
+    require_types("run_plan", {
+        "plan": (plan, AnnualPlan, "read it with read_plan(path) or build AnnualPlan(...)"),
+        "directory": (directory, TargetDirectory, "load it with TargetDirectory.from_csv(path)"),
+        "inspectors": (inspectors, InspectorDirectory,
+                       "load it with InspectorDirectory.from_csv(path)"),
+        "items": (items, CheckItemList, "load it with CheckItemList.from_csv(path)")})
     check_plan(plan, directory, items)
     if isinstance(seed, Mapping):
         missing = [t.code for t in plan.all_tasks if t.code not in seed]
