@@ -32,7 +32,7 @@ def test_python_block_runs_on_its_own(block: str, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     """Each Python block runs in a fresh namespace (nothing from the blocks before it)."""
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102
+    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
     capsys.readouterr()
 
 

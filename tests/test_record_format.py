@@ -600,8 +600,8 @@ def test_stdlib_vocabulary_is_the_library_s() -> None:
         InspectorStatus,
         ItemKind,
         RiskClass,
+        _files,
     )
-    from random_inspection.registry import _files  # noqa: PLC0415
 
     def spellings(kind: Any) -> dict[str, str]:
         return {s.strip().casefold(): m.code for m in kind
@@ -611,11 +611,11 @@ def test_stdlib_vocabulary_is_the_library_s() -> None:
     def headers(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
         return {a.strip().casefold(): f for f, aliases in table.items() for a in (f, *aliases)}
 
-    assert stdlib.SPELLINGS == {
-        "entity_type": spellings(EntityType), "risk_class": spellings(RiskClass),
-        "method": spellings(CheckMethod), "kind": spellings(ItemKind),
-        "status": spellings(InspectorStatus), "ground": spellings(ConflictGround)}
-    assert stdlib.HEADERS == {"target": headers(_files.TARGET_HEADERS),
-                              "inspector": headers(_files.INSPECTOR_HEADERS),
-                              "item": headers(_files.ITEM_HEADERS),
-                              "conflict": headers(CONFLICT_HEADERS)}
+    library = {"entity_type": spellings(EntityType), "risk_class": spellings(RiskClass),
+               "method": spellings(CheckMethod), "kind": spellings(ItemKind),
+               "status": spellings(InspectorStatus), "ground": spellings(ConflictGround)}
+    assert library == stdlib.SPELLINGS
+    names = {"target": headers(_files.TARGET_HEADERS),
+             "inspector": headers(_files.INSPECTOR_HEADERS),
+             "item": headers(_files.ITEM_HEADERS), "conflict": headers(CONFLICT_HEADERS)}
+    assert names == stdlib.HEADERS
