@@ -145,3 +145,17 @@ def test_cli_assign_by_group(small_city: DemoCity, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-I", verifier.__file__, str(teams), str(d),
                            "--inspectors", str(i)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+
+
+def test_cli_demo_of_a_million_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    """`random-inspection demo --targets 1000000` runs to the end (about 20 s here): the
+    draw, the teams, the year and every record verified, the folder written whole."""
+    out = tmp_path / "million"
+    assert main(["demo", "--targets", "1000000", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "1,000,000 targets" in printed
+    assert "VERIFIED, targets and teams replay exactly" in printed
+    assert (out / "manifest.json").is_file()
+    with (out / "directory.csv").open(encoding="utf-8-sig") as handle:
+        assert sum(1 for _ in handle) == 1_000_001
