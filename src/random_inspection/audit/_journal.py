@@ -1,0 +1,262 @@
+"""The journal: an append-only hash chain of every event of a workspace (spec §16).
+
+Each entry is canonical JSON: ``seq`` (1, 2, …), ``time`` (UTC), ``actor``, ``kind`` (a code of
+`KINDS`), ``payload`` (an object, or ``null`` when withheld in an export), ``payload_digest``,
+``prev`` (the previous entry's hash; 64 zeros for the first), ``hash`` (of the entry's other
+chain fields) and ``signature`` (Ed25519 over ``hash`` by the actor's registered key, or
+``null``). Editing, deleting, inserting or reordering any entry breaks the chain at that entry;
+with signatures on, re-chaining from a point breaks the signatures.
+
+The store appends entries (`make_entry`); `check_chain` verifies a whole chain and names the
+first bad entry; `read_jsonl` reads an export. Signatures need the ``sign`` extra
+(``cryptography``); without it a signed chain's signatures are reported as not checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._canonical import canonical_digest, canonical_json
+from .._errors import FileFormatError, InvalidValueError
+from ..registry import _fields as f
+
+__all__ = ["GENESIS", "KINDS", "ChainReport", "Entry", "Signer", "check_chain", "entry_hash",
+           "make_entry", "read_jsonl", "utc_now", "write_jsonl"]
+
+GENESIS = "sha256:" + "0" * 64
+#: The kinds of event a journal holds (spec §16.2), and the payload keys each requires.
+KINDS: dict[str, tuple[str, ...]] = {
+    "key_registered": ("actor", "public_key"),
+    "register_committed": ("register", "digest", "size"),
+    "plan_filed": ("plan_digest", "version"),
+    "plan_revised": ("plan_digest", "version", "replaces", "reason"),
+    "ceremony_opened": ("ceremony", "commitment", "commitment_digest"),
+    "seed_committed": ("ceremony", "contributor", "commitment"),
+    "seed_revealed": ("ceremony", "contributor", "contribution", "salt"),
+    "reveal_refused": ("ceremony", "contributor", "reason"),
+    "draw_attempt": ("ceremony", "attempt", "record_digest", "replaces", "reason"),
+    "teams_drawn": ("ceremony", "record_digest", "draw_digest"),
+    "team_changed": ("record_digest", "target", "reason", "change"),
+    "record_stored": ("record_digest", "purpose"),
+    "export": ("head", "entries"),
+}
+_CHAIN_FIELDS = ("actor", "kind", "payload_digest", "prev", "seq", "time")
+
+
+def utc_now() -> dt.datetime:
+    """The current time in UTC (the default clock; tests inject their own)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _time_text(moment: dt.datetime) -> str:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidValueError("journal", "time", moment, "has no time zone",
+                                "give an aware datetime, e.g. datetime.now(datetime.UTC)")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(fields: Mapping[str, Any]) -> str:
+    """Spec §16.1: SHA-256 of the canonical JSON of the chain fields."""
+    return canonical_digest({k: fields[k] for k in _CHAIN_FIELDS})
+
+
+@attrs.frozen
+class Entry:
+    """One journal entry (see the module docstring for the fields)."""
+
+    seq: int
+    time: str
+    actor: str
+    kind: str
+    payload: Mapping[str, Any] | None
+    payload_digest: str
+    prev: str
+    hash: str
+    signature: Mapping[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values; ``canonical_json`` of it is the entry's JSON Lines form."""
+        return {"seq": self.seq, "time": self.time, "actor": self.actor, "kind": self.kind,
+                "payload": None if self.payload is None else dict(self.payload),
+                "payload_digest": self.payload_digest, "prev": self.prev, "hash": self.hash,
+                "signature": None if self.signature is None else dict(self.signature)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Entry:
+        """Inverse of `to_dict` (no checks: `check_chain` checks)."""
+        return cls(seq=data["seq"], time=data["time"], actor=data["actor"], kind=data["kind"],
+                   payload=data.get("payload"), payload_digest=data["payload_digest"],
+                   prev=data["prev"], hash=data["hash"], signature=data.get("signature"))
+
+    def withheld(self) -> Entry:
+        """The entry without its payload (the chain still verifies)."""
+        return attrs.evolve(self, payload=None)
+
+
+#: A signer: the actor's public key text (``ed25519:<hex>``) and a function signing bytes.
+Signer = tuple[str, Callable[[bytes], bytes]]
+
+
+def make_entry(*, seq: int, moment: dt.datetime, actor: str, kind: str,
+               payload: Mapping[str, Any], prev: str, signer: Signer | None = None) -> Entry:
+    """The next entry of a chain whose last hash is ``prev`` (the store calls this inside its
+    append transaction)."""
+    if kind not in KINDS:
+        raise InvalidValueError("journal", "kind", kind, "is not a journal kind",
+                                "use one of: " + ", ".join(KINDS))
+    missing = [k for k in KINDS[kind] if k not in payload]
+    if missing:
+        raise InvalidValueError("journal", f"payload of {kind}", sorted(payload),
+                                f"lacks {missing}", "give every field the kind requires")
+    fields = {"seq": seq, "time": _time_text(moment), "actor": f.text(actor, "journal", "actor"),
+              "kind": kind, "payload_digest": canonical_digest(dict(payload)), "prev": prev}
+    digest = entry_hash(fields)
+    signature = None
+    if signer is not None:
+        key, sign = signer
+        signature = {"public_key": key, "value": sign(digest.encode()).hex()}
+    return Entry(payload=dict(payload), hash=digest, signature=signature, **fields)
+
+
+@attrs.frozen
+class ChainReport:
+    """What `check_chain` found.
+
+    Attributes:
+        entries: How many entries were checked.
+        head: The last entry's hash (the chain's head to publish).
+        problem: The first problem, naming the entry (``None`` when the chain is whole).
+        bad_seq: The sequence number of the first bad entry (or where one is missing).
+        signatures: ``"checked"``, ``"none"`` or ``"not checked"`` (no ``cryptography``).
+    """
+
+    entries: int
+    head: str
+    problem: str | None
+    bad_seq: int | None
+    signatures: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether the chain is whole."""
+        return self.problem is None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return (f"journal verified: {self.entries} entries, one unbroken chain, head "
+                    f"{self.head}; signatures {self.signatures}")
+        return f"JOURNAL BROKEN at entry {self.bad_seq}: {self.problem}"
+
+
+def _verifier(key: str) -> Callable[[bytes, bytes], bool] | None:
+    try:
+        from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+            Ed25519PublicKey,
+        )
+    except ImportError:
+        return None
+    public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.removeprefix("ed25519:")))
+
+    def check(signature: bytes, data: bytes) -> bool:
+        try:
+            public.verify(signature, data)
+        except InvalidSignature:
+            return False
+        return True
+    return check
+
+
+def check_chain(entries: Iterable[Entry | Mapping[str, Any]], *, head: str | None = None,
+                require_signatures: bool = False) -> ChainReport:
+    """Verify a chain (spec §16.3) and name its first bad entry.
+
+    Checked: the sequence runs 1, 2, 3, … without a gap or repeat; each ``prev`` is the
+    previous entry's hash; each ``hash`` is that of the entry's chain fields; each present
+    payload has its ``payload_digest``; times do not go back; each entry of an actor with a
+    registered key (``key_registered``) is signed by that key (with ``require_signatures``,
+    every entry must be). ``head``: the published head the chain must end at (a chain cut
+    short, or extended, no longer does).
+    """
+    keys: dict[str, str] = {}
+    checkers: dict[str, Callable[[bytes, bytes], bool] | None] = {}
+    prev, last_time, count, signatures = GENESIS, "", 0, "none"
+    for count, raw in enumerate(entries, start=1):
+        entry = raw if isinstance(raw, Entry) else Entry.from_dict(raw)
+
+        def broken(problem: str, seq: int = count) -> ChainReport:
+            return ChainReport(count, prev, problem, seq, signatures)
+        if entry.seq != count:
+            return broken(f"sequence number {entry.seq} where {count} was expected (an entry "
+                          "was deleted, inserted or moved)")
+        if entry.prev != prev:
+            return broken("its prev is not the hash of the entry before it (an entry before it "
+                          "was changed, deleted, inserted or moved)")
+        fields = {k: getattr(entry, k) for k in _CHAIN_FIELDS}
+        if entry_hash(fields) != entry.hash:
+            return broken("its hash does not match its fields (the entry was edited)")
+        if entry.payload is not None and canonical_digest(dict(entry.payload)) != \
+                entry.payload_digest:
+            return broken("its payload does not match its payload_digest (the payload was "
+                          "edited)")
+        if entry.time < last_time:
+            return broken(f"its time {entry.time} is before the previous entry's {last_time}")
+        signer = keys.get(entry.actor)
+        if signer is not None or require_signatures:
+            if entry.signature is None:
+                return broken(f"not signed, but {entry.actor!r} signs every entry" if signer
+                              else "not signed, and every entry must be")
+            if signer is not None and entry.signature.get("public_key") != signer:
+                return broken(f"signed with another key than {entry.actor!r} registered")
+            if signer is None:
+                return broken(f"{entry.actor!r} has no registered key")
+        if entry.signature is not None:
+            key = entry.signature.get("public_key", "")
+            if key not in checkers:
+                checkers[key] = _verifier(key)
+            check = checkers[key]
+            if check is None:
+                signatures = "not checked (install the 'sign' extra: cryptography)"
+            else:
+                if not check(bytes.fromhex(entry.signature.get("value", "")), entry.hash.encode()):
+                    return broken("its signature does not verify (the chain was rewritten "
+                                  "from here, or the entry was forged)")
+                if signatures == "none":
+                    signatures = "checked"
+        if entry.kind == "key_registered" and entry.payload is not None:
+            keys[entry.payload["actor"]] = entry.payload["public_key"]
+        prev, last_time = entry.hash, entry.time
+    if head is not None and head != prev:
+        return ChainReport(count, prev, f"the chain ends at {prev}, not at the published head "
+                           f"{head} (entries were cut off or added)", count + 1, signatures)
+    return ChainReport(count, prev, None, None, signatures)
+
+
+def write_jsonl(entries: Sequence[Entry], path: str | Path) -> None:
+    """Write entries as JSON Lines (one canonical JSON object per line), atomically."""
+    from .._atomic import write_atomic  # noqa: PLC0415
+
+    write_atomic(path, "".join(canonical_json(e.to_dict()) + "\n" for e in entries).encode())
+
+
+def read_jsonl(path: str | Path) -> list[Entry]:
+    """Read an exported journal; a line that is not an entry raises `FileFormatError`."""
+    entries = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileFormatError(str(path), [(0, "", f"cannot be read: {error}")], 1) from None
+    for number, line in enumerate(lines, start=1):
+        try:
+            entries.append(Entry.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as error:
+            raise FileFormatError(str(path), [(number, "", f"not a journal entry: {error}")],
+                                  1) from None
+    return entries
