@@ -291,7 +291,8 @@ class Shape:
     def record(self, r: dict[str, Any]) -> None:
         self.keys(r, "$", ["allocation", "design", "directory", "eligibility", "format", "hash",
                            "library_version", "purpose", "record_digest", "seed",
-                           "spec_version", "strata"], ("teams",))
+                           "spec_version", "strata"], ("teams",) if self.v1 else
+                  ("ceremony", "teams"))
         self.one_of(r["spec_version"], "$.spec_version", ("1",) if self.v1 else ("1.1",))
         self.one_of(r["hash"], "$.hash", ("sha256", "sm3"))
         self.match(r["library_version"], "$.library_version", r"[0-9A-Za-z][0-9A-Za-z.+!_\-]{0,63}")
@@ -325,6 +326,15 @@ class Shape:
             self.array(s["selected"], f"{where}.selected", self.id)
         if "teams" in r:
             self.teams(r["teams"])
+        if "ceremony" in r:
+            c = r["ceremony"]
+            self.keys(c, "$.ceremony", ["attempt", "commitment_digest", "opened", "reason",
+                                        "replaces"])
+            self.count(c["attempt"], "$.ceremony.attempt", 1)
+            self.count(c["opened"], "$.ceremony.opened", 1)
+            self.digest(c["commitment_digest"], "$.ceremony.commitment_digest")
+            self.nullable(self.digest)(c["replaces"], "$.ceremony.replaces")
+            self.nullable(self.text)(c["reason"], "$.ceremony.reason")
 
     def design(self, d: Any) -> None:
         self.kind(d, "object", "$.design")

@@ -15,7 +15,6 @@ first bad entry; `read_jsonl` reads an export. Signatures need the ``sign`` extr
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -115,14 +114,15 @@ def make_entry(*, seq: int, moment: dt.datetime, actor: str, kind: str,
     if missing:
         raise InvalidValueError("journal", f"payload of {kind}", sorted(payload),
                                 f"lacks {missing}", "give every field the kind requires")
-    fields = {"seq": seq, "time": _time_text(moment), "actor": f.text(actor, "journal", "actor"),
-              "kind": kind, "payload_digest": canonical_digest(dict(payload)), "prev": prev}
-    digest = entry_hash(fields)
+    entry = Entry(seq=seq, time=_time_text(moment), actor=f.text(actor, "journal", "actor"),
+                  kind=kind, payload=dict(payload),
+                  payload_digest=canonical_digest(dict(payload)), prev=prev, hash="")
+    digest = entry_hash({k: getattr(entry, k) for k in _CHAIN_FIELDS})
     signature = None
     if signer is not None:
         key, sign = signer
         signature = {"public_key": key, "value": sign(digest.encode()).hex()}
-    return Entry(payload=dict(payload), hash=digest, signature=signature, **fields)
+    return attrs.evolve(entry, hash=digest, signature=signature)
 
 
 @attrs.frozen
@@ -174,6 +174,64 @@ def _verifier(key: str) -> Callable[[bytes, bytes], bool] | None:
     return check
 
 
+class _Chain:
+    """The state of a chain check as it walks the entries."""
+
+    def __init__(self, require_signatures: bool) -> None:
+        self.require = require_signatures
+        self.keys: dict[str, str] = {}
+        self.checkers: dict[str, Callable[[bytes, bytes], bool] | None] = {}
+        self.prev, self.time, self.signatures = GENESIS, "", "none"
+
+    def problem(self, entry: Entry, expected: int) -> str | None:
+        """What is wrong with the next entry, or ``None``."""
+        if entry.seq != expected:
+            return (f"sequence number {entry.seq} where {expected} was expected (an entry was "
+                    "deleted, inserted or moved)")
+        if entry.prev != self.prev:
+            return ("its prev is not the hash of the entry before it (an entry before it was "
+                    "changed, deleted, inserted or moved)")
+        if entry_hash({k: getattr(entry, k) for k in _CHAIN_FIELDS}) != entry.hash:
+            return "its hash does not match its fields (the entry was edited)"
+        if entry.payload is not None and canonical_digest(dict(entry.payload)) != \
+                entry.payload_digest:
+            return "its payload does not match its payload_digest (the payload was edited)"
+        if entry.time < self.time:
+            return f"its time {entry.time} is before the previous entry's {self.time}"
+        return self.signature_problem(entry)
+
+    def signature_problem(self, entry: Entry) -> str | None:
+        registered = self.keys.get(entry.actor)
+        if registered is not None or self.require:
+            if entry.signature is None:
+                return (f"not signed, but {entry.actor!r} signs every entry" if registered
+                        else "not signed, and every entry must be")
+            if registered is None:
+                return f"{entry.actor!r} has no registered key"
+            if entry.signature.get("public_key") != registered:
+                return f"signed with another key than {entry.actor!r} registered"
+        if entry.signature is None:
+            return None
+        key = entry.signature.get("public_key", "")
+        if key not in self.checkers:
+            self.checkers[key] = _verifier(key)
+        check = self.checkers[key]
+        if check is None:
+            self.signatures = "not checked (install the 'sign' extra: cryptography)"
+            return None
+        if not check(bytes.fromhex(entry.signature.get("value", "")), entry.hash.encode()):
+            return ("its signature does not verify (the chain was rewritten from here, or the "
+                    "entry was forged)")
+        if self.signatures == "none":
+            self.signatures = "checked"
+        return None
+
+    def accept(self, entry: Entry) -> None:
+        if entry.kind == "key_registered" and entry.payload is not None:
+            self.keys[entry.payload["actor"]] = entry.payload["public_key"]
+        self.prev, self.time = entry.hash, entry.time
+
+
 def check_chain(entries: Iterable[Entry | Mapping[str, Any]], *, head: str | None = None,
                 require_signatures: bool = False) -> ChainReport:
     """Verify a chain (spec §16.3) and name its first bad entry.
@@ -185,58 +243,19 @@ def check_chain(entries: Iterable[Entry | Mapping[str, Any]], *, head: str | Non
     every entry must be). ``head``: the published head the chain must end at (a chain cut
     short, or extended, no longer does).
     """
-    keys: dict[str, str] = {}
-    checkers: dict[str, Callable[[bytes, bytes], bool] | None] = {}
-    prev, last_time, count, signatures = GENESIS, "", 0, "none"
+    chain = _Chain(require_signatures)
+    count = 0
     for count, raw in enumerate(entries, start=1):
         entry = raw if isinstance(raw, Entry) else Entry.from_dict(raw)
-
-        def broken(problem: str, seq: int = count) -> ChainReport:
-            return ChainReport(count, prev, problem, seq, signatures)
-        if entry.seq != count:
-            return broken(f"sequence number {entry.seq} where {count} was expected (an entry "
-                          "was deleted, inserted or moved)")
-        if entry.prev != prev:
-            return broken("its prev is not the hash of the entry before it (an entry before it "
-                          "was changed, deleted, inserted or moved)")
-        fields = {k: getattr(entry, k) for k in _CHAIN_FIELDS}
-        if entry_hash(fields) != entry.hash:
-            return broken("its hash does not match its fields (the entry was edited)")
-        if entry.payload is not None and canonical_digest(dict(entry.payload)) != \
-                entry.payload_digest:
-            return broken("its payload does not match its payload_digest (the payload was "
-                          "edited)")
-        if entry.time < last_time:
-            return broken(f"its time {entry.time} is before the previous entry's {last_time}")
-        signer = keys.get(entry.actor)
-        if signer is not None or require_signatures:
-            if entry.signature is None:
-                return broken(f"not signed, but {entry.actor!r} signs every entry" if signer
-                              else "not signed, and every entry must be")
-            if signer is not None and entry.signature.get("public_key") != signer:
-                return broken(f"signed with another key than {entry.actor!r} registered")
-            if signer is None:
-                return broken(f"{entry.actor!r} has no registered key")
-        if entry.signature is not None:
-            key = entry.signature.get("public_key", "")
-            if key not in checkers:
-                checkers[key] = _verifier(key)
-            check = checkers[key]
-            if check is None:
-                signatures = "not checked (install the 'sign' extra: cryptography)"
-            else:
-                if not check(bytes.fromhex(entry.signature.get("value", "")), entry.hash.encode()):
-                    return broken("its signature does not verify (the chain was rewritten "
-                                  "from here, or the entry was forged)")
-                if signatures == "none":
-                    signatures = "checked"
-        if entry.kind == "key_registered" and entry.payload is not None:
-            keys[entry.payload["actor"]] = entry.payload["public_key"]
-        prev, last_time = entry.hash, entry.time
-    if head is not None and head != prev:
-        return ChainReport(count, prev, f"the chain ends at {prev}, not at the published head "
-                           f"{head} (entries were cut off or added)", count + 1, signatures)
-    return ChainReport(count, prev, None, None, signatures)
+        problem = chain.problem(entry, count)
+        if problem is not None:
+            return ChainReport(count - 1, chain.prev, problem, count, chain.signatures)
+        chain.accept(entry)
+    if head is not None and head != chain.prev:
+        return ChainReport(count, chain.prev, f"the chain ends at {chain.prev}, not at the "
+                           f"published head {head} (entries were cut off or added)", count + 1,
+                           chain.signatures)
+    return ChainReport(count, chain.prev, None, None, chain.signatures)
 
 
 def write_jsonl(entries: Sequence[Entry], path: str | Path) -> None:

@@ -185,6 +185,9 @@ class AuditRecord:
         allocation: The allocation's plain values, with every adjustment and why.
         strata: Each stratum's population, size, seed string and selection in draw order.
         teams: The inspector teams (spec §12), once `assign_inspectors` has run.
+        ceremony: The seed ceremony the draw was made in (spec §17.4): the commitment's
+            digest, the journal entry that opened it, the attempt number, and the draw it
+            replaces with the reason; ``None`` for a draw made outside a workspace.
         claimed_digest: The record digest found in a loaded JSON text (``None`` when built in
             memory); `verify` checks it against the content.
     """
@@ -201,6 +204,7 @@ class AuditRecord:
     allocation: Mapping[str, Any]
     strata: tuple[StratumDraw, ...]
     teams: Mapping[str, Any] | None = None
+    ceremony: Mapping[str, Any] | None = None
     claimed_digest: str | None = attrs.field(default=None, eq=False)
 
     @property
@@ -225,6 +229,8 @@ class AuditRecord:
         }
         if self.teams is not None:
             content["teams"] = dict(self.teams)
+        if self.ceremony is not None:
+            content["ceremony"] = dict(self.ceremony)
         return content
 
     def draw_digest(self) -> str:
@@ -280,4 +286,5 @@ class AuditRecord:
             eligibility=data["eligibility"], allocation=data["allocation"],
             strata=tuple(StratumDraw(s["label"], s["population"], s["size"],
                                      s["seed_string"], s["selected"]) for s in data["strata"]),
-            teams=data.get("teams"), claimed_digest=data["record_digest"])
+            teams=data.get("teams"), ceremony=data.get("ceremony"),
+            claimed_digest=data["record_digest"])

@@ -1,0 +1,210 @@
+"""The seed ceremony's rules (spec §17): commit to everything a draw depends on, then make the
+seed; every draw attempt is journaled and numbered.
+
+Pure functions over journal entries: `commitment` builds what a ceremony fixes before any seed
+exists; `contribution_commitment` is what a contributor publishes before revealing;
+`ceremony_state` folds a ceremony's entries; `check_record_ceremony` checks a record against
+a journal. The workspace (``random_inspection.store``) appends the entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from .._canonical import canonical_digest
+from .._errors import InvalidValueError
+from ..registry import _fields as f
+from ..sampling import Seed
+from ._journal import Entry
+
+__all__ = [
+    "CeremonyState",
+    "ceremony_state",
+    "check_record_ceremony",
+    "commitment",
+    "contribution_commitment",
+    "seed_of",
+]
+
+_CONTRIBUTION = re.compile(r"[0-9A-Fa-f]+")
+_SALT = re.compile(r"[0-9a-f]{32,128}")
+
+
+def commitment(*, purpose: str, spec_version: str, hash_name: str, design: Mapping[str, Any],
+               directory: Mapping[str, Any], contributors: Sequence[str],
+               registers: Mapping[str, str | None] | None = None,
+               team_policy: Mapping[str, Any] | None = None,
+               plan: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a ceremony fixes before any seed exists (spec §17.1): the task's purpose, the spec
+    and hash, the design, the directory (digest and size), the other registers' digests, the
+    team policy, the plan version, and the contributors in the order their contributions
+    will be joined."""
+    names = [f.text(c, "ceremony", "contributors") for c in contributors]
+    if not names or len(set(names)) < len(names):
+        raise InvalidValueError("ceremony", "contributors", list(contributors),
+                                "must name at least one contributor, each once",
+                                "list the parties who will contribute to the seed")
+    return {"purpose": purpose, "spec_version": spec_version, "hash": hash_name,
+            "design": dict(design), "directory": dict(directory),
+            "registers": dict(registers or {}), "team_policy": team_policy,
+            "plan": None if plan is None else dict(plan), "contributors": names}
+
+
+def contribution_commitment(contribution: str, salt: str) -> str:
+    """Spec §17.2: ``sha256:`` ‖ hex SHA-256 of ``contribution ‖ ":" ‖ salt`` (UTF-8)."""
+    if not isinstance(contribution, str) or not _CONTRIBUTION.fullmatch(contribution):
+        raise InvalidValueError("ceremony", "contribution", contribution,
+                                "is not digits or hex characters",
+                                "give dice digits, e.g. '31415926535897932384'")
+    if not isinstance(salt, str) or not _SALT.fullmatch(salt):
+        raise InvalidValueError("ceremony", "salt", salt,
+                                "is not 32-128 lower-case hex characters",
+                                "use a random salt, e.g. secrets.token_hex(16)")
+    return "sha256:" + hashlib.sha256(f"{contribution}:{salt}".encode()).hexdigest()
+
+
+def seed_of(contributors: Sequence[str], contributions: Mapping[str, str]) -> Seed:
+    """Spec §17.3: the revealed contributions joined in the committed order."""
+    if len(contributors) == 1:
+        return Seed(contributions[contributors[0]])
+    return Seed.combine({name: contributions[name] for name in contributors})
+
+
+@attrs.frozen
+class CeremonyState:
+    """A ceremony as its journal entries show it.
+
+    Attributes:
+        purpose: The task's purpose (one ceremony open per purpose at a time).
+        opened: The ``ceremony_opened`` entry's sequence number.
+        commitment: The committed content; ``commitment_digest`` its digest.
+        committed: Contributor → the commitment they published.
+        revealed: Contributor → their revealed contribution.
+        attempts: Record digests of the draws made in this ceremony, by attempt number.
+        replaces: The record digest this ceremony's draw replaces, and why (or ``None``).
+    """
+
+    purpose: str
+    opened: int
+    commitment: Mapping[str, Any]
+    commitment_digest: str
+    committed: Mapping[str, str]
+    revealed: Mapping[str, str]
+    attempts: Mapping[int, str]
+    replaces: tuple[str, str] | None
+
+    @property
+    def contributors(self) -> list[str]:
+        """The contributors, in the committed order."""
+        return list(self.commitment["contributors"])
+
+    @property
+    def phase(self) -> str:
+        """``committing``, ``revealing``, ``ready`` (every contribution revealed) or
+        ``drawn``."""
+        if self.attempts:
+            return "drawn"
+        if len(self.committed) < len(self.contributors):
+            return "committing"
+        return "ready" if len(self.revealed) == len(self.contributors) else "revealing"
+
+    @property
+    def seed(self) -> Seed:
+        """The task's seed (only when every contribution is revealed)."""
+        if self.phase not in ("ready", "drawn"):
+            raise InvalidValueError("ceremony", "seed", self.purpose,
+                                    f"does not exist yet (the ceremony is {self.phase})",
+                                    "wait until every contributor has committed and revealed")
+        return seed_of(self.contributors, self.revealed)
+
+
+def ceremony_state(entries: Iterable[Entry], purpose: str, opened: int | None = None
+                   ) -> CeremonyState | None:
+    """The last ceremony of ``purpose`` (or the one opened at ``opened``) from the journal."""
+    state: dict[str, Any] | None = None
+    for entry in entries:
+        payload = entry.payload or {}
+        if payload.get("ceremony") != purpose:
+            continue
+        if entry.kind == "ceremony_opened" and (opened is None or entry.seq == opened):
+            state = {"purpose": purpose, "opened": entry.seq,
+                     "commitment": payload["commitment"],
+                     "commitment_digest": payload["commitment_digest"], "committed": {},
+                     "revealed": {}, "attempts": {},
+                     "replaces": (payload["replaces"], payload["reason"])
+                     if payload.get("replaces") else None}
+        elif state is None or (opened is not None and state["opened"] != opened):
+            continue
+        elif entry.kind == "seed_committed":
+            state["committed"][payload["contributor"]] = payload["commitment"]
+        elif entry.kind == "seed_revealed":
+            state["revealed"][payload["contributor"]] = payload["contribution"]
+        elif entry.kind == "draw_attempt":
+            state["attempts"][payload["attempt"]] = payload["record_digest"]
+    return None if state is None else CeremonyState(**state)
+
+
+def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:
+    """Spec §17.5: the problems of a record's ceremony against the journal (empty: none)."""
+    section = record.ceremony
+    if section is None:
+        return ["the record names no ceremony, so the journal cannot vouch for its seed"]
+    opened = next((e for e in entries if e.seq == section["opened"]), None)
+    if opened is None or opened.kind != "ceremony_opened" or opened.payload is None:
+        return [f"the journal has no ceremony_opened entry at {section['opened']}"]
+    state = ceremony_state(entries, opened.payload["ceremony"], opened.seq)
+    assert state is not None
+    problems = []
+    if state.commitment_digest != section["commitment_digest"] or canonical_digest(
+            dict(state.commitment)) != state.commitment_digest:
+        problems.append("the commitment differs from the journal's")
+    fixed = state.commitment
+    expected = {"purpose": record.purpose, "spec_version": record.spec_version,
+                "hash": record.hash, "design": dict(record.design),
+                "directory": {"digest": record.directory_digest, "size": record.directory_size}}
+    problems += [f"the record's {key} is not the one committed" for key, value in expected.items()
+                 if fixed.get(key) != value]
+    if record.teams is not None and fixed.get("team_policy") is not None \
+            and fixed["team_policy"] != record.teams["policy"]:
+        problems.append("the record's team policy is not the one committed")
+    order = [e.seq for e in entries if e.payload and e.payload.get("ceremony") == state.purpose
+             and e.seq > state.opened]
+    commits = [e.seq for e in entries if e.kind == "seed_committed" and e.seq in order]
+    reveals = [e.seq for e in entries if e.kind == "seed_revealed" and e.seq in order]
+    if commits and reveals and min(reveals) < max(commits):
+        problems.append("a contribution was revealed before every contributor had committed")
+    for name, contribution in state.revealed.items():
+        salt = next(e.payload["salt"] for e in entries if e.kind == "seed_revealed"
+                    and e.payload and e.payload.get("ceremony") == state.purpose
+                    and e.payload.get("contributor") == name and e.seq > state.opened)
+        if contribution_commitment(contribution, salt) != state.committed.get(name):
+            problems.append(f"{name}'s revealed contribution does not match the commitment")
+    if state.phase not in ("ready", "drawn"):
+        problems.append(f"the ceremony is {state.phase}: its seed does not exist")
+    elif state.seed != record.seed:
+        problems.append("the record's seed is not the one the revealed contributions make")
+    draw_digest = record.draw_digest() if record.teams is not None else record.digest
+    if state.attempts.get(section["attempt"]) != draw_digest:
+        problems.append(f"the journal has no draw attempt {section['attempt']} of this record")
+    earlier = [e.payload["record_digest"] for e in entries if e.kind == "draw_attempt"
+               and e.payload and e.payload.get("ceremony") == state.purpose
+               and e.seq < state.opened]
+    if len(earlier) != section["attempt"] - 1:
+        problems.append(f"attempt {section['attempt']}, but the journal shows {len(earlier)} "
+                        "earlier draw(s) of this task")
+    expected_replaces = (earlier[-1], state.replaces[1]) if earlier and state.replaces \
+        else None
+    if earlier and (state.replaces is None or state.replaces[0] != earlier[-1]):
+        problems.append("the ceremony does not name the draw it replaces and why")
+    if (section["replaces"], section["reason"]) != (expected_replaces or (None, None)):
+        problems.append("the record's replaces/reason are not the ceremony's")
+    if record.teams is not None and not any(
+            e.kind == "teams_drawn" and e.payload and e.payload.get("record_digest")
+            == record.digest for e in entries):
+        problems.append("the journal has no teams_drawn entry for this record")
+    return problems
