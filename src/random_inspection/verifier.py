@@ -1881,6 +1881,194 @@ def allocate(design: dict[str, Any], pops: list[int], rounding: str, hash_name: 
     return weighted(design, pops, uniform)
 
 
+# --- the journal and the seed ceremony (spec §16, §17) -----------------------------------------
+
+ED_P = 2**255 - 19
+ED_L = 2**252 + 27742317777372353535851937790883648493
+ED_D = -121665 * pow(121666, -1, ED_P) % ED_P
+ED_I = pow(2, (ED_P - 1) // 4, ED_P)  # a square root of -1
+
+
+def _ed_x(y: int, sign: int) -> int | None:
+    """RFC 8032 §5.1.3: the x of a point from its y and the sign of x (None: no point)."""
+    if y >= ED_P:
+        return None
+    xx = (y * y - 1) * pow(ED_D * y * y + 1, -1, ED_P) % ED_P
+    x = pow(xx, (ED_P + 3) // 8, ED_P)
+    if (x * x - xx) % ED_P:
+        x = x * ED_I % ED_P
+    if (x * x - xx) % ED_P or (x == 0 and sign):
+        return None
+    return ED_P - x if x & 1 != sign else x
+
+
+def _ed_point(data: bytes) -> tuple[int, int, int, int] | None:
+    n = int.from_bytes(data, "little")
+    y, sign = n & ((1 << 255) - 1), n >> 255
+    x = _ed_x(y, sign)
+    return None if x is None else (x, y, 1, x * y % ED_P)
+
+
+def _ed_add(a: tuple[int, int, int, int], b: tuple[int, int, int, int]
+            ) -> tuple[int, int, int, int]:
+    """Addition in extended coordinates (RFC 8032 §5.1.4)."""
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    p, q = (y1 - x1) * (y2 - x2) % ED_P, (y1 + x1) * (y2 + x2) % ED_P
+    r, s = t1 * 2 * ED_D * t2 % ED_P, z1 * 2 * z2 % ED_P
+    e, f, g, h = q - p, s - r, s + r, q + p
+    return e * f % ED_P, g * h % ED_P, f * g % ED_P, e * h % ED_P
+
+
+def _ed_mul(k: int, point: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    out = (0, 1, 1, 0)
+    while k:
+        if k & 1:
+            out = _ed_add(out, point)
+        point = _ed_add(point, point)
+        k >>= 1
+    return out
+
+
+ED_B = (_ed_x(4 * pow(5, -1, ED_P) % ED_P, 0) or 0, 4 * pow(5, -1, ED_P) % ED_P, 1, 0)
+ED_B = (ED_B[0], ED_B[1], 1, ED_B[0] * ED_B[1] % ED_P)
+
+
+def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """RFC 8032 §5.1.7: whether ``signature`` is the Ed25519 signature of ``message``."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return False
+    a, r = _ed_point(public_key), _ed_point(signature[:32])
+    s = int.from_bytes(signature[32:], "little")
+    if a is None or r is None or s >= ED_L:
+        return False
+    k = int.from_bytes(hashlib.sha512(signature[:32] + public_key + message).digest(),
+                       "little") % ED_L
+    left, right = _ed_mul(s, ED_B), _ed_add(r, _ed_mul(k, a))
+    return (left[0] * right[2] - right[0] * left[2]) % ED_P == 0 and \
+        (left[1] * right[2] - right[1] * left[2]) % ED_P == 0
+
+
+CHAIN_FIELDS = ("actor", "kind", "payload_digest", "prev", "seq", "time")
+GENESIS = "sha256:" + "0" * 64
+
+
+def digest_of(value: Any) -> str:
+    return "sha256:" + hashlib.sha256(canonical(value).encode()).hexdigest()
+
+
+def read_journal(path: str) -> list[dict[str, Any]]:
+    """§16.4: the entries of a JSON Lines export."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        entries = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as error:
+        raise CannotCheckError(f"{path}: not a journal export: {error}") from None
+    if not all(isinstance(e, dict) and {"seq", "hash", "prev"} <= set(e) for e in entries):
+        raise CannotCheckError(f"{path}: a line is not a journal entry")
+    return entries
+
+
+def chain_problem(entries: list[dict[str, Any]]) -> str | None:
+    """§16.3: the first broken entry, or None."""
+    prev, last = GENESIS, ""
+    keys: dict[str, str] = {}
+    for count, entry in enumerate(entries, start=1):
+        if entry["seq"] != count:
+            return f"entry {count}: sequence number {entry['seq']}"
+        if entry["prev"] != prev:
+            return f"entry {count}: prev is not the previous entry's hash"
+        if digest_of({k: entry.get(k) for k in CHAIN_FIELDS}) != entry["hash"]:
+            return f"entry {count}: its hash does not match its fields"
+        if entry.get("payload") is not None and digest_of(entry["payload"]) != \
+                entry["payload_digest"]:
+            return f"entry {count}: its payload does not match its digest"
+        if entry["time"] < last:
+            return f"entry {count}: its time goes back"
+        signature = entry.get("signature")
+        registered = keys.get(entry["actor"])
+        if registered is not None and (signature is None
+                                       or signature.get("public_key") != registered):
+            return f"entry {count}: not signed by {entry['actor']!r}'s registered key"
+        if signature is not None and not ed25519_verify(
+                bytes.fromhex(signature["public_key"].removeprefix("ed25519:")),
+                entry["hash"].encode(), bytes.fromhex(signature["value"])):
+            return f"entry {count}: its signature does not verify"
+        if entry["kind"] == "key_registered" and entry.get("payload"):
+            keys[entry["payload"]["actor"]] = entry["payload"]["public_key"]
+        prev, last = entry["hash"], entry["time"]
+    return None
+
+
+def ceremony_problems(record: dict[str, Any], entries: list[dict[str, Any]]) -> list[str]:
+    """§17.5: what is wrong with the record's ceremony against the journal."""
+    section = record.get("ceremony")
+    if section is None:
+        return ["the record names no ceremony, so the journal cannot vouch for its seed"]
+    opened = next((e for e in entries if e["seq"] == section["opened"]), None)
+    if opened is None or opened["kind"] != "ceremony_opened" or not opened.get("payload"):
+        return [f"the journal has no ceremony_opened entry at {section['opened']}"]
+    purpose, fixed = opened["payload"]["ceremony"], opened["payload"]["commitment"]
+    later = [e for e in entries if e["seq"] > opened["seq"] and e.get("payload")
+             and e["payload"].get("ceremony") == purpose]
+    following = next((e["seq"] for e in later if e["kind"] == "ceremony_opened"), None)
+    mine = [e for e in later if following is None or e["seq"] < following]
+    problems = []
+    if opened["payload"]["commitment_digest"] != section["commitment_digest"] or \
+            digest_of(fixed) != section["commitment_digest"]:
+        problems.append("the commitment differs from the journal's")
+    expected = {"purpose": record["purpose"], "spec_version": record["spec_version"],
+                "hash": record["hash"], "design": record["design"],
+                "directory": record["directory"]}
+    problems += [f"the record's {k} is not the one committed" for k, v in expected.items()
+                 if fixed.get(k) != v]
+    if "teams" in record and fixed.get("team_policy") is not None \
+            and fixed["team_policy"] != record["teams"]["policy"]:
+        problems.append("the record's team policy is not the one committed")
+    commits = {e["payload"]["contributor"]: e for e in mine if e["kind"] == "seed_committed"}
+    reveals = {e["payload"]["contributor"]: e for e in mine if e["kind"] == "seed_revealed"}
+    if commits and reveals and min(e["seq"] for e in reveals.values()) < \
+            max(e["seq"] for e in commits.values()):
+        problems.append("a contribution was revealed before every contributor had committed")
+    for name, entry in reveals.items():
+        made = "sha256:" + hashlib.sha256(
+            f"{entry['payload']['contribution']}:{entry['payload']['salt']}".encode()).hexdigest()
+        if name not in commits or made != commits[name]["payload"]["commitment"]:
+            problems.append(f"{name}'s revealed contribution does not match the commitment")
+    names = fixed["contributors"]
+    if set(reveals) != set(names):
+        problems.append("not every contribution is revealed: the seed does not exist")
+    else:
+        seed = "-".join(reveals[n]["payload"]["contribution"] for n in names)
+        expected_seed = {"value": seed, "provenance": "combined" if len(names) > 1
+                         else "ceremony", "parties": list(names) if len(names) > 1 else []}
+        if record["seed"] != expected_seed:
+            problems.append("the record's seed is not the one the revealed contributions make")
+    draw = record if "teams" not in record else {k: v for k, v in record.items()
+                                                 if k not in ("teams", "record_digest")}
+    draw_digest = record["record_digest"] if "teams" not in record else digest_of(draw)
+    attempts = [e for e in mine if e["kind"] == "draw_attempt"]
+    if not any(e["payload"]["attempt"] == section["attempt"]
+               and e["payload"]["record_digest"] == draw_digest for e in attempts):
+        problems.append(f"the journal has no draw attempt {section['attempt']} of this record")
+    earlier = [e["payload"]["record_digest"] for e in entries if e["kind"] == "draw_attempt"
+               and e.get("payload") and e["payload"].get("ceremony") == purpose
+               and e["seq"] < opened["seq"]]
+    if len(earlier) != section["attempt"] - 1:
+        problems.append(f"attempt {section['attempt']}, but the journal shows {len(earlier)} "
+                        "earlier draw(s) of this task")
+    replaces = opened["payload"].get("replaces"), opened["payload"].get("reason")
+    if earlier and replaces[0] != earlier[-1]:
+        problems.append("the ceremony does not name the draw it replaces and why")
+    if (section["replaces"], section["reason"]) != (replaces if earlier else (None, None)):
+        problems.append("the record's replaces/reason are not the ceremony's")
+    if "teams" in record and not any(e["kind"] == "teams_drawn" and e.get("payload")
+                                     and e["payload"].get("record_digest")
+                                     == record["record_digest"] for e in entries):
+        problems.append("the journal has no teams_drawn entry for this record")
+    return problems
+
+
 # --- checking a record (spec §10) ------------------------------------------------------------
 
 def check(record_path: str, directory_path: str, args: Any = None
@@ -1888,7 +2076,7 @@ def check(record_path: str, directory_path: str, args: Any = None
     """Every check of one record as (name, status, detail), status ``ok``, ``fail`` or
     ``need``. Raises `CannotCheckError` when the record or the directory cannot be read."""
     args = args or argparse.Namespace(inspectors=None, item_list=None, conflicts=None,
-                                      previous=None)
+                                      previous=None, journal=None)
     args.directory = directory_path
     inputs = load_inputs(directory_path, args)
     try:
@@ -1949,7 +2137,21 @@ def check(record_path: str, directory_path: str, args: Any = None
             results.append(("teams", "need", "the record has teams: pass " + "; ".join(needs)))
         else:
             replay_teams(record, inputs, compare)
+    if getattr(args, "journal", None):
+        results += journal_checks(record, read_journal(args.journal))
     return results
+
+
+def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]]
+                   ) -> list[tuple[str, str, str]]:
+    """§16.3 and §17.5: the chain, then the record's ceremony."""
+    problem = chain_problem(entries)
+    if problem:
+        return [("journal", "fail", problem)]
+    problems = ceremony_problems(record, entries)
+    return [("journal", "ok", f"{len(entries)} entries, one unbroken chain"),
+            ("ceremony", "fail" if problems else "ok", "; ".join(problems) or
+             "committed before the seed, seed from the reveals, attempt journaled")]
 
 
 def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple[str, str, str]:
@@ -2014,6 +2216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--item-list", help="check-item list CSV (teams with items)")
     parser.add_argument("--conflicts", help="conflict register CSV")
     parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
+    parser.add_argument("--journal", help="the workspace journal exported as JSON Lines: checks "
+                                          "the chain and the record's seed ceremony")
     args = parser.parse_args(argv)
     given = Path(args.record)
     paths: list[Path] = [given]

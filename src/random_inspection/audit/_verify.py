@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,8 @@ from ..sampling._designs import design_from_dict
 from ..sampling._draw import replay
 from ..sampling._record import SPEC_VERSIONS, AuditRecord, RecordFormatError
 from ..sampling._rivest import hash_function
+from ._ceremony import check_record_ceremony
+from ._journal import Entry, check_chain
 from ._legacy import allocation_v1, eligibility_v1, teams_v1
 
 __all__ = ["Check", "Verdict", "VerificationReport", "needed_inputs", "verify"]
@@ -129,6 +131,7 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
                 inspectors: InspectorDirectory | None = None,
                 items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
                 previous_inspectors: Mapping[str, Any] | None = None,
+                journal: Sequence[Entry] | None = None,
                 progress: Progress | None = None) -> VerificationReport:
     """Read a published record file strictly and verify it: what ``random-inspection verify``
     and ``verifier.py`` do, with the same verdict (spec §10).
@@ -152,7 +155,7 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
              if value is not None}
     needs = needed_inputs(record, given)
     if record.teams is None or needs:
-        report = verify(record, directory, progress=progress)
+        report = verify(record, directory, journal=journal, progress=progress)
         if not needs:
             return report
         return _replace_teams_check(report, Check(
@@ -166,9 +169,10 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
     except RandomInspectionError as error:  # an item not in the list, a bad rotation entry
         wanted = "previous_inspectors" \
             if getattr(error, "field", "") == "previous_inspectors" else "items"
-        return _replace_teams_check(verify(record, directory), Check(
+        return _replace_teams_check(verify(record, directory, journal=journal), Check(
             "teams", False, f"cannot rebuild the team policy: {error}", needs=wanted))
-    return verify(record, directory, inspectors=inspectors, policy=policy, progress=progress)
+    return verify(record, directory, inspectors=inspectors, policy=policy, journal=journal,
+                  progress=progress)
 
 
 def _replace_teams_check(report: VerificationReport, check: Check) -> VerificationReport:
@@ -188,7 +192,8 @@ def _short(value: Any) -> str:
 
 def verify(record: AuditRecord, directory: TargetDirectory, *,
            inspectors: InspectorDirectory | None = None, policy: TeamPolicy | None = None,
-           progress: Progress | None = None) -> VerificationReport:
+           journal: Sequence[Entry] | None = None, progress: Progress | None = None
+           ) -> VerificationReport:
     """Replay ``record`` against ``directory`` and check everything, listing each failure.
 
     Checks (spec §10): spec version; record digest (for loaded records); directory digest
@@ -202,6 +207,10 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     is replayed, and every recorded team is audited for recusal, credential and size
     violations independently of the replay. Without them those checks cannot be made and the
     verdict is ``cannot check`` (unless something else failed).
+
+    With the workspace ``journal`` (its entries, e.g. `read_jsonl` of an export) the chain is
+    checked (spec §16.3) and so is the record's seed ceremony (§17.5): committed before the
+    seed, the seed made from the reveals, the attempt journaled.
     """
     if not isinstance(record, AuditRecord):
         raise InvalidTypeError("verify", "record", record, "an AuditRecord",
@@ -271,7 +280,22 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
         report.start("replaying teams")
         checks.extend(_team_checks(record, directory, inspectors, policy))
         report.finish()
+    if journal is not None:
+        checks.extend(_journal_checks(record, journal))
     return VerificationReport(tuple(checks))
+
+
+def _journal_checks(record: AuditRecord, journal: Sequence[Entry]) -> list[Check]:
+    chain = check_chain(journal)
+    if chain.signatures.startswith("not checked"):
+        return [Check("journal", False, f"the chain holds signatures: {chain.signatures}",
+                      needs="the sign extra (cryptography)")]
+    if not chain.ok:
+        return [Check("journal", False, str(chain))]
+    problems = check_record_ceremony(record, journal)
+    return [Check("journal", True, str(chain)),
+            Check("ceremony", not problems, "; ".join(problems) or
+                  "committed before the seed, seed from the reveals, attempt journaled")]
 
 
 def _team_checks(record: AuditRecord, directory: TargetDirectory,
