@@ -2124,9 +2124,9 @@ def check(record_path: str, directory_path: str, args: Any = None
     for c, population, share, mine in zip(CLASSES, pops, allocation["strata"],
                                           record["strata"], strict=True):
         size, seed_string = share["size"], f"{seed},{purpose},{c}"
-        compare(f"stratum {c} population", mine["population"], population)
-        compare(f"stratum {c} size", mine["size"], size)
-        compare(f"stratum {c} seed_string", mine["seed_string"], seed_string)
+        for key, value in (("population", population), ("size", size),
+                           ("seed_string", seed_string)):
+            compare(f"stratum {c} {key}", mine[key], value)
         ids = strata[c]
         picked = (ids if size == population else
                   [ids[p - 1] for p in rivest(seed_string, population, size, hash_name)])
