@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from .._progress import Progress
 from .._runfolder import check_run_folder, find_run_folder
 from ..assignment import ConflictRegister
 from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
+from ._journal import Entry
 from ._verify import Check, VerificationReport, verify_file
 
 __all__ = ["FolderReport", "verify_folder"]
@@ -66,6 +67,7 @@ def verify_folder(path: str | os.PathLike[str], directory: TargetDirectory, *,
                   inspectors: InspectorDirectory | None = None,
                   items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
                   previous_inspectors: Mapping[str, Any] | None = None,
+                  journal: Sequence[Entry] | None = None,
                   progress: Progress | None = None) -> FolderReport:
     """Verify a folder: a run folder's records as its manifest lists them, after checking the
     folder against the manifest (spec §15); a folder without one, each of its ``*.json``
@@ -76,7 +78,7 @@ def verify_folder(path: str | os.PathLike[str], directory: TargetDirectory, *,
     def one(record: Path) -> tuple[Path, VerificationReport]:
         return record, verify_file(record, directory, inspectors=inspectors, items=items,
                                    conflicts=conflicts, previous_inspectors=previous_inspectors,
-                                   progress=progress)
+                                   journal=journal, progress=progress)
     if run is None:
         return FolderReport(given, None, tuple(one(p) for p in sorted(given.glob("*.json"))))
     try:

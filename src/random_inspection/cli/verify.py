@@ -7,6 +7,7 @@ from typing import Any
 
 from ..assignment import ConflictRegister
 from ..audit import verify_file, verify_folder
+from ..audit._journal import read_jsonl
 from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
 from . import _options as o
 from ._console import Console
@@ -28,6 +29,9 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("directory", type=o.existing_file,
                    help="the target directory CSV the draw was made from")
     register_options(p, inspectors_required=False)
+    p.add_argument("--journal", type=o.existing_file,
+                   help="the workspace journal exported as JSON Lines (`journal export`): "
+                        "checks the chain and each record's seed ceremony")
     p.set_defaults(run=run)
 
 
@@ -38,15 +42,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     items = CheckItemList.from_csv(args.item_list) if args.item_list else None
     conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None
     previous = read_previous(args.previous)
+    journal = read_jsonl(args.journal) if args.journal else None
     if args.record.is_dir():
         folder = verify_folder(args.record, directory, inspectors=inspectors, items=items,
                                conflicts=conflicts, previous_inspectors=previous,
-                               progress=console.progress)
+                               journal=journal, progress=console.progress)
         text, code = str(folder), folder.exit_code
     else:
         report = verify_file(args.record, directory, inspectors=inspectors, items=items,
                              conflicts=conflicts, previous_inspectors=previous,
-                             progress=console.progress)
+                             journal=journal, progress=console.progress)
         text, code = str(report), report.exit_code
     console.lines(text.splitlines()[-1:] if console.quiet else text.splitlines())
     return code
