@@ -1,10 +1,14 @@
-"""Shared test configuration: Hypothesis profiles and the small demo city."""
+"""Shared test configuration: Hypothesis profiles, the small demo city, and workspace
+locations on SQLite and on a PostgreSQL server."""
 
 from __future__ import annotations
 
 import os
+import re
+import uuid
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,3 +58,66 @@ def _records_match_the_schema() -> Iterator[None]:
     AuditRecord.content = content  # type: ignore[method-assign]
     yield
     AuditRecord.content = original  # type: ignore[method-assign]
+
+
+#: A PostgreSQL server for the store's tests: a URL with a user who may create databases.
+PG_URL = "RANDOM_INSPECTION_TEST_PG_URL"
+#: Set to 1 (CI does) to make a missing server a failure instead of a skip.
+PG_REQUIRED = "RANDOM_INSPECTION_REQUIRE_PG"
+
+
+def _pg_unavailable(why: str) -> None:
+    if os.environ.get(PG_REQUIRED) == "1":
+        pytest.fail(f"{why}, and {PG_REQUIRED}=1 requires a PostgreSQL server (.ci/postgres.sh "
+                    "starts one)")
+    pytest.skip(f"{why}: the PostgreSQL cases need a server (set {PG_URL})")
+
+
+@pytest.fixture(scope="module")
+def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database for this test module, dropped after it.
+
+    Skipped without ``RANDOM_INSPECTION_TEST_PG_URL``, unless
+    ``RANDOM_INSPECTION_REQUIRE_PG=1``: then, as when the server cannot be reached, the test
+    fails."""
+    url = os.environ.get(PG_URL)
+    if not url:
+        _pg_unavailable(f"{PG_URL} is not set")
+    from sqlalchemy import create_engine, exc  # noqa: PLC0415
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    module = re.sub(r"\W", "_", request.module.__name__.rpartition(".")[2])[-30:]
+    name = f"ri_{module}_{uuid.uuid4().hex[:8]}".lower()
+    admin = create_engine(make_url(url).set(drivername="postgresql+psycopg"),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except exc.OperationalError as error:
+        admin.dispose()
+        pytest.fail(f"{PG_URL}={url} cannot be used: {error.orig}")
+    yield make_url(url).set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def empty_pg_database(url: str) -> str:
+    """Empty the test database at ``url`` (its public schema made anew) and return the URL."""
+    from sqlalchemy import create_engine  # noqa: PLC0415
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where to make a workspace: a new folder, or an emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "workspace")
+    return empty_pg_database(request.getfixturevalue("pg_database"))
