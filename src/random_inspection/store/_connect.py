@@ -12,7 +12,9 @@ fix; the transaction is rolled back, so the store is as it was.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import tempfile
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,10 +77,11 @@ def parse_location(location: str | os.PathLike[str]) -> Location:
     return Location("postgresql", url.render_as_string(hide_password=True), url=url)
 
 
-# Failures, by words of the driver's message: what happened, and the fix.
+# Failures, by a pattern of the driver's message (lower-cased): what happened, and the fix.
 _SQLITE_FAULTS = (
     ("readonly", "the workspace is read-only (its folder or files cannot be written)",
-     "make the folder and its files writable by this user, or work on a copy"),
+     "make the folder and its files writable by this user, or copy the workspace to a "
+     "folder this user can write"),
     ("disk is full", "the disk is full",
      "free space on the disk that holds the workspace, then try again"),
     ("locked", f"another process kept the workspace locked for over {WAIT_SECONDS:.0f} s",
@@ -88,7 +91,7 @@ _SQLITE_FAULTS = (
     ("malformed", "its database file is damaged", "restore the workspace from a backup"),
     ("not a database", "its database file is damaged or is not a workspace",
      "restore the workspace from a backup"),
-    ("i/o error", "the disk reported an input/output error",
+    (r"i/o error", "the disk reported an input/output error",
      "check the disk; restore the workspace from a backup if it is damaged"),
 )
 _POSTGRESQL_FAULTS = (
@@ -98,7 +101,7 @@ _POSTGRESQL_FAULTS = (
     ("could not extend", "the server's disk is full", "free space on the database server"),
     ("permission denied", "this database user lacks a privilege the workspace needs",
      "grant the user rights on the workspace's tables (or connect as their owner)"),
-    ("does not exist", "the database does not exist",
+    (r'database ".*" does not exist', "the database does not exist",
      "create it (createdb NAME), then run `random-inspection workspace init URL`"),
 )
 _LOST = ("the connection to the PostgreSQL server was lost or refused",
@@ -112,7 +115,12 @@ def describe(location: Location, error: BaseException, stage: str) -> StoreError
     first = message.splitlines()[0] if message else type(error).__name__
     lowered = message.lower()
     faults = _SQLITE_FAULTS if location.backend == "sqlite" else _POSTGRESQL_FAULTS
-    found = next(((problem, fix) for words, problem, fix in faults if words in lowered), None)
+    found = next(((problem, fix) for words, problem, fix in faults
+                  if re.search(words, lowered)), None)
+    if location.backend == "sqlite" and ("unable to open" in lowered or "readonly" in lowered):
+        refusal = _unwritable(location)
+        if refusal is not None:
+            found = (f"the workspace is read-only ({refusal})", _SQLITE_FAULTS[0][2])
     lost = location.backend == "postgresql" and found is None and _lost(error)
     problem, fix = _LOST if lost else found or (
         f"the database failed: {first}", "see the database's message; then try again")
@@ -124,6 +132,18 @@ def describe(location: Location, error: BaseException, stage: str) -> StoreError
     elif stage == "working":
         problem += "; nothing of this operation was stored"
     return StoreError(location.shown, problem, fix)
+
+
+def _unwritable(location: Location) -> str | None:
+    """Why the SQLite workspace's folder or file cannot be written (``None`` if they can).
+    Tried, not looked up: permission bits do not bind root, an immutable flag or a read-only
+    file system do."""
+    try:
+        os.close(os.open(location.file, os.O_RDWR))
+        tempfile.TemporaryFile(dir=location.file.parent).close()
+    except OSError as error:
+        return f"{error.strerror}: {error.filename or location.file.parent}"
+    return None
 
 
 def _lost(error: BaseException) -> bool:

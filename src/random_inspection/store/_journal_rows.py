@@ -36,7 +36,9 @@ def _plain(payload: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidTypeError("Workspace.append", "payload", payload, "a mapping",
                                "pass a dict of the kind's fields")
     try:
-        value: dict[str, Any] = json.loads(canonical_json(dict(payload)))
+        text = canonical_json(dict(payload))
+        text.encode()  # a lone surrogate is not UTF-8: refuse it here, not mid-append
+        value: dict[str, Any] = json.loads(text)
     except (TypeError, ValueError) as error:
         if isinstance(error, InvalidValueError):
             raise
