@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from _pg import PG_URL, empty_pg_database, pg_unavailable
 from random_inspection.demo import DemoCity, demo_city
 
 # CI must be deterministic: derandomized, no deadline (the machine is shared and noisy).
@@ -60,19 +61,6 @@ def _records_match_the_schema() -> Iterator[None]:
     AuditRecord.content = original  # type: ignore[method-assign]
 
 
-#: A PostgreSQL server for the store's tests: a URL with a user who may create databases.
-PG_URL = "RANDOM_INSPECTION_TEST_PG_URL"
-#: Set to 1 (CI does) to make a missing server a failure instead of a skip.
-PG_REQUIRED = "RANDOM_INSPECTION_REQUIRE_PG"
-
-
-def _pg_unavailable(why: str) -> None:
-    if os.environ.get(PG_REQUIRED) == "1":
-        pytest.fail(f"{why}, and {PG_REQUIRED}=1 requires a PostgreSQL server (.ci/postgres.sh "
-                    "starts one)")
-    pytest.skip(f"{why}: the PostgreSQL cases need a server (set {PG_URL})")
-
-
 @pytest.fixture(scope="module")
 def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a fresh PostgreSQL database for this test module, dropped after it.
@@ -82,7 +70,7 @@ def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     fails."""
     url = os.environ.get(PG_URL)
     if not url:
-        _pg_unavailable(f"{PG_URL} is not set")
+        pg_unavailable(f"{PG_URL} is not set")
     from sqlalchemy import create_engine, exc  # noqa: PLC0415
     from sqlalchemy.engine import make_url  # noqa: PLC0415
 
@@ -101,18 +89,6 @@ def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
-
-
-def empty_pg_database(url: str) -> str:
-    """Empty the test database at ``url`` (its public schema made anew) and return the URL."""
-    from sqlalchemy import create_engine  # noqa: PLC0415
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-    return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

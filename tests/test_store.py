@@ -393,6 +393,8 @@ def test_a_bad_entry_is_refused_and_nothing_appended(workspace: Workspace) -> No
         workspace.append("export", {"head": "h", "entries": 1.5}, actor="a")
     with pytest.raises(InvalidValueError, match="not JSON data"):
         workspace.append("export", {"head": {1, 2}, "entries": 1}, actor="a")
+    with pytest.raises(InvalidValueError, match="not JSON data"):
+        workspace.append("export", {"head": "\ud800", "entries": 1}, actor="a")
     with pytest.raises(InvalidValueError, match="actor"):
         workspace.append("export", {"head": "h", "entries": 1}, actor=" ")
     assert workspace.head() == head
