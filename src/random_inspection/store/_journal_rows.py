@@ -20,7 +20,7 @@ from ..audit._journal import GENESIS, Entry, Signer, make_entry
 from ._connect import Database
 from ._tables import journal
 
-__all__ = ["append_entry", "count", "entries", "last"]
+__all__ = ["append_entry", "count", "entries", "entry_row", "last"]
 
 #: Entries read per query when streaming the journal.
 CHUNK = 10_000
@@ -78,12 +78,17 @@ def append_entry(connection: Connection, *, kind: str, payload: Mapping[str, Any
             tzinfo=dt.UTC))
     entry = make_entry(seq=seq + 1, moment=moment, actor=actor, kind=kind, payload=plain,
                        prev=prev, signer=signer)
-    connection.execute(insert(journal).values(
-        seq=entry.seq, time=entry.time, actor=entry.actor, kind=entry.kind,
-        payload=canonical_json(plain), payload_digest=entry.payload_digest, prev=entry.prev,
-        hash=entry.hash,
-        signature=None if entry.signature is None else canonical_json(dict(entry.signature))))
+    connection.execute(insert(journal).values(entry_row(entry)))
     return entry
+
+
+def entry_row(entry: Entry) -> dict[str, Any]:
+    """The journal row of an entry (payload and signature as canonical JSON text)."""
+    payload = None if entry.payload is None else canonical_json(dict(entry.payload))
+    signature = None if entry.signature is None else canonical_json(dict(entry.signature))
+    return {"seq": entry.seq, "time": entry.time, "actor": entry.actor, "kind": entry.kind,
+            "payload": payload, "payload_digest": entry.payload_digest, "prev": entry.prev,
+            "hash": entry.hash, "signature": signature}
 
 
 def entries(database: Database, start: int = 1) -> Iterator[Entry]:
