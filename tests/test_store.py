@@ -120,9 +120,11 @@ def test_open_refuses_a_location_without_a_workspace(location: str) -> None:
 
 
 def test_locations_other_than_folders_and_postgresql_are_refused() -> None:
-    """A URL of another database is refused, with the two kinds of location named."""
+    """A URL of another database, or no location at all, is refused, naming what to give."""
     with pytest.raises(StoreError, match="neither a folder nor a postgresql:// URL"):
         Workspace.open("mysql://user@host/db")
+    with pytest.raises(StoreError, match="is not a location.*give a folder"):
+        Workspace.init(" ")
 
 
 def test_a_password_never_shows() -> None:

@@ -230,3 +230,36 @@ def test_a_damaged_record_is_refused(location: str, small_city: DemoCity) -> Non
                  c=two.to_json().encode(), d=first)
         with pytest.raises(StoreError, match=f"the stored record {first} is damaged"):
             workspace.load_record(first)
+
+
+@contextlib.contextmanager
+def journal_locked(location: str) -> Iterator[None]:
+    """Another session holding the journal's write lock for the block."""
+    if "://" not in location:
+        other = sqlite3.connect(Path(location) / "workspace.sqlite", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = create_engine(location)
+    with engine.connect() as other:
+        other.exec_driver_sql("LOCK TABLE journal IN EXCLUSIVE MODE")
+        yield
+        other.rollback()
+    engine.dispose()
+
+
+def test_a_writer_kept_waiting_gives_up(location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write blocked by another session's lock for longer than the wait raises StoreError
+    and appends nothing; once the lock is released the same workspace appends again."""
+    monkeypatch.setattr(connect, "WAIT_SECONDS", 0.5)
+    with Workspace.init(location) as workspace:
+        workspace.append("export", {"head": "h", "entries": 0}, actor="a")
+        before = workspace.head()
+        with journal_locked(location), pytest.raises(StoreError, match="locked for over"):
+            workspace.append("export", {"head": "h", "entries": 1}, actor="a")
+        assert workspace.head() == before
+        assert workspace.append("export", {"head": "h", "entries": 1}, actor="a").seq == 2

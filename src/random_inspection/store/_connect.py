@@ -62,6 +62,9 @@ class Location:
 def parse_location(location: str | os.PathLike[str]) -> Location:
     """A folder path (SQLite) or a ``postgresql://`` / ``postgresql+psycopg://`` URL."""
     text = os.fspath(location)
+    if not text.strip():
+        raise StoreError(repr(text), "is not a location", "give a folder (SQLite) or a "
+                         "postgresql+psycopg://user@host:5432/database URL")
     if "://" not in text:
         folder = Path(text).expanduser().absolute()
         return Location("sqlite", str(folder), folder=folder)
@@ -99,6 +102,8 @@ _POSTGRESQL_FAULTS = (
      "connect to the primary server, or give this user write access"),
     ("no space left", "the server's disk is full", "free space on the database server"),
     ("could not extend", "the server's disk is full", "free space on the database server"),
+    ("lock timeout", f"another session kept the journal locked for over {WAIT_SECONDS:.0f} s",
+     "wait for the other session to finish, then try again"),
     ("permission denied", "this database user lacks a privilege the workspace needs",
      "grant the user rights on the workspace's tables (or connect as their owner)"),
     (r'database ".*" does not exist', "the database does not exist",
@@ -220,8 +225,10 @@ def _sqlite_engine(file: Path, create: bool) -> Engine:
 
 def _postgresql_engine(location: Location) -> Engine:
     assert location.url is not None
+    # A writer waits for the journal's lock as long as SQLite's would, then gives up.
+    options = f"-c lock_timeout={int(WAIT_SECONDS * 1000)}"
     return create_engine(location.url, pool_pre_ping=True, isolation_level="READ COMMITTED",
-                         connect_args={"connect_timeout": 15})
+                         connect_args={"connect_timeout": 15, "options": options})
 
 
 def enable_wal(database: Database) -> None:
