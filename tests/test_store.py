@@ -426,3 +426,16 @@ def test_status_counts_everything(workspace: Workspace, small_city: DemoCity,
             status["journal_entries"]) == (1, 1, 1, 3)
     assert status["journal_head"] == dict(zip(("seq", "hash"), workspace.head(), strict=True))
     assert status["location"] == workspace.location
+
+
+def test_sqlite_commits_are_durable(tmp_path: Path) -> None:
+    """An SQLite workspace runs in WAL mode with synchronous=FULL (a commit that returned
+    is on disk) and foreign keys enforced, on every pooled connection."""
+    with Workspace.init(tmp_path / "workspace") as workspace:
+        engine = workspace._db().engine
+        with engine.connect() as one, engine.connect() as two:
+            for connection in (one, two):
+                settings = [connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                            for name in ("journal_mode", "synchronous", "foreign_keys")]
+                assert settings == ["wal", 2, 1]
+        assert engine.pool.checkedin() == 2

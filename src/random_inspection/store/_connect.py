@@ -11,6 +11,7 @@ fix; the transaction is rolled back, so the store is as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -28,7 +29,8 @@ from sqlalchemy.pool import QueuePool
 
 from .._errors import StoreError
 
-__all__ = ["SQLITE_FILE", "Database", "parse_location"]
+__all__ = ["SQLITE_FILE", "Database", "Location", "describe", "enable_wal", "parse_location",
+           "remove_new_sqlite"]
 
 SQLITE_FILE = "workspace.sqlite"
 #: How long a writer waits for another writer's transaction before giving up, in seconds.
@@ -240,3 +242,13 @@ def enable_wal(database: Database) -> None:
         cursor.close()
     finally:
         raw.close()
+
+
+def remove_new_sqlite(location: Location, made_folder: bool) -> None:
+    """Remove what a failed `Workspace.init` created in a folder."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            (location.file.parent / (SQLITE_FILE + suffix)).unlink()
+    if made_folder and location.folder is not None:
+        with contextlib.suppress(OSError):
+            location.folder.rmdir()

@@ -16,10 +16,12 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, inspect
 
+from .._errors import StoreError
 from . import _tables as t
+from ._connect import Database
 
-__all__ = ["MIGRATIONS", "create_schema", "current_revision", "head_revision", "is_known",
-           "upgrade", "workspace_tables"]
+__all__ = ["MIGRATIONS", "check_schema", "create_schema", "current_revision", "head_revision",
+           "init_hint", "is_known", "upgrade", "workspace_tables"]
 
 #: The migration scripts (Alembic's ``script_location``).
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -78,3 +80,39 @@ def upgrade(connection: Connection) -> None:
     """Migrate to the newest revision, from whatever revision the database is at."""
     _serialise(connection)
     command.upgrade(_config(connection), "head")
+
+
+def init_hint(shown: str) -> str:
+    """How to make a workspace at ``shown``."""
+    return (f"create one with `random-inspection workspace init {shown}` (library: "
+            "Workspace.init), or give the location of an existing workspace")
+
+
+def check_schema(database: Database, migrate: bool) -> None:
+    """Check a workspace's schema revision on opening: migrate an older one (or, unless
+    ``migrate``, refuse it saying what to call); refuse a newer or unknown one, and a
+    location without a workspace."""
+    shown = database.location.shown
+    with database.transaction() as connection:
+        current = current_revision(connection)
+        present = workspace_tables(connection)
+    if current is None:
+        if present:
+            raise StoreError(shown, f"holds workspace tables ({', '.join(present)}) but no "
+                             "schema revision: it is damaged or was not made by "
+                             "Workspace.init", "restore it from a backup")
+        raise StoreError(shown, "holds no workspace", init_hint(shown))
+    head = head_revision()
+    if current == head:
+        return
+    if not is_known(current):
+        raise StoreError(shown, f"its schema is at revision {current!r}, newer than this "
+                         f"version of random-inspection knows (its newest is {head!r})",
+                         "open it with the version of random-inspection that wrote it, or a "
+                         "newer one (pip install --upgrade random-inspection)")
+    if not migrate:
+        raise StoreError(shown, f"its schema is at revision {current!r}, older than this "
+                         f"version's {head!r}", f"call Workspace.open({shown!r}) (migrate=True, "
+                         "the default) to migrate it; back the workspace up first")
+    with database.transaction(write=True) as connection:
+        upgrade(connection)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -18,64 +17,15 @@ from ..registry import _fields as f
 from ..registry._identifiers import normalize_id
 from ..sampling._record import AuditRecord
 from . import _queries as q
-from ._connect import SQLITE_FILE, Database, Location, describe, enable_wal, parse_location
+from ._connect import Database, describe, enable_wal, parse_location, remove_new_sqlite
 from ._journal_rows import append_entry, entries, last
-from ._schema import (
-    create_schema,
-    current_revision,
-    head_revision,
-    is_known,
-    upgrade,
-    workspace_tables,
-)
+from ._schema import check_schema, create_schema, current_revision, init_hint, workspace_tables
 from ._snapshots import DamagedSnapshotError, Register, kind_of, restore, snapshot
 
 __all__ = ["Workspace"]
 
 Clock = Callable[[], dt.datetime]
 _BOM = b"\xef\xbb\xbf"
-
-
-def _init_hint(shown: str) -> str:
-    return (f"create one with `random-inspection workspace init {shown}` (library: "
-            "Workspace.init), or give the location of an existing workspace")
-
-
-def _check_schema(database: Database, migrate: bool) -> None:
-    shown = database.location.shown
-    with database.transaction() as connection:
-        current = current_revision(connection)
-        present = workspace_tables(connection)
-    if current is None:
-        if present:
-            raise StoreError(shown, f"holds workspace tables ({', '.join(present)}) but no "
-                             "schema revision: it is damaged or was not made by "
-                             "Workspace.init", "restore it from a backup")
-        raise StoreError(shown, "holds no workspace", _init_hint(shown))
-    head = head_revision()
-    if current == head:
-        return
-    if not is_known(current):
-        raise StoreError(shown, f"its schema is at revision {current!r}, newer than this "
-                         f"version of random-inspection knows (its newest is {head!r})",
-                         "open it with the version of random-inspection that wrote it, or a "
-                         "newer one (pip install --upgrade random-inspection)")
-    if not migrate:
-        raise StoreError(shown, f"its schema is at revision {current!r}, older than this "
-                         f"version's {head!r}", f"call Workspace.open({shown!r}) (migrate=True, "
-                         "the default) to migrate it; back the workspace up first")
-    with database.transaction(write=True) as connection:
-        upgrade(connection)
-
-
-def _remove_new_sqlite(location: Location, made_folder: bool) -> None:
-    """Remove what a failed `Workspace.init` created in a folder."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(OSError):
-            (location.file.parent / (SQLITE_FILE + suffix)).unlink()
-    if made_folder and location.folder is not None:
-        with contextlib.suppress(OSError):
-            location.folder.rmdir()
 
 
 def _record_input(record: object) -> tuple[AuditRecord, bytes]:
@@ -170,7 +120,7 @@ class Workspace:
         except BaseException:
             database.dispose()
             if where.folder is not None:
-                _remove_new_sqlite(where, made_folder)
+                remove_new_sqlite(where, made_folder)
             raise
         return cls(database, clock)
 
@@ -181,10 +131,10 @@ class Workspace:
         ``migrate=False`` that is refused, saying what to call); a newer one is refused."""
         where = parse_location(location)
         if where.folder is not None and not where.file.is_file():
-            raise StoreError(where.shown, "holds no workspace", _init_hint(where.shown))
+            raise StoreError(where.shown, "holds no workspace", init_hint(where.shown))
         database = Database(where)
         try:
-            _check_schema(database, migrate)
+            check_schema(database, migrate)
         except BaseException:
             database.dispose()
             raise
