@@ -22,6 +22,7 @@ from ._errors import (
     InvalidValueError,
     OutputExistsError,
     RandomInspectionError,
+    StoreError,
     UnknownIdError,
 )
 from ._version import __version__
@@ -168,6 +169,7 @@ __all__ = [
     "Sample",
     "Scope",
     "Seed",
+    "StoreError",
     "StratifiedByRisk",
     "Target",
     "TargetDirectory",

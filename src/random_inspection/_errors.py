@@ -12,6 +12,7 @@ __all__ = [
     "InvalidValueError",
     "OutputExistsError",
     "RandomInspectionError",
+    "StoreError",
     "UnknownIdError",
     "require_types",
 ]
@@ -153,6 +154,24 @@ class OutputExistsError(RandomInspectionError, FileExistsError):
         super().__init__(f"{path} already exists; nothing was written. Fix: pass --force to "
                          "replace it (library: overwrite=True)")
         self.errno = errno.EEXIST  # as the builtin would have it (the message stays ours)
+
+
+class StoreError(RandomInspectionError):
+    """The workspace store failed (a full disk, a read-only workspace, a lost connection, a
+    schema this library does not know, no workspace where one was expected). The operation
+    that raised it changed nothing, unless the message says its outcome is unknown.
+
+    Attributes:
+        location: The workspace (a folder, or a PostgreSQL URL without its password).
+        problem: What went wrong.
+        fix: What to do about it.
+    """
+
+    def __init__(self, location: str, problem: str, fix: str) -> None:
+        self.location = location
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"workspace {location}: {problem}. Fix: {fix}")
 
 
 def require_types(where: str, arguments: dict[str, tuple[object, type, str]]) -> None:

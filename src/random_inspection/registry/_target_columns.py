@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -332,3 +332,64 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
         tags=tags.take(order),
         last_check=readonly(last_check[order]),
     )
+
+
+_PLAIN_ARRAYS = ("ids", "names", "name_offsets", "entity_type", "risk_class", "last_check")
+_CATEGORICAL_ARRAYS = ("region", "industry", "registering_office", "supervising_office", "tags")
+
+
+def columns_to_arrays(cols: TargetColumns) -> dict[str, npt.NDArray[Any]]:
+    """The columns as plain numpy arrays (no Python objects), e.g. for ``np.savez``:
+    categories become unicode arrays under ``<field>.categories``, codes ``<field>.codes``."""
+    arrays: dict[str, npt.NDArray[Any]] = {name: getattr(cols, name) for name in _PLAIN_ARRAYS}
+    for name in _CATEGORICAL_ARRAYS:
+        column: Categorical = getattr(cols, name)
+        arrays[f"{name}.codes"] = column.codes
+        arrays[f"{name}.categories"] = np.array(column.categories, dtype=np.str_)
+    return arrays
+
+
+def _array(arrays: Mapping[str, npt.NDArray[Any]], name: str, dtype: str,
+           length: int | None) -> npt.NDArray[Any]:
+    """The named array, read-only, if it is 1-d of ``dtype`` (a dtype, or one letter: a kind)
+    and of ``length``; else `ValueError`."""
+    array = arrays[name]
+    right = array.dtype.kind == dtype if len(dtype) == 1 else array.dtype == np.dtype(dtype)
+    if array.ndim != 1 or not right or (length is not None and len(array) != length):
+        raise ValueError(f"array {name!r} has dtype {array.dtype} and shape {array.shape}")
+    return readonly(array)
+
+
+def columns_from_arrays(arrays: Mapping[str, npt.NDArray[Any]]) -> TargetColumns:
+    """Inverse of `columns_to_arrays`. Checks the arrays' structure (names, dtypes, lengths,
+    offsets, codes within their categories) and raises `ValueError` naming the first fault,
+    so damaged arrays never make a directory that fails later; it does not re-validate the
+    values (compare the rebuilt directory's digest with the one it was saved under)."""
+    expected = set(_PLAIN_ARRAYS) | {f"{name}.{part}" for name in _CATEGORICAL_ARRAYS
+                                     for part in ("codes", "categories")}
+    if set(arrays) != expected:
+        raise ValueError(f"arrays {sorted(set(arrays) ^ expected)} are missing or unexpected")
+    ids = _array(arrays, "ids", "S", None)
+    n = len(ids)
+    names = _array(arrays, "names", "uint8", None)
+    offsets = _array(arrays, "name_offsets", "int64", n + 1)
+    if offsets[0] != 0 or offsets[-1] != len(names) or np.any(np.diff(offsets) < 0):
+        raise ValueError("the name offsets do not index the names")
+    codes = {name: _array(arrays, name, "uint8", n) for name in ("entity_type", "risk_class")}
+    for name, limit in (("entity_type", len(ENTITY_TYPES)), ("risk_class", len(RISK_CLASSES))):
+        if n and int(codes[name].max()) >= limit:
+            raise ValueError(f"array {name!r} holds a code beyond its {limit} values")
+    categorical = {}
+    for name in _CATEGORICAL_ARRAYS:
+        category_codes = _array(arrays, f"{name}.codes", "u", n)
+        categories = tuple(_array(arrays, f"{name}.categories", "U", None).tolist())
+        if list(categories) != sorted(set(categories)) or (
+                n and int(category_codes.max()) >= len(categories)):
+            raise ValueError(f"column {name!r}: the codes do not index sorted categories")
+        categorical[name] = Categorical(category_codes, categories)
+    return TargetColumns(
+        ids=ids, names=names, name_offsets=offsets, entity_type=codes["entity_type"],
+        risk_class=codes["risk_class"], last_check=_array(arrays, "last_check", "int32", n),
+        region=categorical["region"], industry=categorical["industry"],
+        registering_office=categorical["registering_office"],
+        supervising_office=categorical["supervising_office"], tags=categorical["tags"])

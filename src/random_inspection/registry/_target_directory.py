@@ -33,6 +33,8 @@ from ._target_columns import (
     ColumnsError,
     TargetColumns,
     build_columns,
+    columns_from_arrays,
+    columns_to_arrays,
 )
 
 __all__ = ["DirectoryDiff", "TargetDirectory"]
@@ -195,6 +197,16 @@ class TargetDirectory:
             "tags": tags, "last_check_date": last_check_dates,
         }
         return cls(build_columns(raw))
+
+    @classmethod
+    def _from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> Self:
+        """Internal (the workspace store): rebuild from `_to_arrays`; damaged arrays raise
+        `ValueError`. The values are not re-validated: compare the digest."""
+        return cls(columns_from_arrays(arrays))
+
+    def _to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Internal (the workspace store): the columns as plain numpy arrays, no copies."""
+        return columns_to_arrays(self._cols)
 
     @classmethod
     def from_csv(cls, path: _files.PathLike, *, encoding: str | None = None,

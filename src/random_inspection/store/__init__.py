@@ -1,0 +1,12 @@
+"""The workspace: register snapshots, plans, audit records and the journal, in SQLite (a
+folder; the default) or PostgreSQL (a URL), through SQLAlchemy Core.
+
+Needs the ``store`` extra (SQLAlchemy, Alembic, psycopg). The flow never imports this
+package: it saves and loads the flow's immutable values. Failures raise
+`random_inspection.StoreError`.
+"""
+
+from .._errors import StoreError
+from ._workspace import Workspace
+
+__all__ = ["StoreError", "Workspace"]
