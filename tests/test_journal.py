@@ -189,6 +189,6 @@ def test_entry_rules() -> None:
         make_entry(kind="record_stored", payload={"purpose": "x"}, **good)
     with pytest.raises(InvalidValueError, match="time zone"):
         make_entry(kind="export", payload={"head": GENESIS, "entries": 0},
-                   **{**good, "moment": dt.datetime(2024, 1, 1)})  # noqa: DTZ001
+                   **{**good, "moment": dt.datetime(2024, 1, 1)})
     entry = make_entry(kind="export", payload={"head": GENESIS, "entries": 0}, **good)
     assert entry.hash == entry_hash(entry.to_dict())

@@ -23,6 +23,7 @@ from ..sampling import Seed
 from ._journal import Entry
 
 __all__ = [
+    "CEREMONY_KINDS",
     "CeremonyState",
     "ceremony_state",
     "check_record_ceremony",
@@ -31,6 +32,9 @@ __all__ = [
     "seed_of",
 ]
 
+#: The journal kinds a ceremony's state is made of (spec §17).
+CEREMONY_KINDS = ("ceremony_opened", "seed_committed", "seed_revealed", "reveal_refused",
+                  "draw_attempt", "teams_drawn")
 _CONTRIBUTION = re.compile(r"[0-9A-Fa-f]+")
 _SALT = re.compile(r"[0-9a-f]{32,128}")
 
@@ -123,30 +127,47 @@ class CeremonyState:
         return seed_of(self.contributors, self.revealed)
 
 
+def _span(entries: Iterable[Entry], purpose: str, opened: int | None) -> list[Entry]:
+    """The entries of one ceremony of ``purpose``: its ``ceremony_opened`` entry (the one at
+    ``opened``, else the last) and the entries of that purpose after it, up to the next
+    ``ceremony_opened`` of the purpose. Empty when there is no such ceremony."""
+    span: list[Entry] = []
+    for entry in entries:
+        if not entry.payload or entry.payload.get("ceremony") != purpose:
+            continue
+        if entry.kind == "ceremony_opened":
+            if span and opened is not None:
+                break  # the chosen ceremony ends where the next one opens
+            if opened is None or entry.seq == opened:
+                span = [entry]
+        elif span:
+            span.append(entry)
+    return span
+
+
 def ceremony_state(entries: Iterable[Entry], purpose: str, opened: int | None = None
                    ) -> CeremonyState | None:
     """The last ceremony of ``purpose`` (or the one opened at ``opened``) from the journal."""
-    state: dict[str, Any] | None = None
-    for entry in entries:
+    span = _span(entries, purpose, opened)
+    if not span:
+        return None
+    first = span[0].payload or {}
+    committed: dict[str, str] = {}
+    revealed: dict[str, str] = {}
+    attempts: dict[int, str] = {}
+    for entry in span[1:]:
         payload = entry.payload or {}
-        if payload.get("ceremony") != purpose:
-            continue
-        if entry.kind == "ceremony_opened" and (opened is None or entry.seq == opened):
-            state = {"purpose": purpose, "opened": entry.seq,
-                     "commitment": payload["commitment"],
-                     "commitment_digest": payload["commitment_digest"], "committed": {},
-                     "revealed": {}, "attempts": {},
-                     "replaces": (payload["replaces"], payload["reason"])
-                     if payload.get("replaces") else None}
-        elif state is None or (opened is not None and state["opened"] != opened):
-            continue
-        elif entry.kind == "seed_committed":
-            state["committed"][payload["contributor"]] = payload["commitment"]
+        if entry.kind == "seed_committed":
+            committed[payload["contributor"]] = payload["commitment"]
         elif entry.kind == "seed_revealed":
-            state["revealed"][payload["contributor"]] = payload["contribution"]
+            revealed[payload["contributor"]] = payload["contribution"]
         elif entry.kind == "draw_attempt":
-            state["attempts"][payload["attempt"]] = payload["record_digest"]
-    return None if state is None else CeremonyState(**state)
+            attempts[payload["attempt"]] = payload["record_digest"]
+    return CeremonyState(
+        purpose=purpose, opened=span[0].seq, commitment=first["commitment"],
+        commitment_digest=first["commitment_digest"], committed=committed, revealed=revealed,
+        attempts=attempts,
+        replaces=(first["replaces"], first["reason"]) if first.get("replaces") else None)
 
 
 def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:
@@ -172,17 +193,16 @@ def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:
     if record.teams is not None and fixed.get("team_policy") is not None \
             and fixed["team_policy"] != record.teams["policy"]:
         problems.append("the record's team policy is not the one committed")
-    order = [e.seq for e in entries if e.payload and e.payload.get("ceremony") == state.purpose
-             and e.seq > state.opened]
-    commits = [e.seq for e in entries if e.kind == "seed_committed" and e.seq in order]
-    reveals = [e.seq for e in entries if e.kind == "seed_revealed" and e.seq in order]
-    if commits and reveals and min(reveals) < max(commits):
+    span = _span(entries, state.purpose, state.opened)
+    commits = [e.seq for e in span if e.kind == "seed_committed"]
+    reveals = [e for e in span if e.kind == "seed_revealed"]
+    if commits and reveals and reveals[0].seq < max(commits):
         problems.append("a contribution was revealed before every contributor had committed")
-    for name, contribution in state.revealed.items():
-        salt = next(e.payload["salt"] for e in entries if e.kind == "seed_revealed"
-                    and e.payload and e.payload.get("ceremony") == state.purpose
-                    and e.payload.get("contributor") == name and e.seq > state.opened)
-        if contribution_commitment(contribution, salt) != state.committed.get(name):
+    for reveal in reveals:
+        payload = reveal.payload or {}
+        name = payload["contributor"]
+        if contribution_commitment(payload["contribution"], payload["salt"]) \
+                != state.committed.get(name):
             problems.append(f"{name}'s revealed contribution does not match the commitment")
     if state.phase not in ("ready", "drawn"):
         problems.append(f"the ceremony is {state.phase}: its seed does not exist")

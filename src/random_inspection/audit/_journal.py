@@ -15,6 +15,7 @@ first bad entry; `read_jsonl` reads an export. Signatures need the ``sign`` extr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -61,9 +62,28 @@ def _time_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_text = json.encoder.encode_basestring  # a JSON string, as dumps(ensure_ascii=False) writes it
+
+
+def _chain_text(fields: tuple[Any, ...]) -> str:
+    """The canonical JSON of the chain fields ``(seq, time, actor, kind, payload_digest,
+    prev)``, written out in its one key order (the text `canonical_json` makes of them,
+    faster); `TypeError` for a field of the wrong type."""
+    seq, time, actor, kind, payload_digest, prev = fields
+    if type(seq) is not int:
+        raise TypeError(f"seq {seq!r} is not an integer")
+    for value in (time, actor, kind, payload_digest, prev):
+        if type(value) is not str:
+            raise TypeError(f"{value!r} is not text")
+    return (f'{{"actor":{_text(actor)},"kind":{_text(kind)},"payload_digest":'
+            f'{_text(payload_digest)},"prev":{_text(prev)},"seq":{seq},"time":{_text(time)}}}')
+
+
 def entry_hash(fields: Mapping[str, Any]) -> str:
     """Spec §16.1: SHA-256 of the canonical JSON of the chain fields."""
-    return canonical_digest({k: fields[k] for k in _CHAIN_FIELDS})
+    text = _chain_text(tuple(fields[k] for k in ("seq", "time", "actor", "kind",
+                                                  "payload_digest", "prev")))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 @attrs.frozen
@@ -163,6 +183,8 @@ def _verifier(key: str) -> Callable[[bytes, bytes], bool] | None:
         )
     except ImportError:
         return None
+    if not isinstance(key, str) or not _is_key(key):
+        return lambda *_: False  # no key: no signature verifies
     public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.removeprefix("ed25519:")))
 
     def check(signature: bytes, data: bytes) -> bool:
@@ -174,62 +196,168 @@ def _verifier(key: str) -> Callable[[bytes, bytes], bool] | None:
     return check
 
 
-class _Chain:
-    """The state of a chain check as it walks the entries."""
+#: A journal entry as rows of a store hold it: ``(seq, time, actor, kind, payload_text,
+#: payload_digest, prev, hash, signature)``, the payload as its canonical JSON text (``None``
+#: when withheld). Checking rows hashes the text as stored, without parsing it: a text whose
+#: SHA-256 is the committed ``payload_digest`` is the canonical payload that was committed.
+#: Rows are untrusted: every field is checked for its type.
+Row = tuple[Any, ...]
 
-    def __init__(self, require_signatures: bool) -> None:
-        self.require = require_signatures
+
+class _NotCanonical(str):
+    """A payload that has no canonical JSON text (a float, a non-text key, not an object):
+    the reason, in place of the text."""
+
+
+def _payload_text(payload: Any) -> str | None:
+    if payload is None:
+        return None
+    if not isinstance(payload, Mapping):
+        return _NotCanonical(f"its payload is a {type(payload).__name__}, not an object")
+    try:
+        return canonical_json(dict(payload))
+    except (InvalidValueError, TypeError, ValueError) as error:
+        return _NotCanonical(f"its payload is not canonical JSON data ({error})")
+
+
+def _refuse(text: str) -> Any:
+    raise ValueError(f"the number {text} is not an integer")
+
+
+_decode = json.JSONDecoder(parse_float=_refuse, parse_constant=_refuse).decode
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                           allow_nan=False).encode
+
+
+def _canonical_problem(text: str) -> str | None:
+    """Why a stored payload text is not the canonical JSON of an object, or ``None``."""
+    try:
+        value = _decode(text)
+    except ValueError as error:
+        return f"its payload is not canonical JSON data ({error})"
+    if not isinstance(value, dict):
+        return f"its payload is a {type(value).__name__}, not an object"
+    if _encode(value) != text:
+        return "its payload text is not canonical JSON (spec §8): keys, spacing or escapes"
+    return None
+
+
+def _row_of(entry: Entry) -> Row:
+    """An entry as a row (its payload's canonical text computed)."""
+    return (entry.seq, entry.time, entry.actor, entry.kind, _payload_text(entry.payload),
+            entry.payload_digest, entry.prev, entry.hash, entry.signature)
+
+
+class _Chain:
+    """The state of a chain check as it walks the rows."""
+
+    def __init__(self, require_signatures: bool, canonical: bool) -> None:
+        self.require, self.canonical = require_signatures, canonical
         self.keys: dict[str, str] = {}
         self.checkers: dict[str, Callable[[bytes, bytes], bool] | None] = {}
         self.prev, self.time, self.signatures = GENESIS, "", "none"
 
-    def problem(self, entry: Entry, expected: int) -> str | None:
-        """What is wrong with the next entry, or ``None``."""
-        if entry.seq != expected:
-            return (f"sequence number {entry.seq} where {expected} was expected (an entry was "
+    def problem(self, row: Row, expected: int) -> str | None:
+        """What is wrong with the next row, or ``None``."""
+        seq, time, actor, kind, text, payload_digest, prev, digest, signature = row
+        if seq != expected or type(seq) is not int:
+            return (f"sequence number {seq!r} where {expected} was expected (an entry was "
                     "deleted, inserted or moved)")
-        if entry.prev != self.prev:
+        if prev != self.prev:
             return ("its prev is not the hash of the entry before it (an entry before it was "
                     "changed, deleted, inserted or moved)")
-        if entry_hash({k: getattr(entry, k) for k in _CHAIN_FIELDS}) != entry.hash:
+        try:
+            chain_text = _chain_text((seq, time, actor, kind, payload_digest, prev))
+        except TypeError as error:
+            return f"a field is not of the spec's type ({error})"
+        if "sha256:" + hashlib.sha256(chain_text.encode()).hexdigest() != digest:
             return "its hash does not match its fields (the entry was edited)"
-        if entry.payload is not None and canonical_digest(dict(entry.payload)) != \
-                entry.payload_digest:
+        if kind not in KINDS:
+            return f"its kind {kind!r} is not a journal kind"
+        if isinstance(text, _NotCanonical):
+            return str(text)
+        if text is not None and "sha256:" + hashlib.sha256(text.encode()).hexdigest() \
+                != payload_digest:
             return "its payload does not match its payload_digest (the payload was edited)"
-        if entry.time < self.time:
-            return f"its time {entry.time} is before the previous entry's {self.time}"
-        return self.signature_problem(entry)
+        if text is not None and not self.canonical:
+            problem = _canonical_problem(text)
+            if problem is not None:
+                return problem
+        if time < self.time:
+            return f"its time {time} is before the previous entry's {self.time}"
+        return self.signature_problem(actor, digest, signature)
 
-    def signature_problem(self, entry: Entry) -> str | None:
-        registered = self.keys.get(entry.actor)
+    def signature_problem(self, actor: str, digest: str, signature: Any) -> str | None:
+        registered = self.keys.get(actor)
         if registered is not None or self.require:
-            if entry.signature is None:
-                return (f"not signed, but {entry.actor!r} signs every entry" if registered
+            if signature is None:
+                return (f"not signed, but {actor!r} signs every entry" if registered
                         else "not signed, and every entry must be")
             if registered is None:
-                return f"{entry.actor!r} has no registered key"
-            if entry.signature.get("public_key") != registered:
-                return f"signed with another key than {entry.actor!r} registered"
-        if entry.signature is None:
+                return f"{actor!r} has no registered key"
+            if not isinstance(signature, Mapping) or \
+                    signature.get("public_key") != registered:
+                return f"signed with another key than {actor!r} registered"
+        if signature is None:
             return None
-        key = entry.signature.get("public_key", "")
+        if not isinstance(signature, Mapping):
+            return "its signature is not an object {public_key, value}"
+        key, value = signature.get("public_key", ""), signature.get("value", "")
         if key not in self.checkers:
             self.checkers[key] = _verifier(key)
         check = self.checkers[key]
         if check is None:
             self.signatures = "not checked (install the 'sign' extra: cryptography)"
             return None
-        if not check(bytes.fromhex(entry.signature.get("value", "")), entry.hash.encode()):
+        try:
+            valid = check(bytes.fromhex(value), digest.encode())
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
             return ("its signature does not verify (the chain was rewritten from here, or the "
                     "entry was forged)")
         if self.signatures == "none":
             self.signatures = "checked"
         return None
 
-    def accept(self, entry: Entry) -> None:
-        if entry.kind == "key_registered" and entry.payload is not None:
-            self.keys[entry.payload["actor"]] = entry.payload["public_key"]
-        self.prev, self.time = entry.hash, entry.time
+    def accept(self, row: Row) -> str | None:
+        """Take a good row as the chain's new end; a key registration that names no key is
+        the one problem left to report."""
+        seq, time, _, kind, text, _, _, digest, _ = row
+        if kind == "key_registered" and text is not None:
+            payload = json.loads(text)
+            actor, key = payload.get("actor"), payload.get("public_key")
+            if not isinstance(actor, str) or not isinstance(key, str) \
+                    or not _is_key(key):
+                return f"entry {seq} registers no usable Ed25519 key"
+            self.keys[actor] = key
+        self.prev, self.time = digest, time
+        return None
+
+
+def _is_key(key: str) -> bool:
+    """Whether ``key`` is ``ed25519:`` and 64 lower-case hex digits."""
+    body = key.removeprefix("ed25519:")
+    return key.startswith("ed25519:") and len(body) == 64 and \
+        all(c in "0123456789abcdef" for c in body)
+
+
+def check_rows(rows: Iterable[Row], *, head: str | None = None,
+               require_signatures: bool = False, canonical: bool = False) -> ChainReport:
+    """`check_chain` over rows (a store's journal, its payloads as stored text): each text is
+    hashed against its ``payload_digest`` and confirmed to be canonical JSON (spec §8) —
+    unless ``canonical`` says the texts were made by `canonical_json` here."""
+    chain = _Chain(require_signatures, canonical)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        problem = chain.problem(row, count) or chain.accept(row)
+        if problem is not None:
+            return ChainReport(count - 1, chain.prev, problem, count, chain.signatures)
+    if head is not None and head != chain.prev:
+        return ChainReport(count, chain.prev, f"the chain ends at {chain.prev}, not at the "
+                           f"published head {head} (entries were cut off or added)", count + 1,
+                           chain.signatures)
+    return ChainReport(count, chain.prev, None, None, chain.signatures)
 
 
 def check_chain(entries: Iterable[Entry | Mapping[str, Any]], *, head: str | None = None,
@@ -241,21 +369,18 @@ def check_chain(entries: Iterable[Entry | Mapping[str, Any]], *, head: str | Non
     payload has its ``payload_digest``; times do not go back; each entry of an actor with a
     registered key (``key_registered``) is signed by that key (with ``require_signatures``,
     every entry must be). ``head``: the published head the chain must end at (a chain cut
-    short, or extended, no longer does).
+    short, or extended, no longer does). A damaged entry (a field of the wrong type, a
+    payload with a float) is reported like any other bad entry, never raised.
     """
-    chain = _Chain(require_signatures)
-    count = 0
-    for count, raw in enumerate(entries, start=1):
-        entry = raw if isinstance(raw, Entry) else Entry.from_dict(raw)
-        problem = chain.problem(entry, count)
-        if problem is not None:
-            return ChainReport(count - 1, chain.prev, problem, count, chain.signatures)
-        chain.accept(entry)
-    if head is not None and head != chain.prev:
-        return ChainReport(count, chain.prev, f"the chain ends at {chain.prev}, not at the "
-                           f"published head {head} (entries were cut off or added)", count + 1,
-                           chain.signatures)
-    return ChainReport(count, chain.prev, None, None, chain.signatures)
+    def rows() -> Iterable[Row]:
+        for raw in entries:
+            if isinstance(raw, Entry):
+                yield _row_of(raw)
+            else:
+                yield (raw.get("seq"), raw.get("time"), raw.get("actor"), raw.get("kind"),
+                       _payload_text(raw.get("payload")), raw.get("payload_digest"),
+                       raw.get("prev"), raw.get("hash"), raw.get("signature"))
+    return check_rows(rows(), head=head, require_signatures=require_signatures, canonical=True)
 
 
 def write_jsonl(entries: Sequence[Entry], path: str | Path) -> None:

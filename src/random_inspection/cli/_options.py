@@ -20,10 +20,11 @@ from ..sampling import Seed
 from ..sampling._rates import parse_rate
 from ..sampling._seed import check_purpose
 
-__all__ = ["checked_date", "entity_type", "existing_file", "existing_path", "purpose",
+__all__ = ["checked_date", "digest", "entity_type", "existing_file", "existing_path", "purpose",
            "rate", "rates", "region_prefix", "seed", "whole_number"]
 
 _SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _fail(error: RandomInspectionError | str) -> argparse.ArgumentTypeError:
@@ -39,6 +40,15 @@ def seed(text: str) -> Seed:
         return Seed(text.strip())
     except RandomInspectionError as error:
         raise _fail(error) from None
+
+
+def digest(text: str) -> str:
+    """A SHA-256 digest as the spec writes it: ``sha256:`` and 64 lower-case hex digits."""
+    value = text.strip()
+    if not _DIGEST.fullmatch(value.lower()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a digest: write sha256: and the 64 "
+                                         "hex digits, as `journal verify` or status prints it")
+    return value.lower()
 
 
 def purpose(text: str) -> str:

@@ -7,6 +7,17 @@ package: it saves and loads the flow's immutable values. Failures raise
 """
 
 from .._errors import StoreError
+from ._ceremony import (
+    assign_in_ceremony,
+    ceremony_of,
+    commit_contribution,
+    commitment_text,
+    draw_in_ceremony,
+    open_ceremony,
+    reveal_contribution,
+)
 from ._workspace import Workspace
 
-__all__ = ["StoreError", "Workspace"]
+__all__ = ["StoreError", "Workspace", "assign_in_ceremony", "ceremony_of",
+           "commit_contribution", "commitment_text", "draw_in_ceremony", "open_ceremony",
+           "reveal_contribution"]

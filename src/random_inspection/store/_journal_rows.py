@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, cast
 
 from sqlalchemy import Connection, func, insert, select
 
 from .._canonical import canonical_json
-from .._errors import InvalidTypeError, InvalidValueError
+from .._errors import InvalidTypeError, InvalidValueError, StoreError
 from ..audit._journal import GENESIS, Entry, Signer, make_entry
 from ._connect import Database
 from ._tables import journal
 
-__all__ = ["append_entry", "count", "entries", "entry_row", "last"]
+__all__ = ["append_entry", "chain_rows", "count", "entries", "entry_row", "last"]
 
 #: Entries read per query when streaming the journal.
 CHUNK = 10_000
@@ -91,18 +91,44 @@ def entry_row(entry: Entry) -> dict[str, Any]:
             "hash": entry.hash, "signature": signature}
 
 
-def entries(database: Database, start: int = 1) -> Iterator[Entry]:
-    """Entries from ``start`` on, in sequence order, read `CHUNK` at a time (each chunk in
-    its own short transaction: entries never change, so chunks always join up)."""
-    loads, chunk = json.loads, CHUNK
+def _chunks(database: Database, start: int, kinds: Collection[str] | None
+            ) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """The journal's rows from ``start`` on (only ``kinds``, when given), `CHUNK` at a time,
+    each chunk in its own short transaction: entries never change, so chunks always join."""
     following = max(start, 1)
     while True:
+        query = select(*_COLUMNS).where(journal.c.seq >= following)
+        if kinds is not None:
+            query = query.where(journal.c.kind.in_(sorted(kinds)))
         with database.transaction() as connection:
-            rows = connection.execute(select(*_COLUMNS).where(journal.c.seq >= following)
-                                      .order_by(journal.c.seq).limit(chunk)).all()
-        for seq, time, actor, kind, payload, payload_digest, prev, digest, signature in rows:
-            yield Entry(seq, time, actor, kind, loads(payload), payload_digest, prev, digest,
-                        None if signature is None else loads(signature))
-        if len(rows) < chunk:
+            rows = connection.execute(query.order_by(journal.c.seq).limit(CHUNK)).all()
+        yield cast(Sequence[tuple[Any, ...]], rows)  # Rows are named tuples
+        if len(rows) < CHUNK:
             return
         following = int(rows[-1][0]) + 1
+
+
+def entries(database: Database, start: int = 1, kinds: Collection[str] | None = None
+            ) -> Iterator[Entry]:
+    """Entries from ``start`` on, in sequence order (only ``kinds``, when given)."""
+    loads = json.loads
+    for rows in _chunks(database, start, kinds):
+        for seq, time, actor, kind, payload, payload_digest, prev, digest, signature in rows:
+            try:
+                yield Entry(seq, time, actor, kind, loads(payload), payload_digest, prev,
+                            digest, None if signature is None else loads(signature))
+            except ValueError as error:
+                raise StoreError(database.location.shown, f"journal entry {seq} is damaged: its "
+                                 f"payload or signature is not JSON ({error})",
+                                 "`journal verify` names the first bad entry; restore the "
+                                 "workspace from a backup") from None
+
+
+def chain_rows(database: Database) -> Iterator[tuple[Any, ...]]:
+    """Every entry as a row for `audit._journal.check_rows`: the payload left as the stored
+    canonical text (hashed, not parsed), the signature parsed."""
+    loads = json.loads
+    for rows in _chunks(database, 1, None):
+        for seq, time, actor, kind, payload, payload_digest, prev, digest, signature in rows:
+            yield (seq, time, actor, kind, payload, payload_digest, prev, digest,
+                   None if signature is None else loads(signature))

@@ -5,20 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
 from .._canonical import canonical_json
 from .._errors import InvalidTypeError, InvalidValueError, StoreError, UnknownIdError
-from ..audit._journal import Entry, Signer, utc_now
+from ..audit._journal import KINDS, ChainReport, Entry, Signer, check_rows, utc_now
 from ..planning import AnnualPlan, plan_from_dict, plan_to_dict
 from ..registry import _fields as f
 from ..registry._identifiers import normalize_id
 from ..sampling._record import AuditRecord
 from . import _queries as q
 from ._connect import Database, describe, enable_wal, parse_location, remove_new_sqlite
-from ._journal_rows import append_entry, entries, last
+from ._journal_rows import append_entry, chain_rows, entries, last
 from ._schema import check_schema, create_schema, current_revision, init_hint, workspace_tables
 from ._snapshots import DamagedSnapshotError, Register, kind_of, restore, snapshot
 
@@ -360,12 +360,28 @@ class Workspace:
             return append_entry(connection, kind=kind, payload=payload, actor=actor,
                                 clock=self._clock, signer=signer)
 
-    def journal(self, start: int = 1) -> Iterator[Entry]:
-        """The entries from sequence number ``start`` on, in order, read in chunks."""
+    def journal(self, start: int = 1, *, kinds: Collection[str] | None = None
+                ) -> Iterator[Entry]:
+        """The entries from sequence number ``start`` on, in order, read in chunks; with
+        ``kinds``, only entries of those kinds (e.g. a ceremony's, without the rest)."""
         if isinstance(start, bool) or not isinstance(start, int):
             raise InvalidTypeError("Workspace.journal", "start", start, "an int",
                                    "give a sequence number, e.g. 1")
-        return entries(self._db(), start)
+        if kinds is not None:
+            unknown = sorted(set(kinds) - set(KINDS)) if not isinstance(kinds, str) \
+                else [kinds]
+            if unknown:
+                raise InvalidValueError("Workspace.journal", "kinds", unknown,
+                                        "are not journal kinds (or kinds is one text)",
+                                        "give a list of: " + ", ".join(KINDS))
+        return entries(self._db(), start, kinds)
+
+    def check_journal(self, *, head: str | None = None,
+                      require_signatures: bool = False) -> ChainReport:
+        """Check the whole stored chain (spec §16.3) as `check_chain` does, hashing each
+        stored payload text instead of parsing it; the report names the first bad entry."""
+        return check_rows(chain_rows(self._db()), head=head,
+                          require_signatures=require_signatures)
 
     def head(self) -> tuple[int, str]:
         """The last entry's (seq, hash); ``(0, GENESIS)`` while the journal is empty."""

@@ -1,0 +1,229 @@
+"""The seed ceremony in a workspace (spec §17): open (commit to every input), contributors
+commit and reveal, draw — each step a journal entry, checked against the ones before.
+
+Example (a workspace ``ws``, a directory, a design)::
+
+    state = open_ceremony(ws, purpose="2024/忻州市/task-03", design=design,
+                          directory=directory, contributors=["甲", "乙"], actor="信用监管科")
+    print(commitment_text(state))                  # publish it before any seed exists
+    commit_contribution(ws, purpose=…, contributor="甲", commitment=…)   # each contributor
+    reveal_contribution(ws, purpose=…, contributor="甲", contribution="…", salt="…")
+    sample = draw_in_ceremony(ws, purpose=…, actor="信用监管科")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from .._canonical import canonical_digest
+from .._errors import InvalidValueError, StoreError
+from ..assignment import Assignment, ConflictRegister, TeamPolicy, assign_inspectors
+from ..audit._ceremony import (
+    CEREMONY_KINDS,
+    CeremonyState,
+    ceremony_state,
+    commitment,
+    contribution_commitment,
+)
+from ..audit._journal import Signer
+from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
+from ..sampling import SPEC_VERSION, Design, Sample, design_from_dict, draw_targets
+from ..sampling._rivest import hash_function
+from ..sampling._seed import check_purpose
+from ._workspace import Workspace
+
+__all__ = ["assign_in_ceremony", "ceremony_of", "commit_contribution", "commitment_text",
+           "draw_in_ceremony", "open_ceremony", "reveal_contribution"]
+
+
+def ceremony_of(ws: Workspace, purpose: str) -> CeremonyState:
+    """The last ceremony opened for ``purpose``; `InvalidValueError` if there is none."""
+    state = ceremony_state(ws.journal(kinds=CEREMONY_KINDS), purpose)
+    if state is None:
+        raise InvalidValueError("ceremony", "purpose", purpose, "has no ceremony",
+                                "open one first: ceremony open")
+    return state
+
+
+def _draws(ws: Workspace, purpose: str) -> list[str]:
+    return [e.payload["record_digest"] for e in ws.journal(kinds=("draw_attempt",))
+            if e.kind == "draw_attempt" and e.payload and e.payload["ceremony"] == purpose]
+
+
+def open_ceremony(ws: Workspace, *, purpose: str, design: Design, directory: TargetDirectory,
+                  contributors: Sequence[str], actor: str, hash: str = "sha256",
+                  inspectors: InspectorDirectory | None = None,
+                  items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
+                  team_policy: TeamPolicy | None = None, plan: Any = None,
+                  reason: str | None = None, signer: Signer | None = None) -> CeremonyState:
+    """Commit, before any seed exists, to every input of a task's draw (spec §17.1).
+
+    The registers are saved in the workspace (each once). A task drawn before can be opened
+    again only with a ``reason``, and the new draw then replaces the last one; a ceremony not
+    yet drawn cannot be opened twice.
+    """
+    label = check_purpose(purpose)
+    hash_function(hash)
+    earlier = _draws(ws, label)
+    current = ceremony_state(ws.journal(kinds=CEREMONY_KINDS), label)
+    if current is not None and current.phase != "drawn":
+        raise InvalidValueError("ceremony", "purpose", label,
+                                f"has a ceremony in progress (opened at entry {current.opened}, "
+                                f"{current.phase})", "finish it: commit, reveal and draw")
+    if earlier and not (reason and reason.strip()):
+        raise InvalidValueError("ceremony", "reason", reason,
+                                f"is needed: {label} was drawn before ({len(earlier)} "
+                                "draw(s)); a new draw replaces the last one",
+                                "give the reason for drawing again (it is published)")
+    registers: dict[str, str | None] = {"inspector_directory": None, "check_item_list": None,
+                                        "conflict_register": None}
+    ws.save_register(directory, actor=actor)
+    for key, register in (("inspector_directory", inspectors), ("check_item_list", items),
+                          ("conflict_register", conflicts)):
+        if register is not None:
+            registers[key] = ws.save_register(register, actor=actor)
+    fixed = commitment(
+        purpose=label, spec_version=SPEC_VERSION, hash_name=hash, design=design.to_dict(),
+        directory={"digest": directory.digest, "size": len(directory)},
+        contributors=contributors, registers=registers,
+        team_policy=None if team_policy is None else team_policy.to_dict(),
+        plan=None if plan is None else {"digest": plan.digest, "version": plan.version})
+    ws.append("ceremony_opened", {
+        "ceremony": label, "commitment": fixed, "commitment_digest": canonical_digest(fixed),
+        "replaces": earlier[-1] if earlier else None,
+        "reason": reason.strip() if earlier and reason else None}, actor=actor, signer=signer)
+    return ceremony_of(ws, label)
+
+
+def commitment_text(state: CeremonyState) -> str:
+    """The public commitment to publish before the seed is made (Chinese and English)."""
+    fixed = state.commitment
+    registers = fixed["registers"]
+    lines = [f"抽查任务随机种子承诺 seed ceremony commitment — {fixed['purpose']}",
+             f"  commitment digest 承诺摘要: {state.commitment_digest}",
+             f"  journal entry 日志序号: {state.opened}",
+             f"  draw spec 规范版本: {fixed['spec_version']}, hash {fixed['hash']}",
+             f"  target directory 检查对象名录库: {fixed['directory']['digest']} "
+             f"({fixed['directory']['size']:,} targets)"]
+    lines += [f"  {name}: {digest}" for name, digest in registers.items() if digest]
+    if fixed.get("plan"):
+        lines.append(f"  plan 年度计划: version {fixed['plan']['version']}, "
+                     f"{fixed['plan']['digest']}")
+    if state.replaces:
+        lines.append(f"  replaces 替换: {state.replaces[0]} because 原因: {state.replaces[1]}")
+    lines.append("  contributors, in order 种子贡献方（按序）: " + ", ".join(fixed["contributors"]))
+    return "\n".join(lines)
+
+
+def commit_contribution(ws: Workspace, *, purpose: str, contributor: str, commitment: str,
+                        signer: Signer | None = None) -> None:
+    """A contributor's commitment (spec §17.2), journaled under the contributor's name."""
+    state = ceremony_of(ws, purpose)
+    if contributor not in state.contributors:
+        raise InvalidValueError("ceremony", "contributor", contributor,
+                                "is not a contributor of this ceremony",
+                                "the contributors are: " + ", ".join(state.contributors))
+    if state.phase != "committing":
+        raise InvalidValueError("ceremony", "commit", contributor,
+                                f"comes too late: the ceremony is {state.phase}",
+                                "commitments are taken before any reveal")
+    if contributor in state.committed:
+        raise InvalidValueError("ceremony", "contributor", contributor, "has committed already",
+                                "each contributor commits once")
+    if not isinstance(commitment, str) or len(commitment) != 71 or \
+            not commitment.startswith("sha256:"):
+        raise InvalidValueError("ceremony", "commitment", commitment,
+                                "is not sha256: and 64 hex digits",
+                                "publish sha256(contribution + ':' + salt), see spec §17.2")
+    ws.append("seed_committed", {"ceremony": state.purpose, "contributor": contributor,
+                                 "commitment": commitment.lower()},
+              actor=contributor, signer=signer)
+
+
+def reveal_contribution(ws: Workspace, *, purpose: str, contributor: str, contribution: str,
+                        salt: str, signer: Signer | None = None) -> None:
+    """A contributor's reveal (spec §17.3): refused — and journaled as refused — when it does
+    not match the commitment."""
+    state = ceremony_of(ws, purpose)
+    if state.phase != "revealing":
+        raise InvalidValueError("ceremony", "reveal", contributor,
+                                f"is not possible now: the ceremony is {state.phase}",
+                                "reveal after every contributor has committed, once each")
+    if contributor not in state.committed or contributor in state.revealed:
+        raise InvalidValueError("ceremony", "contributor", contributor,
+                                "has not committed, or has revealed already",
+                                "each committed contributor reveals once")
+    try:
+        matches = contribution_commitment(contribution, salt) == state.committed[contributor]
+    except InvalidValueError as error:
+        matches, why = False, str(error)
+    else:
+        why = "the contribution and salt do not make the published commitment"
+    if not matches:
+        ws.append("reveal_refused", {"ceremony": state.purpose, "contributor": contributor,
+                                     "reason": why}, actor=contributor, signer=signer)
+        raise InvalidValueError("ceremony", "reveal", contributor, f"is refused: {why}",
+                                "reveal exactly the contribution and salt committed to")
+    ws.append("seed_revealed", {"ceremony": state.purpose, "contributor": contributor,
+                                "contribution": contribution, "salt": salt},
+              actor=contributor, signer=signer)
+
+
+def draw_in_ceremony(ws: Workspace, *, purpose: str, actor: str,
+                     signer: Signer | None = None) -> Sample:
+    """Draw the task from exactly the committed inputs and the revealed seed (spec §17.4);
+    the record (with its ``ceremony`` section) is stored and the attempt journaled."""
+    state = ceremony_of(ws, purpose)
+    if state.phase != "ready":
+        raise InvalidValueError("ceremony", "draw", state.purpose,
+                                f"is not possible: the ceremony is {state.phase}",
+                                "draw once, after every contribution is revealed; to draw "
+                                "again open a new ceremony with a reason")
+    fixed = state.commitment
+    directory = ws.load_register(fixed["directory"]["digest"])
+    if not isinstance(directory, TargetDirectory):
+        raise StoreError(ws.location, f"the committed directory {fixed['directory']['digest']} "
+                         f"is stored as a {type(directory).__name__}",
+                         "restore the workspace from a backup")
+    attempt = len(_draws(ws, state.purpose)) + 1
+    sample = draw_targets(directory, design_from_dict(fixed["design"]), seed=state.seed,
+                          purpose=state.purpose, hash=fixed["hash"])
+    section = {"commitment_digest": state.commitment_digest, "opened": state.opened,
+               "attempt": attempt, "replaces": state.replaces[0] if state.replaces else None,
+               "reason": state.replaces[1] if state.replaces else None}
+    sample = attrs.evolve(sample, record=attrs.evolve(sample.record, ceremony=section))
+    digest = ws.save_record(sample.record, actor=actor)
+    ws.append("draw_attempt", {"ceremony": state.purpose, "attempt": attempt,
+                               "record_digest": digest, "replaces": section["replaces"],
+                               "reason": section["reason"]}, actor=actor, signer=signer)
+    return sample
+
+
+def assign_in_ceremony(ws: Workspace, sample: Sample, inspectors: InspectorDirectory,
+                       policy: TeamPolicy, *, actor: str, signer: Signer | None = None
+                       ) -> Assignment:
+    """Teams for a ceremony's draw, from the committed policy and registers; the record with
+    teams is stored and journaled (``teams_drawn``)."""
+    section = sample.record.ceremony
+    if section is None:
+        raise InvalidValueError("ceremony", "sample", sample.record.purpose,
+                                "was not drawn in a ceremony", "use draw_in_ceremony")
+    state = ceremony_of(ws, sample.record.purpose)
+    committed = state.commitment.get("team_policy")
+    if committed is not None and committed != policy.to_dict():
+        raise InvalidValueError("ceremony", "policy", policy.to_dict(),
+                                "is not the team policy committed to",
+                                "use the committed policy, or open a new ceremony")
+    registered = state.commitment["registers"].get("inspector_directory")
+    if registered is not None and registered != inspectors.digest:
+        raise InvalidValueError("ceremony", "inspectors", inspectors.digest,
+                                f"is not the inspector directory committed to ({registered})",
+                                "use the committed directory (it is in the workspace)")
+    assignment = assign_inspectors(sample, inspectors, policy)
+    digest = ws.save_record(assignment.record, actor=actor)
+    ws.append("teams_drawn", {"ceremony": state.purpose, "record_digest": digest,
+                              "draw_digest": sample.record.digest}, actor=actor, signer=signer)
+    return assignment
