@@ -3,9 +3,11 @@ status 2, one message naming the place and the fix, no traceback, and no change 
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -228,14 +230,20 @@ def test_every_option_has_help_and_its_default(capsys: pytest.CaptureFixture[str
     """Every option of every command has help text; options with a default show it."""
     from random_inspection.cli import build_parser  # noqa: PLC0415
 
-    parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command")
-    for name, sub in commands.choices.items():  # type: ignore[union-attr]
-        for action in sub._actions:
-            assert action.help, (name, action.dest)
+    def walk(parser: argparse.ArgumentParser, words: list[str]) -> Iterator[list[str]]:
+        for action in parser._actions:
+            assert action.help, (words, action.dest)
             if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
-                assert "(default:" in sub.format_help() or action.dest == "help"
-        assert main([name, "--help"]) == 0
+                assert "(default:" in parser.format_help() or action.dest == "help"
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from walk(sub, [*words, name])
+        yield words
+
+    commands = [words for words in walk(build_parser(), []) if words]
+    assert ["ceremony", "open"] in commands
+    for words in commands:
+        assert main([*words, "--help"]) == 0
     assert "(default: 3/100)" in capsys.readouterr().out
 
 

@@ -2148,10 +2148,34 @@ def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]]
     problem = chain_problem(entries)
     if problem:
         return [("journal", "fail", problem)]
-    problems = ceremony_problems(record, entries)
+    try:
+        problems = ceremony_problems(record, entries)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        problems = [f"the journal's ceremony entries are malformed ({error!r:.120})"]
+    note = "committed before the seed, seed from the reveals, attempt journaled"
+    if not problems:
+        later = [e for e in entries if e["kind"] == "draw_attempt" and e.get("payload")
+                 and e["payload"].get("ceremony") == record["purpose"]
+                 and e["payload"].get("attempt", 0) > record["ceremony"]["attempt"]]
+        if later:
+            last = later[-1]["payload"]
+            note += (f"; REPLACED: attempt {last.get('attempt')} (journal entry "
+                     f"{later[-1]['seq']}) is the task's draw now, because: {last.get('reason')}")
+    changes = [e for e in entries if e["kind"] == "team_changed" and "teams" in record
+               and e.get("payload") and e["payload"].get("record_digest")
+               == record["record_digest"]]
+    described = []
+    for e in changes:
+        change = e["payload"].get("change")
+        change = change if isinstance(change, dict) else {}
+        gone = ",".join(map(str, change.get("remove", [])))
+        came = ", ".join(" ".join(map(str, a)) for a in change.get("add", []))
+        described.append(f"entry {e['seq']}, target {e['payload'].get('target')}: -{gone} "
+                         f"+{came} because {e['payload'].get('reason')}")
     return [("journal", "ok", f"{len(entries)} entries, one unbroken chain"),
-            ("ceremony", "fail" if problems else "ok", "; ".join(problems) or
-             "committed before the seed, seed from the reveals, attempt journaled")]
+            ("ceremony", "fail" if problems else "ok", "; ".join(problems) or note),
+            *([("team changes", "ok", f"{len(changes)} team change(s) after the draw: "
+                + "; ".join(described))] if changes else [])]
 
 
 def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple[str, str, str]:

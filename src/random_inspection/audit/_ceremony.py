@@ -25,11 +25,13 @@ from ._journal import Entry
 __all__ = [
     "CEREMONY_KINDS",
     "CeremonyState",
+    "ceremony_note",
     "ceremony_state",
     "check_record_ceremony",
     "commitment",
     "contribution_commitment",
     "seed_of",
+    "team_change_note",
 ]
 
 #: The journal kinds a ceremony's state is made of (spec §17).
@@ -168,6 +170,48 @@ def ceremony_state(entries: Iterable[Entry], purpose: str, opened: int | None = 
         commitment_digest=first["commitment_digest"], committed=committed, revealed=revealed,
         attempts=attempts,
         replaces=(first["replaces"], first["reason"]) if first.get("replaces") else None)
+
+
+def ceremony_note(record: Any, entries: Sequence[Entry]) -> str:
+    """Spec §17.5: the ceremony check's result line — its problems, or that it holds and,
+    when a later attempt of the task replaced this draw, which one and why."""
+    try:
+        problems = check_record_ceremony(record, entries)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # InvalidValueError is a ValueError: a contribution no commitment could be made of
+        problems = [f"the journal's ceremony entries are malformed ({error!r:.120})"]
+    if problems:
+        return "FAIL: " + "; ".join(problems)
+    note = "committed before the seed, seed from the reveals, attempt journaled"
+    later = [e for e in entries if e.kind == "draw_attempt" and e.payload
+             and e.payload.get("ceremony") == record.purpose
+             and e.payload.get("attempt", 0) > record.ceremony["attempt"]]
+    if later:
+        last = later[-1].payload or {}
+        note += (f"; REPLACED: attempt {last.get('attempt')} (journal entry {later[-1].seq}) "
+                 f"is the task's draw now, because: {last.get('reason')}")
+    return note
+
+
+def team_change_note(record: Any, entries: Sequence[Entry]) -> str | None:
+    """Spec §17.5: the team changes journaled after the draw of a record with teams, as one
+    line (``None`` when there are none)."""
+    if record.teams is None:
+        return None
+    changes = [e for e in entries if e.kind == "team_changed" and e.payload
+               and e.payload.get("record_digest") == record.digest]
+    if not changes:
+        return None
+    described = []
+    for entry in changes:
+        payload = entry.payload or {}
+        found = payload.get("change")
+        change: Mapping[str, Any] = found if isinstance(found, dict) else {}
+        gone = ",".join(map(str, change.get("remove", [])))
+        came = ", ".join(" ".join(map(str, a)) for a in change.get("add", []))
+        described.append(f"entry {entry.seq}, target {payload.get('target')}: -{gone} "
+                         f"+{came} because {payload.get('reason')}")
+    return f"{len(changes)} team change(s) after the draw: " + "; ".join(described)
 
 
 def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:

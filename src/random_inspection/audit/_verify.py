@@ -20,7 +20,7 @@ from ..sampling._designs import design_from_dict
 from ..sampling._draw import replay
 from ..sampling._record import SPEC_VERSIONS, AuditRecord, RecordFormatError
 from ..sampling._rivest import hash_function
-from ._ceremony import check_record_ceremony
+from ._ceremony import ceremony_note, team_change_note
 from ._journal import Entry, check_chain
 from ._legacy import allocation_v1, eligibility_v1, teams_v1
 
@@ -292,10 +292,11 @@ def _journal_checks(record: AuditRecord, journal: Sequence[Entry]) -> list[Check
                       needs="the sign extra (cryptography)")]
     if not chain.ok:
         return [Check("journal", False, str(chain))]
-    problems = check_record_ceremony(record, journal)
+    note = ceremony_note(record, journal)
+    changes = team_change_note(record, journal)
     return [Check("journal", True, str(chain)),
-            Check("ceremony", not problems, "; ".join(problems) or
-                  "committed before the seed, seed from the reveals, attempt journaled")]
+            Check("ceremony", not note.startswith("FAIL: "), note.removeprefix("FAIL: ")),
+            *([Check("team changes", True, changes)] if changes else [])]
 
 
 def _team_checks(record: AuditRecord, directory: TargetDirectory,

@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="no progress bars (verify: print only the verdict)")
     common.add_argument("--debug", action="store_true",
                         help="show the traceback of an error")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help="what to do (each command has its own --help)")
     for command in COMMANDS:
         command.add(commands, common)
     return parser

@@ -16,6 +16,7 @@ from ..sampling import design_from_dict, draw_targets
 from . import _options as o
 from ._console import Console
 from ._outputs import check_output, csv_text
+from ._store import check_store, record_into, store_options
 from ._summaries import assignment_summary
 
 __all__ = ["add", "read_previous", "register_options", "run"]
@@ -52,6 +53,43 @@ def read_previous(path: Path | None) -> dict[str, list[str]] | None:
     return data
 
 
+def team_options(parser: argparse.ArgumentParser, *, check_date_required: bool) -> None:
+    """The team policy's options (``assign``, ``ceremony open``)."""
+    parser.add_argument("--check-date", required=check_date_required, type=o.checked_date,
+                        metavar="DATE", help="the day of the checks (credentials and "
+                                             "conflicts in force), YYYY-MM-DD")
+    parser.add_argument("--mode", default="whole_pool", choices=[m.code for m in DrawMode],
+                        help="whole_pool 全局混合, by_region 区域定向, cross_office 所所交叉")
+    parser.add_argument("--unit", default="person", choices=[u.code for u in DrawUnit],
+                        help="draw officers one by one, or pre-formed groups (the "
+                             "inspectors' 执法小组 column) as a unit")
+    parser.add_argument("--min-officers", type=o.whole_number, default=2,
+                        help="officers with valid credentials per team (at least 2)")
+    parser.add_argument("--leader-department",
+                        help="the executing department that leads each team")
+    parser.add_argument("--cap", type=o.whole_number, help="the most targets per officer")
+    parser.add_argument("--item-codes", help="the task's check-item codes, comma-separated "
+                                             "(their specialties come from --item-list)")
+
+
+def policy_of(args: argparse.Namespace, command: str
+              ) -> tuple[TeamPolicy, CheckItemList | None, ConflictRegister | None]:
+    """The team policy the options give, with the item list and conflict register read."""
+    codes = [c.strip() for c in (args.item_codes or "").split(",") if c.strip()]
+    if codes and not args.item_list:
+        raise InvalidValueError(command, "--item-codes", args.item_codes,
+                                "needs the check-item list", "pass --item-list items.csv")
+    items = CheckItemList.from_csv(args.item_list) if args.item_list else None
+    conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None
+    policy = TeamPolicy(
+        check_date=args.check_date, mode=args.mode, unit=args.unit,
+        min_officers=args.min_officers, leader_department=args.leader_department,
+        cap=args.cap, items=items.require(codes) if items else (),
+        conflicts=conflicts or ConflictRegister(),
+        previous_inspectors=read_previous(args.previous) or {})
+    return policy, items, conflicts
+
+
 def add(commands: Any, common: argparse.ArgumentParser) -> None:
     """Register the command."""
     p = commands.add_parser(
@@ -64,22 +102,10 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("directory", type=o.existing_file,
                    help="the target directory CSV the draw was made from")
     register_options(p, inspectors_required=True)
-    p.add_argument("--check-date", required=True, type=o.checked_date, metavar="DATE",
-                   help="the day of the checks (credentials and conflicts in force), "
-                        "YYYY-MM-DD")
-    p.add_argument("--mode", default="whole_pool", choices=[m.code for m in DrawMode],
-                   help="whole_pool 全局混合, by_region 区域定向, cross_office 所所交叉")
-    p.add_argument("--unit", default="person", choices=[u.code for u in DrawUnit],
-                   help="draw officers one by one, or pre-formed groups (the inspectors' "
-                        "执法小组 column) as a unit")
-    p.add_argument("--min-officers", type=o.whole_number, default=2,
-                   help="officers with valid credentials per team (at least 2)")
-    p.add_argument("--leader-department", help="the executing department that leads each team")
-    p.add_argument("--cap", type=o.whole_number, help="the most targets per officer")
-    p.add_argument("--item-codes", help="the task's check-item codes, comma-separated "
-                                        "(their specialties come from --item-list)")
+    team_options(p, check_date_required=True)
     p.add_argument("--out", required=True, type=Path,
                    help="the folder to write (record.json with teams, teams.csv, manifest.json)")
+    store_options(p)
     p.add_argument("--force", action="store_true",
                    help="replace --out if it is an earlier output folder of this command line")
     p.set_defaults(run=run)
@@ -87,11 +113,9 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Check the options and the output folder, replay the draw, draw the teams, write."""
-    codes = [c.strip() for c in (args.item_codes or "").split(",") if c.strip()]
-    if codes and not args.item_list:
-        raise InvalidValueError("assign", "--item-codes", args.item_codes,
-                                "needs the check-item list", "pass --item-list items.csv")
+    policy, items, conflicts = policy_of(args, "assign")
     check_output(args.out, args.force)
+    check_store(args)
     path = args.record / "record.json" if args.record.is_dir() else args.record
     record = AuditRecord.read(path)
     if record.teams is not None:
@@ -105,13 +129,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
                                 "give the directory the draw was made from, and run "
                                 "`random-inspection verify` on the record")
     console.echo(f"the draw {path} replays against {args.directory}")
-    items = CheckItemList.from_csv(args.item_list) if args.item_list else CheckItemList()
-    policy = TeamPolicy(
-        check_date=args.check_date, mode=args.mode, unit=args.unit,
-        min_officers=args.min_officers, leader_department=args.leader_department,
-        cap=args.cap, items=items.require(codes),
-        conflicts=ConflictRegister.from_csv(args.conflicts) if args.conflicts
-        else ConflictRegister(), previous_inspectors=read_previous(args.previous) or {})
     inspectors = InspectorDirectory.from_csv(args.inspectors)
     sample = draw_targets(directory, design_from_dict(record.design), seed=record.seed,
                           purpose=record.purpose, hash=record.hash)
@@ -131,5 +148,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         (out.path / "teams.csv").write_text(csv_text(
             ["target", "leader", "officers", "experts", "uncovered", "unstaffed", "group"],
             rows), encoding="utf-8-sig")
+        console.lines(record_into(args, registers=[
+            directory, inspectors, *(r for r in (items, conflicts) if r is not None)],
+            records=[assignment.record]))
     console.echo(f"wrote {args.out}/: record.json, teams.csv, manifest.json")
     return 0

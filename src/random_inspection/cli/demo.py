@@ -11,13 +11,14 @@ from typing import Any
 from .._runfolder import Staging, run_folder
 from .._version import __version__
 from ..assignment import TeamPolicy, assign_inspectors
-from ..audit import verify
+from ..audit import AuditRecord, verify
 from ..demo import CITY_NAME, DemoCity, demo_city, demo_plan
-from ..planning import forecast_coverage, run_plan
+from ..planning import PlanRun, forecast_coverage, run_plan
 from ..sampling import StratifiedByRisk, draw_targets
 from . import _options as o
 from ._console import Console
 from ._outputs import check_output
+from ._store import check_store, login, open_store
 from ._summaries import assignment_summary, registers_summary, sample_summary
 
 __all__ = ["add", "run"]
@@ -49,6 +50,11 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--verbose", action="store_true", help="also list counties")
     p.add_argument("--out", type=Path, default=Path("random-inspection-demo"),
                    help="the folder to write (registers, records, report, manifest)")
+    p.add_argument("--workspace", metavar="DIR_OR_URL",
+                   help="also keep the demo's year in a workspace (made on first use): "
+                        "registers, both plan versions, every record, and the journal")
+    p.add_argument("--actor", default=None,
+                   help="who is recorded in the journal (default: your login name)")
     p.add_argument("--force", action="store_true",
                    help="replace --out if it is an earlier output folder of this command line")
     p.set_defaults(run=run)
@@ -57,6 +63,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     """Each stage prints as it finishes; the folder appears at the end, whole."""
     check_output(args.out, args.force)
+    check_store(args)
     started = time.perf_counter()
     with console.step("generating the demo city"):
         city = demo_city(n_targets=args.targets, seed=args.data_seed)
@@ -66,9 +73,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.lines(_other_registers(city))
     with run_folder(args.out, command="demo", overwrite=args.force, seed=args.seed.value,
                     data_seed=args.data_seed, targets=args.targets) as out:
-        task_ok = _task(city, args, console, out)
-        year_ok = _year(city, args, console, out)
+        task_ok, record = _task(city, args, console, out)
+        year_ok, year = _year(city, args, console, out)
         _registers(city, console, out)
+        _workspace(city, args, console, [record, *(r.record for r in year.runs)], year)
     console.lines(["", f"wrote {args.out}/ (manifest.json lists every file)",
                    f"check them yourself: random-inspection verify {args.out} "
                    f"{args.out}/directory.csv --inspectors {args.out}/inspectors.csv "
@@ -94,7 +102,8 @@ def _other_registers(city: DemoCity) -> list[str]:
     ]
 
 
-def _task(city: DemoCity, args: argparse.Namespace, console: Console, out: Staging) -> bool:
+def _task(city: DemoCity, args: argparse.Namespace, console: Console, out: Staging
+          ) -> tuple[bool, AuditRecord]:
     """One task: the draw, its teams, the record verified as read back from its file."""
     design = StratifiedByRisk.from_preset("henan-2021", unclassified="1/100")
     started = time.perf_counter()
@@ -114,18 +123,17 @@ def _task(city: DemoCity, args: argparse.Namespace, console: Console, out: Stagi
     path = out.path / "record.json"
     path.write_text(assignment.record.to_json(), encoding="utf-8")
     out.records.append("record.json")
-    from ..audit import AuditRecord  # noqa: PLC0415
-
     report = verify(AuditRecord.read(path), city.targets, inspectors=city.inspectors,
                     policy=policy, progress=console.progress)
     console.lines(["", f"核验 verification of the record (digest {assignment.record.digest}):",
                    f"  {len(report.checks)} checks, {len(report.failures)} failed: "
                    + ("VERIFIED, targets and teams replay exactly" if report.ok
                       else str(report))])
-    return report.ok
+    return report.ok, assignment.record
 
 
-def _year(city: DemoCity, args: argparse.Namespace, console: Console, out: Staging) -> bool:
+def _year(city: DemoCity, args: argparse.Namespace, console: Console, out: Staging
+          ) -> tuple[bool, PlanRun]:
     """Plan, forecast, revise, run and write the demo city's 2024."""
     started = time.perf_counter()
     plan = demo_plan()
@@ -153,7 +161,7 @@ def _year(city: DemoCity, args: argparse.Namespace, console: Console, out: Stagi
                    "records of the year replay exactly"
                    + (f"; FAILED: {', '.join(failed)}" if failed else ""),
                    f"the year took {time.perf_counter() - started:.1f} s"])
-    return year.report.floor_met and not failed
+    return year.report.floor_met and not failed, year
 
 
 def _registers(city: DemoCity, console: Console, out: Staging) -> None:
@@ -162,3 +170,31 @@ def _registers(city: DemoCity, console: Console, out: Staging) -> None:
                         progress=console.progress)
     city.inspectors.to_csv(out.path / "inspectors.csv", encoding="utf-8-sig")
     city.check_items.to_csv(out.path / "items.csv", encoding="utf-8-sig")
+
+
+def _workspace(city: DemoCity, args: argparse.Namespace, console: Console,
+               records: list[AuditRecord], year: PlanRun) -> None:
+    """With ``--workspace``: the registers, every plan version (filed, then revised), and
+    every record, journaled; then the workspace's status and its journal checked."""
+    if not args.workspace:
+        return
+    plans = [demo_plan()]
+    if year.plan.digest != plans[0].digest:
+        plans.append(year.plan)
+    with console.step("recording into the workspace"), \
+            open_store(args.workspace, create=True) as ws:
+        actor = args.actor or login()
+        for register in (city.targets, city.inspectors, city.check_items):
+            ws.save_register(register, actor=actor)
+        for plan in plans:
+            ws.save_plan(plan, actor=actor)
+        for record in records:
+            ws.save_record(record, actor=actor)
+        status = ws.status()
+        report = ws.check_journal()
+    console.lines(["", f"工作区 workspace {status['location']} ({status['backend']}): "
+                       f"{status['registers']} registers, {status['plans']} plan versions, "
+                       f"{status['records']} records, {status['journal_entries']} journal "
+                       "entries",
+                   f"  {report}",
+                   f"  see it: random-inspection journal show --workspace {args.workspace}"])

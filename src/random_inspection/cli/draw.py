@@ -15,6 +15,7 @@ from ..sampling._rivest import HASHES, hash_function
 from . import _options as o
 from ._console import Console
 from ._outputs import check_output, csv_text
+from ._store import check_store, record_into, store_options
 from ._summaries import sample_summary
 
 __all__ = ["add", "run"]
@@ -51,6 +52,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--hash", default="sha256", choices=HASHES, help="the spec's hash")
     p.add_argument("--out", required=True, type=Path,
                    help="the folder to write (record.json, selection.csv, manifest.json)")
+    store_options(p)
     p.add_argument("--force", action="store_true",
                    help="replace --out if it is an earlier output folder of this command line")
     p.set_defaults(run=run)
@@ -76,6 +78,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     design = design_of(args)
     hash_function(args.hash)
     check_output(args.out, args.force)
+    check_store(args)
     directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
     console.echo(f"read {args.directory}: {len(directory):,} targets, digest "
                  f"{directory.digest}")
@@ -94,5 +97,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
         (out.path / "selection.csv").write_text(
             csv_text(["draw_order", "id", "name", "risk_class", "inclusion_probability"],
                      rows), encoding="utf-8-sig")
+        console.lines(record_into(args, registers=[directory], records=[sample.record]))
     console.echo(f"wrote {args.out}/: record.json, selection.csv, manifest.json")
     return 0

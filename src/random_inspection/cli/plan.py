@@ -14,6 +14,7 @@ from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
 from . import _options as o
 from ._console import Console
 from ._outputs import check_output
+from ._store import check_store, record_into, store_options
 from .assign import read_previous, register_options
 
 __all__ = ["add", "run", "write_run"]
@@ -35,19 +36,23 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     register_options(p, inspectors_required=False)
     p.add_argument("--out", type=Path, default=Path("plan-run"),
                    help="the folder to write with --seed")
+    store_options(p)
     p.add_argument("--force", action="store_true",
                    help="replace --out if it is an earlier output folder of this command line")
     p.set_defaults(run=run)
 
 
-def write_run(year: PlanRun, out: Path, *, force: bool, seed: str) -> list[str]:
-    """Write the year as a run folder; the lines to print (every record verified first)."""
+def write_run(year: PlanRun, args: argparse.Namespace, registers: list[Any]) -> list[str]:
+    """Write the year as a run folder, and into ``--workspace`` when given; the lines to
+    print (every record verified first)."""
     failed = [r.task.code for r in year.runs if not r.verify().ok]
-    with run_folder(out, command="plan", overwrite=force, seed=seed,
+    with run_folder(args.out, command="plan", overwrite=args.force, seed=args.seed.value,
                     plan_digest=year.plan.digest) as folder:
         year.write_into(folder)
-    return [f"wrote {out}/: plan.json, {len(year.runs)} records in records/, report.txt, "
-            "report.json, manifest.json",
+        stored = record_into(args, registers=registers, plan=year.plan,
+                             records=[r.record for r in year.runs])
+    return [f"wrote {args.out}/: plan.json, {len(year.runs)} records in records/, report.txt, "
+            "report.json, manifest.json", *stored,
             f"verified in process: {len(year.runs) - len(failed)} of {len(year.runs)} records "
             "replay exactly" + (f"; FAILED: {', '.join(failed)}" if failed else "")]
 
@@ -62,18 +67,21 @@ def run(args: argparse.Namespace, console: Console) -> int:
                                     "(--seed)", "give the inspector directory and the "
                                     "check-item list CSV files")
         check_output(args.out, args.force)
+    check_store(args)
     plan: AnnualPlan = read_plan(args.plan)
     directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
     console.echo(f"{plan.name}: version {plan.version}, {len(plan.tasks)} tasks, digest "
                  f"{plan.digest}")
     console.echo(str(forecast_coverage(plan, directory)))
     if args.seed is None:
+        console.lines(record_into(args, registers=[directory], plan=plan))
         return 0
-    year = run_plan(plan, directory, InspectorDirectory.from_csv(args.inspectors),
-                    CheckItemList.from_csv(args.item_list), seed=args.seed,
-                    conflicts=ConflictRegister.from_csv(args.conflicts) if args.conflicts
-                    else None, previous_inspectors=read_previous(args.previous),
-                    progress=console.progress)
+    inspectors = InspectorDirectory.from_csv(args.inspectors)
+    items = CheckItemList.from_csv(args.item_list)
+    conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None
+    year = run_plan(plan, directory, inspectors, items, seed=args.seed, conflicts=conflicts,
+                    previous_inspectors=read_previous(args.previous), progress=console.progress)
     console.echo(str(year.report))
-    console.lines(write_run(year, args.out, force=args.force, seed=args.seed.value))
+    console.lines(write_run(year, args, [directory, inspectors, items,
+                                         *([conflicts] if conflicts else [])]))
     return 0 if year.report.floor_met else 1

@@ -9,25 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidValueError
-from ..assignment import ConflictRegister, TeamPolicy
 from ..audit._ceremony import contribution_commitment
 from ..audit._journal import write_jsonl
-from ..registry import CheckItemList, EntityType, InspectorDirectory, TargetDirectory
+from ..registry import EntityType, InspectorDirectory, TargetDirectory
 from . import _options as o
 from ._console import Console
+from ._store import open_store
+from .assign import policy_of, register_options, team_options
 from .draw import design_of
 
-__all__ = ["add", "open_store"]
-
-
-def open_store(location: str, *, create: bool = False) -> Any:
-    """The workspace at ``location`` (a folder or a PostgreSQL URL)."""
-    try:
-        from ..store import Workspace  # noqa: PLC0415  (the optional `store` extra)
-    except ImportError as error:
-        raise InvalidValueError("workspace", "store extra", str(error), "is not installed",
-                                "pip install 'random-inspection[store]'") from None
-    return Workspace.init(location) if create else Workspace.open(location)
+__all__ = ["add"]
 
 
 def _where(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +31,13 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     _add_workspace(commands, common)
     _add_ceremony(commands, common)
     _add_journal(commands, common)
+    _add_team(commands, common)
 
 
 def _add_workspace(commands: Any, common: argparse.ArgumentParser) -> None:
     ws = commands.add_parser("workspace", parents=[common], help="create or inspect a workspace")
-    sub = ws.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sub = ws.add_subparsers(dest="action", required=True, metavar="ACTION",
+                           help="init or status")
     init = sub.add_parser("init", parents=[common], help="create a workspace")
     init.add_argument("location", help="a new folder (SQLite) or a postgresql+psycopg:// URL")
     init.set_defaults(run=_init)
@@ -56,7 +49,8 @@ def _add_workspace(commands: Any, common: argparse.ArgumentParser) -> None:
 def _add_ceremony(commands: Any, common: argparse.ArgumentParser) -> None:
     ceremony = commands.add_parser("ceremony", parents=[common],
                                    help="the seed ceremony: open, commit, reveal, draw")
-    steps = ceremony.add_subparsers(dest="action", required=True, metavar="ACTION")
+    steps = ceremony.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                   help="open, contribution, commit, reveal or draw")
     opening = steps.add_parser("open", parents=[common],
                                help="commit to every input of a task's draw, before any seed")
     _where(opening)
@@ -78,13 +72,8 @@ def _add_ceremony(commands: Any, common: argparse.ArgumentParser) -> None:
                          help="leave out targets checked on or after DATE")
     opening.add_argument("--hash", default="sha256", choices=("sha256", "sm3"),
                          help="the spec's hash")
-    opening.add_argument("--inspectors", type=o.existing_file,
-                         help="the inspector directory CSV, to commit to it and a team policy")
-    opening.add_argument("--check-date", type=o.checked_date, metavar="DATE",
-                         help="with --inspectors: the team policy's check date")
-    opening.add_argument("--mode", default="whole_pool",
-                         choices=("whole_pool", "by_region", "cross_office"),
-                         help="with --inspectors: the team draw mode")
+    register_options(opening, inspectors_required=False)
+    team_options(opening, check_date_required=False)
     opening.add_argument("--reason", help="why the task is drawn again (needed after a draw)")
     opening.add_argument("--actor", required=True, help="who opens the ceremony")
     opening.set_defaults(run=_open)
@@ -118,7 +107,8 @@ def _add_ceremony(commands: Any, common: argparse.ArgumentParser) -> None:
 def _add_journal(commands: Any, common: argparse.ArgumentParser) -> None:
     journal = commands.add_parser("journal", parents=[common],
                                   help="show, verify or export the journal")
-    acts = journal.add_subparsers(dest="action", required=True, metavar="ACTION")
+    acts = journal.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                  help="show, verify or export")
     show = acts.add_parser("show", parents=[common], help="print the journal's entries")
     _where(show)
     show.add_argument("--last", type=o.whole_number, default=20, help="how many of the last")
@@ -134,9 +124,77 @@ def _add_journal(commands: Any, common: argparse.ArgumentParser) -> None:
     export = acts.add_parser("export", parents=[common],
                              help="write the chain as JSON Lines (verifier.py --journal reads it)")
     _where(export)
-    export.add_argument("out", type=Path, help="the file to write")
+    export.add_argument("--out", required=True, type=Path, help="the JSON Lines file to write")
     export.add_argument("--force", action="store_true", help="replace an existing file")
     export.set_defaults(run=_export)
+
+
+def _add_team(commands: Any, common: argparse.ArgumentParser) -> None:
+    team = commands.add_parser("team", parents=[common],
+                               help="change a drawn team (with its reason), or show one")
+    acts = team.add_subparsers(dest="action", required=True, metavar="ACTION",
+                               help="change or show")
+    for name, helptext, run in (("change", "journal a change to a drawn team", _team_change),
+                                ("show", "a team with its journaled changes", _team_show)):
+        p = acts.add_parser(name, parents=[common], help=helptext)
+        _where(p)
+        p.add_argument("--record", required=True,
+                       help="the record with teams: its digest, its file, or its folder")
+        p.add_argument("--target", required=True, help="the target whose team it is")
+        p.set_defaults(run=run)
+        if name == "change":
+            p.add_argument("--remove", action="append", default=[],
+                           help="an inspector who leaves the team (repeatable)")
+            p.add_argument("--add", action="append", default=[],
+                           help="an inspector who joins the team (repeatable)")
+            p.add_argument("--leader", help="who leads now (needed when the leader leaves)")
+            p.add_argument("--reason", required=True, help="why (it is journaled)")
+            p.add_argument("--actor", required=True, help="who makes the change")
+
+
+def _record_digest(text: str) -> str:
+    path = Path(text)
+    if path.is_dir():
+        path = path / "record.json"
+    if path.is_file():
+        from ..sampling._record import AuditRecord  # noqa: PLC0415
+
+        return AuditRecord.read(path).digest
+    try:
+        return o.digest(text)
+    except argparse.ArgumentTypeError:
+        raise InvalidValueError("team", "--record", text, "is neither a record file or "
+                                "folder nor a record digest", "give the record.json, its "
+                                "folder, or sha256:… as `journal show` lists it") from None
+
+
+def _team_lines(team: dict[str, Any]) -> list[str]:
+    lines = [f"officers 执法人员: {', '.join(team['officers'])} (leader 组长: {team['leader']})",
+             f"experts 专家: {', '.join(team['experts']) or '-'}"]
+    lines += [f"  entry {c['seq']} {c['time']} {c['actor']}: -{','.join(c['remove'])} "
+              f"+{', '.join(' '.join(a) for a in c['add'])} because {c['reason']}"
+              for c in team["changes"]]
+    return lines
+
+
+def _team_change(args: argparse.Namespace, console: Console) -> int:
+    from ..store import change_team  # noqa: PLC0415
+
+    with open_store(args.workspace) as ws:
+        team = change_team(ws, _record_digest(args.record), args.target, remove=args.remove,
+                           add=args.add, leader=args.leader, reason=args.reason,
+                           actor=args.actor)
+    console.lines([f"team of {args.target} changed and journaled:", *_team_lines(team)])
+    return 0
+
+
+def _team_show(args: argparse.Namespace, console: Console) -> int:
+    from ..store import team_now  # noqa: PLC0415
+
+    with open_store(args.workspace) as ws:
+        team = team_now(ws, _record_digest(args.record), args.target)
+    console.lines([f"team of {args.target}:", *_team_lines(team)])
+    return 0
 
 
 def _init(args: argparse.Namespace, console: Console) -> int:
@@ -160,22 +218,31 @@ def _open(args: argparse.Namespace, console: Console) -> int:
                                         or [EntityType.ENTERPRISE]})
     design = design_of(design_args)
     directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
-    inspectors = policy = None
+    inspectors = policy = items = conflicts = None
     if args.inspectors:
         if args.check_date is None:
             raise InvalidValueError("ceremony open", "--check-date", None,
                                     "is needed with --inspectors",
                                     "give the team policy's check date")
+        if args.previous:
+            raise InvalidValueError("ceremony open", "--previous", str(args.previous),
+                                    "cannot be committed (a workspace keeps registers, not "
+                                    "rotation files)", "draw such teams with the library: "
+                                    "store.assign_in_ceremony")
+        policy, items, conflicts = policy_of(args, "ceremony open")
         inspectors = InspectorDirectory.from_csv(args.inspectors)
-        policy = TeamPolicy(check_date=args.check_date, mode=args.mode)
+    elif any(getattr(args, k) for k in ("check_date", "item_list", "item_codes", "conflicts",
+                                        "previous", "leader_department", "cap")):
+        raise InvalidValueError("ceremony open", "--inspectors", None,
+                                "is needed for a team policy's options",
+                                "give the inspector directory, or drop the team options")
     from ..store import commitment_text, open_ceremony  # noqa: PLC0415
 
     with open_store(args.workspace) as ws:
         state = open_ceremony(ws, purpose=args.purpose, design=design, directory=directory,
                               contributors=args.contributor, actor=args.actor, hash=args.hash,
-                              inspectors=inspectors, team_policy=policy,
-                              conflicts=ConflictRegister() if policy else None,
-                              items=CheckItemList() if policy else None, reason=args.reason)
+                              inspectors=inspectors, team_policy=policy, conflicts=conflicts,
+                              items=items, reason=args.reason)
         console.echo(commitment_text(state))
     return 0
 
@@ -219,21 +286,30 @@ def _reveal(args: argparse.Namespace, console: Console) -> int:
 
 def _draw(args: argparse.Namespace, console: Console) -> int:
     from .._runfolder import run_folder  # noqa: PLC0415
-    from ..store import draw_in_ceremony  # noqa: PLC0415
+    from ..store import assign_in_ceremony, committed_teams, draw_in_ceremony  # noqa: PLC0415
     from ._outputs import check_output  # noqa: PLC0415
-    from ._summaries import sample_summary  # noqa: PLC0415
+    from ._summaries import assignment_summary, sample_summary  # noqa: PLC0415
 
     check_output(args.out, False)
     with open_store(args.workspace) as ws:
+        teams = committed_teams(ws, args.purpose)  # refused before the draw if not rebuilt
         sample = draw_in_ceremony(ws, purpose=args.purpose, actor=args.actor)
         section = sample.record.ceremony or {}
         console.echo(f"attempt {section.get('attempt')} of {args.purpose}"
                      + (f", replaces {section['replaces']} because {section['reason']}"
                         if section.get("replaces") else ""))
         console.lines(sample_summary(sample))
-        with run_folder(args.out, command="ceremony draw", seed=sample.record.seed.value,
+        record = sample.record
+        if teams is not None:
+            inspectors, policy = teams
+            assignment = assign_in_ceremony(ws, sample, inspectors, policy, actor=args.actor)
+            console.echo(f"抽取执法检查人员 teams, mode {policy.mode.code}, check date "
+                         f"{policy.check_date}:")
+            console.lines(assignment_summary(assignment, sample, inspectors))
+            record = assignment.record
+        with run_folder(args.out, command="ceremony draw", seed=record.seed.value,
                         purpose=args.purpose) as out:
-            (out.path / "record.json").write_text(sample.record.to_json(), encoding="utf-8")
+            (out.path / "record.json").write_text(record.to_json(), encoding="utf-8")
             out.records.append("record.json")
         console.echo(f"wrote {args.out}/: record.json, manifest.json (the record is stored "
                      "in the workspace and its attempt journaled)")

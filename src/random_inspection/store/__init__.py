@@ -12,12 +12,26 @@ from ._ceremony import (
     ceremony_of,
     commit_contribution,
     commitment_text,
+    committed_teams,
     draw_in_ceremony,
     open_ceremony,
     reveal_contribution,
 )
+from ._teams import change_team, team_changes, team_now
 from ._workspace import Workspace
 
-__all__ = ["StoreError", "Workspace", "assign_in_ceremony", "ceremony_of",
-           "commit_contribution", "commitment_text", "draw_in_ceremony", "open_ceremony",
-           "reveal_contribution"]
+__all__ = [
+    "StoreError",
+    "Workspace",
+    "assign_in_ceremony",
+    "ceremony_of",
+    "change_team",
+    "commit_contribution",
+    "commitment_text",
+    "committed_teams",
+    "draw_in_ceremony",
+    "open_ceremony",
+    "reveal_contribution",
+    "team_changes",
+    "team_now",
+]

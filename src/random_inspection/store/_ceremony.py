@@ -36,7 +36,13 @@ from ..sampling._seed import check_purpose
 from ._workspace import Workspace
 
 __all__ = ["assign_in_ceremony", "ceremony_of", "commit_contribution", "commitment_text",
+           "committed_teams",
            "draw_in_ceremony", "open_ceremony", "reveal_contribution"]
+
+
+_REGISTER_LABELS = {"inspector_directory": "执法检查人员名录库 inspector directory",
+                    "check_item_list": "随机抽查事项清单 check-item list",
+                    "conflict_register": "回避登记 conflict register"}
 
 
 def ceremony_of(ws: Workspace, purpose: str) -> CeremonyState:
@@ -80,6 +86,17 @@ def open_ceremony(ws: Workspace, *, purpose: str, design: Design, directory: Tar
                                 "give the reason for drawing again (it is published)")
     registers: dict[str, str | None] = {"inspector_directory": None, "check_item_list": None,
                                         "conflict_register": None}
+    if team_policy is not None:
+        if inspectors is None:
+            raise InvalidValueError("ceremony", "inspectors", None,
+                                    "are needed with a team policy",
+                                    "give the inspector directory the teams are drawn from")
+        if conflicts is None:
+            conflicts = team_policy.conflicts
+        if team_policy.items and items is None:
+            raise InvalidValueError("ceremony", "items", None,
+                                    "are needed: the team policy names check items",
+                                    "give the check-item list the items come from")
     ws.save_register(directory, actor=actor)
     for key, register in (("inspector_directory", inspectors), ("check_item_list", items),
                           ("conflict_register", conflicts)):
@@ -108,7 +125,14 @@ def commitment_text(state: CeremonyState) -> str:
              f"  draw spec 规范版本: {fixed['spec_version']}, hash {fixed['hash']}",
              f"  target directory 检查对象名录库: {fixed['directory']['digest']} "
              f"({fixed['directory']['size']:,} targets)"]
-    lines += [f"  {name}: {digest}" for name, digest in registers.items() if digest]
+    lines += [f"  {_REGISTER_LABELS[name]}: {digest}" for name, digest in registers.items()
+              if digest]
+    policy = fixed.get("team_policy")
+    if policy:
+        lines.append(f"  team policy 检查组规则: check date {policy['check_date']}, mode "
+                     f"{policy['mode']}, unit {policy['unit']}, {policy['min_officers']}+ "
+                     "officers" + (f", items {', '.join(policy['items'])}"
+                                   if policy["items"] else ""))
     if fixed.get("plan"):
         lines.append(f"  plan 年度计划: version {fixed['plan']['version']}, "
                      f"{fixed['plan']['digest']}")
@@ -227,3 +251,39 @@ def assign_in_ceremony(ws: Workspace, sample: Sample, inspectors: InspectorDirec
     ws.append("teams_drawn", {"ceremony": state.purpose, "record_digest": digest,
                               "draw_digest": sample.record.digest}, actor=actor, signer=signer)
     return assignment
+
+
+def committed_teams(ws: Workspace, purpose: str
+                    ) -> tuple[InspectorDirectory, TeamPolicy] | None:
+    """The inspector directory and team policy a ceremony committed to, rebuilt from the
+    workspace (``None`` when it committed to none), so its teams can be drawn without the
+    files. A policy with rotation or custom rules cannot be rebuilt from digests: pass it to
+    `assign_in_ceremony` yourself."""
+    state = ceremony_of(ws, purpose)
+    fixed = state.commitment
+    policy_data = fixed.get("team_policy")
+    if policy_data is None:
+        return None
+    registers = fixed["registers"]
+
+    def stored(key: str, kind: type[Any]) -> Any:
+        digest = registers.get(key)
+        value = None if digest is None else ws.load_register(digest)
+        if value is not None and not isinstance(value, kind):
+            raise StoreError(ws.location, f"the committed {key} {digest} is stored as a "
+                             f"{type(value).__name__}", "restore the workspace from a backup")
+        return value
+
+    inspectors = stored("inspector_directory", InspectorDirectory)
+    items = stored("check_item_list", CheckItemList)
+    conflicts = stored("conflict_register", ConflictRegister)
+    policy = None
+    if inspectors is not None and not policy_data.get("custom_rules"):
+        policy = TeamPolicy.from_record(policy_data, conflicts=conflicts,
+                                        items=list(items) if items is not None else ())
+    if policy is None or policy.to_dict() != policy_data:
+        raise InvalidValueError("ceremony", "team policy", purpose,
+                                "cannot be rebuilt from the workspace (it has rotation or "
+                                "custom rules, known only by digest)",
+                                "call assign_in_ceremony with the policy committed to")
+    return inspectors, policy

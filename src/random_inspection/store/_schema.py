@@ -88,6 +88,10 @@ def init_hint(shown: str) -> str:
             "Workspace.init), or give the location of an existing workspace")
 
 
+class NoWorkspaceError(StoreError):
+    """The location holds no workspace (`Workspace.open` with ``create=True`` makes one)."""
+
+
 def check_schema(database: Database, migrate: bool) -> None:
     """Check a workspace's schema revision on opening: migrate an older one (or, unless
     ``migrate``, refuse it saying what to call); refuse a newer or unknown one, and a
@@ -101,7 +105,7 @@ def check_schema(database: Database, migrate: bool) -> None:
             raise StoreError(shown, f"holds workspace tables ({', '.join(present)}) but no "
                              "schema revision: it is damaged or was not made by "
                              "Workspace.init", "restore it from a backup")
-        raise StoreError(shown, "holds no workspace", init_hint(shown))
+        raise NoWorkspaceError(shown, "holds no workspace", init_hint(shown))
     head = head_revision()
     if current == head:
         return

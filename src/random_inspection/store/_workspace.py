@@ -19,7 +19,14 @@ from ..sampling._record import AuditRecord
 from . import _queries as q
 from ._connect import Database, describe, enable_wal, parse_location, remove_new_sqlite
 from ._journal_rows import append_entry, chain_rows, entries, last
-from ._schema import check_schema, create_schema, current_revision, init_hint, workspace_tables
+from ._schema import (
+    NoWorkspaceError,
+    check_schema,
+    create_schema,
+    current_revision,
+    init_hint,
+    workspace_tables,
+)
 from ._snapshots import DamagedSnapshotError, Register, kind_of, restore, snapshot
 
 __all__ = ["Workspace"]
@@ -126,12 +133,26 @@ class Workspace:
 
     @classmethod
     def open(cls, location: str | os.PathLike[str], *, clock: Clock | None = None,
-             migrate: bool = True) -> Self:
+             migrate: bool = True, create: bool = False) -> Self:
         """Open an existing workspace. An older schema is migrated to this version's (with
-        ``migrate=False`` that is refused, saying what to call); a newer one is refused."""
+        ``migrate=False`` that is refused, saying what to call); a newer one is refused.
+        ``create=True``: a location that holds no workspace gets a new one (`init`), so a
+        workspace is made on first use."""
+        if create:
+            try:
+                return cls.open(location, clock=clock, migrate=migrate)
+            except NoWorkspaceError:
+                pass
+            try:
+                return cls.init(location, clock=clock)
+            except StoreError as error:  # another process may have made it meanwhile
+                try:
+                    return cls.open(location, clock=clock, migrate=migrate)
+                except NoWorkspaceError:
+                    raise error from None
         where = parse_location(location)
         if where.folder is not None and not where.file.is_file():
-            raise StoreError(where.shown, "holds no workspace", init_hint(where.shown))
+            raise NoWorkspaceError(where.shown, "holds no workspace", init_hint(where.shown))
         database = Database(where)
         try:
             check_schema(database, migrate)

@@ -1,0 +1,181 @@
+"""Team changes after the draw (spec §16.2 ``team_changed``): an officer falls ill, a conflict
+is declared late. The drawn record never changes; the change is journaled with its reason,
+checked against the registers the teams were drawn from, and shown by `verify` with the
+journal.
+
+Example::
+
+    change_team(ws, record_digest, "91140902…", remove=["XZ00228"], add=["XZ00301"],
+                reason="XZ00228 病假（6月1日—6月20日）", actor="信用监管科")
+    team_now(ws, record_digest, "91140902…")   # the team after every journaled change
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._errors import InvalidValueError, StoreError
+from ..assignment import ConflictRegister
+from ..registry import Inspector, InspectorDirectory, Target, TargetDirectory
+from ..registry import _fields as f
+from ..sampling._record import AuditRecord
+from ._workspace import Workspace
+
+__all__ = ["change_team", "team_changes", "team_now"]
+
+
+def _teams(ws: Workspace, record_digest: str
+           ) -> tuple[AuditRecord, Mapping[str, Any], dict[str, Any]]:
+    """A stored record, its team section, and its teams by target."""
+    record = ws.load_record(record_digest)
+    section = record.teams
+    if section is None:
+        raise InvalidValueError("change_team", "record_digest", record_digest,
+                                "is a record without teams",
+                                "give the digest of the record with the teams (assign)")
+    return record, section, {t["target"]: t for t in section["teams"]}
+
+
+def team_changes(ws: Workspace, record_digest: str) -> list[dict[str, Any]]:
+    """The journaled changes to a record's teams, in order: ``seq``, ``time``, ``actor``,
+    ``target``, ``remove``, ``add`` and ``reason``."""
+    return [{"seq": e.seq, "time": e.time, "actor": e.actor, "target": p["target"],
+             "remove": p["change"]["remove"], "add": p["change"]["add"],
+             "reason": p["reason"]}
+            for e in ws.journal(kinds=("team_changed",))
+            if (p := e.payload or {}).get("record_digest") == record_digest]
+
+
+def team_now(ws: Workspace, record_digest: str, target: str) -> dict[str, Any]:
+    """A target's team as drawn, with every journaled change applied: ``officers``,
+    ``experts``, ``leader`` (``None`` when the leader was removed and no one named) and the
+    ``changes`` applied."""
+    _, _, teams = _teams(ws, record_digest)
+    if target not in teams:
+        raise InvalidValueError("team_now", "target", target, "has no team in this record",
+                                "give a target the record staffed")
+    team = teams[target]
+    officers, experts = list(team["officers"]), list(team["experts"])
+    leader: str | None = team["leader"]
+    changes = [c for c in team_changes(ws, record_digest) if c["target"] == target]
+    for change in changes:
+        for gone in change["remove"]:
+            for members in (officers, experts):
+                if gone in members:
+                    members.remove(gone)
+            if gone == leader:
+                leader = None
+        for role, member in change["add"]:
+            if role == "expert":
+                experts.append(member)
+            elif member not in officers:
+                officers.append(member)
+            if role == "leader":
+                leader = member
+    return {"officers": sorted(officers), "experts": sorted(experts), "leader": leader,
+            "changes": changes}
+
+
+def change_team(ws: Workspace, record_digest: str, target: str, *, remove: Sequence[str],
+                add: Sequence[str], reason: str, actor: str, leader: str | None = None
+                ) -> dict[str, Any]:
+    """Journal a change to a drawn team and return the team as it now is (`team_now`).
+
+    Removed members must be in the team now; added ones must be in the inspector directory
+    the teams were drawn from (stored in the workspace), active, not in the team, free of a
+    declared conflict with the target on the check date, and officers with valid credentials
+    (or experts); the team keeps at least the policy's officers. ``leader``: who leads now,
+    needed when the leader is removed. Nothing is journaled when any check fails.
+    """
+    reason = f.text(reason, "change_team", "reason")
+    actor = f.text(actor, "journal", "actor")
+    record, section, teams = _teams(ws, record_digest)
+    if target not in teams:
+        raise InvalidValueError("change_team", "target", target, "has no team in this record",
+                                "give a target the record staffed (see teams.csv)")
+    now = team_now(ws, record_digest, target)
+    members = set(now["officers"]) | set(now["experts"])
+    removed = [f.text(i, "change_team", "remove") for i in remove]
+    added = [f.text(i, "change_team", "add") for i in add]
+    if not removed and not added:
+        raise InvalidValueError("change_team", "remove/add", [], "change nothing",
+                                "name who leaves the team and who joins it")
+    outside = [i for i in removed if i not in members]
+    if outside:
+        raise InvalidValueError("change_team", "remove", outside, "are not in the team now",
+                                "the team now: " + ", ".join(sorted(members)))
+    policy = section["policy"]
+    check_date = dt.date.fromisoformat(policy["check_date"])
+    inspectors = _stored(ws, section["inspector_directory"]["digest"], InspectorDirectory)
+    conflicts = _stored(ws, policy["conflicts_digest"], ConflictRegister) \
+        if policy["conflicts_digest"] != ConflictRegister().digest else ConflictRegister()
+    recused = conflicts.for_target(target, check_date)
+    drawn_from = _stored(ws, record.directory_digest, TargetDirectory)[target]
+    roles: list[list[str]] = []
+    for member in added:
+        person = inspectors.get(member)
+        why = ("is not in the inspector directory the teams were drawn from"
+               if person is None else "is in the team already" if member in members
+               else f"must be recused ({recused[member].value})" if member in recused
+               else _mode_problem(policy["mode"], person, drawn_from))
+        if person is not None and why is None:
+            if person.is_expert:
+                role = "expert"
+            elif person.counts_as_officer(check_date):
+                role = "leader" if member == leader else "officer"
+            else:
+                why = f"cannot inspect on {check_date} (inactive, or no valid credential)"
+        if why is not None:
+            raise InvalidValueError("change_team", "add", member, why,
+                                    "choose another inspector")
+        roles.append([role, member])
+    officers = [i for i in now["officers"] if i not in removed] + \
+        [m for r, m in roles if r != "expert"]
+    if len(officers) < policy["min_officers"]:
+        raise InvalidValueError("change_team", "add", added,
+                                f"leave {len(officers)} officer(s); the policy needs "
+                                f"{policy['min_officers']}", "add an officer for each removed")
+    current_leader = now["leader"] if now["leader"] not in removed else None
+    if leader is not None and leader not in officers:
+        raise InvalidValueError("change_team", "leader", leader, "is not an officer of the "
+                                "team after the change", "name one of: " + ", ".join(officers))
+    if current_leader is None and leader is None:
+        raise InvalidValueError("change_team", "leader", None,
+                                "is needed: the team's leader leaves",
+                                "name the new leader, one of: " + ", ".join(officers))
+    department = policy.get("leader_department")
+    chosen = leader or current_leader
+    if department and chosen is not None and inspectors[chosen].department != department:
+        raise InvalidValueError("change_team", "leader", chosen,
+                                f"is not of the executing department {department}",
+                                "name an officer of that department as leader")
+    if leader is not None and leader not in added:
+        roles.append(["leader", leader])
+    ws.append("team_changed", {"record_digest": record_digest, "target": target,
+                               "reason": reason,
+                               "change": {"remove": removed, "add": roles}}, actor=actor)
+    return team_now(ws, record_digest, target)
+
+
+def _mode_problem(mode: str, person: Inspector, target: Target) -> str | None:
+    """Why the draw mode would never have put ``person`` in the target's team (spec §12.3)."""
+    if person.is_expert:
+        return None
+    if mode == "by_region" and not (person.office_area
+                                    and target.region.startswith(person.office_area)):
+        return (f"does not cover the target's region {target.region} (office area "
+                f"{person.office_area or 'none'}; the teams were drawn by region)")
+    if mode == "cross_office" and person.office and person.office == target.supervising_office:
+        return f"is of the target's own office {person.office} (the draw was cross-office)"
+    return None
+
+
+def _stored(ws: Workspace, digest: str, kind: type[Any]) -> Any:
+    value = ws.load_register(digest)
+    if not isinstance(value, kind):
+        raise StoreError(ws.location, f"the register {digest} is stored as a "
+                         f"{type(value).__name__}, not a {kind.__name__}",
+                         "restore the workspace from a backup")
+    return value
