@@ -3,8 +3,8 @@
 
 Targets (DESIGN.md): ≥ 500 durable appends/s on SQLite; ``journal verify``
 (`Workspace.check_journal`) of 10^6 stored entries in ≤ 10 s; a snapshot saved and reloaded
-faster than the same directory's ``to_csv`` / ``from_csv`` (the peers, in the same run). Run with ``make bench``; quote medians
-and ratios.
+faster than the same directory's ``to_csv`` / ``from_csv`` (the peers, in the same run).
+Run with ``make bench``; quote medians and ratios.
 """
 
 from __future__ import annotations

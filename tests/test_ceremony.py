@@ -23,7 +23,7 @@ from random_inspection import (
 from random_inspection import verifier as stdlib
 from random_inspection._canonical import canonical_digest, canonical_json
 from random_inspection.audit import verify_file
-from random_inspection.audit._ceremony import contribution_commitment
+from random_inspection.audit._ceremony import check_contribution, contribution_commitment
 from random_inspection.audit._journal import read_jsonl, write_jsonl
 from random_inspection.demo import DemoCity
 
@@ -53,8 +53,8 @@ def ws(location: str) -> Iterator[Any]:
 
 
 def _contributions() -> dict[str, tuple[str, str]]:
-    return {"市局": ("31415926535", secrets.token_hex(16)),
-            "公证处": ("27182818284", secrets.token_hex(16))}
+    return {"市局": ("31415926535897932384", secrets.token_hex(16)),
+            "公证处": ("27182818284590452353", secrets.token_hex(16))}
 
 
 def _ceremony(ws: Any, city: DemoCity, *, reason: str | None = None,
@@ -93,7 +93,7 @@ def test_a_full_ceremony_verifies(ws: Any, small_city: DemoCity, tmp_path: Path,
     sample = _ceremony(ws, small_city)
     record = sample.record
     assert record.seed.parties == ("市局", "公证处")
-    assert record.seed.value == "31415926535-27182818284"
+    assert record.seed.value == "31415926535897932384-27182818284590452353"
     assert record.ceremony is not None
     assert record.ceremony["attempt"] == 1
     assert [e.kind for e in ws.journal()][-6:] == [
@@ -187,3 +187,57 @@ def test_teams_in_a_ceremony(ws: Any, small_city: DemoCity, tmp_path: Path) -> N
     report = verify(record, small_city.targets, inspectors=small_city.inspectors,
                     policy=policy, journal=list(ws.journal()))
     assert report.ok, str(report)
+
+
+def test_an_abandoned_ceremony_needs_a_reason_and_shows(ws: Any, small_city: DemoCity,
+                                                        tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """A ceremony not yet drawn is abandoned only by opening another with a reason; the
+    draw finally made verifies, and both verifiers say a ceremony was abandoned after its
+    seed was known."""
+    parts = _contributions()
+    store.open_ceremony(ws, purpose=PURPOSE, design=DESIGN, directory=small_city.targets,
+                        contributors=list(parts), actor="科室")
+    for name, (value, salt) in parts.items():
+        store.commit_contribution(ws, purpose=PURPOSE, contributor=name,
+                                  commitment=contribution_commitment(value, salt))
+    for name, (value, salt) in parts.items():
+        store.reveal_contribution(ws, purpose=PURPOSE, contributor=name, contribution=value,
+                                  salt=salt)
+    with pytest.raises(InvalidValueError, match="in progress"):
+        store.open_ceremony(ws, purpose=PURPOSE, design=DESIGN, directory=small_city.targets,
+                            contributors=list(parts), actor="科室")
+    abandoned = next(e.seq for e in ws.journal() if e.kind == "ceremony_opened")
+    sample = _ceremony(ws, small_city, reason="公证员未到场")
+    assert sample.record.ceremony["attempt"] == 1
+    assert sample.record.ceremony["reason"] is None  # no earlier draw is replaced
+    opened = [e for e in ws.journal() if e.kind == "ceremony_opened"]
+    assert opened[-1].payload["abandons"] == abandoned
+    assert opened[-1].payload["reason"] == "公证员未到场"
+    assert _both(sample.record.to_json(), small_city, ws, tmp_path) == (0, 0)
+    out = capsys.readouterr().out
+    note = f"1 earlier ceremony(ies) of this task abandoned before drawing: entry {abandoned} " \
+           "(2 of 2 contributions revealed: its seed was known)"
+    assert note in out
+    report = verify(sample.record, small_city.targets, journal=list(ws.journal()))
+    assert note in str(report)
+
+
+def test_a_short_contribution_is_refused(ws: Any, small_city: DemoCity) -> None:
+    """Each contribution meets the seed's length rule on its own: a short one is refused
+    when revealed (and journaled), before any seed is made of it."""
+    with pytest.raises(InvalidValueError, match="too short"):
+        check_contribution("31415926535")
+    check_contribution("0123456789abcdef0123456789ABCDEF")  # 32 hex characters will do
+    salt = secrets.token_hex(16)
+    store.open_ceremony(ws, purpose=PURPOSE, design=DESIGN, directory=small_city.targets,
+                        contributors=["市局"], actor="科室")
+    store.commit_contribution(ws, purpose=PURPOSE, contributor="市局",
+                              commitment=contribution_commitment("31415926535", salt))
+    with pytest.raises(InvalidValueError, match="too short"):
+        store.reveal_contribution(ws, purpose=PURPOSE, contributor="市局",
+                                  contribution="31415926535", salt=salt)
+    last = list(ws.journal())[-1]
+    assert last.kind == "reveal_refused"
+    assert "too short" in last.payload["reason"]

@@ -2142,6 +2142,32 @@ def check(record_path: str, directory_path: str, args: Any = None
     return results
 
 
+def abandoned_note(entries: list[dict[str, Any]], purpose: str, before: int) -> str:
+    """§17.5: the ceremonies of the purpose opened before entry ``before`` that never drew."""
+    found = []
+    current: list[Any] | None = None
+    for e in entries:
+        payload = e.get("payload")
+        if e["seq"] >= before or not isinstance(payload, dict) \
+                or payload.get("ceremony") != purpose:
+            continue
+        if e["kind"] == "ceremony_opened":
+            if current is not None and not current[3]:
+                found.append(current)
+            current = [e["seq"], 0, len(payload["commitment"]["contributors"]), False]
+        elif current is not None and e["kind"] == "seed_revealed":
+            current[1] += 1
+        elif current is not None and e["kind"] == "draw_attempt":
+            current[3] = True
+    if current is not None and not current[3]:
+        found.append(current)
+    if not found:
+        return ""
+    return (f"{len(found)} earlier ceremony(ies) of this task abandoned before drawing: "
+            + ", ".join(f"entry {c[0]} ({c[1]} of {c[2]} contributions revealed"
+                        + (": its seed was known)" if c[1] == c[2] else ")") for c in found))
+
+
 def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]]
                    ) -> list[tuple[str, str, str]]:
     """§16.3 and §17.5: the chain, then the record's ceremony."""
@@ -2157,6 +2183,9 @@ def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]]
         later = [e for e in entries if e["kind"] == "draw_attempt" and e.get("payload")
                  and e["payload"].get("ceremony") == record["purpose"]
                  and e["payload"].get("attempt", 0) > record["ceremony"]["attempt"]]
+        abandoned = abandoned_note(entries, record["purpose"], record["ceremony"]["opened"])
+        if abandoned:
+            note += "; " + abandoned
         if later:
             last = later[-1]["payload"]
             note += (f"; REPLACED: attempt {last.get('attempt')} (journal entry "

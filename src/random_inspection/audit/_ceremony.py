@@ -20,6 +20,7 @@ from .._canonical import canonical_digest
 from .._errors import InvalidValueError
 from ..registry import _fields as f
 from ..sampling import Seed
+from ..sampling._seed import MIN_DECIMAL, MIN_HEX
 from ._journal import Entry
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "CeremonyState",
     "ceremony_note",
     "ceremony_state",
+    "check_contribution",
     "check_record_ceremony",
     "commitment",
     "contribution_commitment",
@@ -59,6 +61,23 @@ def commitment(*, purpose: str, spec_version: str, hash_name: str, design: Mappi
             "design": dict(design), "directory": dict(directory),
             "registers": dict(registers or {}), "team_policy": team_policy,
             "plan": None if plan is None else dict(plan), "contributors": names}
+
+
+def check_contribution(contribution: object) -> str:
+    """Spec §17.2: a contribution is one group of digits or hex characters that meets §2's
+    length rule on its own (20 decimal digits or 32 hex characters), so the seed is
+    unpredictable while any one contributor is honest, and any joined seed is valid."""
+    if not isinstance(contribution, str) or not _CONTRIBUTION.fullmatch(contribution):
+        raise InvalidValueError("ceremony", "contribution", contribution,
+                                "is not digits or hex characters",
+                                "give dice digits, e.g. '31415926535897932384'")
+    body = contribution
+    if len(body) < (MIN_DECIMAL if body.isdigit() else MIN_HEX):
+        raise InvalidValueError("ceremony", "contribution", contribution,
+                                f"is too short ({len(body)} characters): each contribution "
+                                f"needs {MIN_DECIMAL} decimal digits or {MIN_HEX} hex "
+                                "characters on its own", "roll more dice")
+    return contribution
 
 
 def contribution_commitment(contribution: str, salt: str) -> str:
@@ -186,11 +205,41 @@ def ceremony_note(record: Any, entries: Sequence[Entry]) -> str:
     later = [e for e in entries if e.kind == "draw_attempt" and e.payload
              and e.payload.get("ceremony") == record.purpose
              and e.payload.get("attempt", 0) > record.ceremony["attempt"]]
+    abandoned = _abandoned([(e.seq, e.kind, e.payload) for e in entries], record.purpose,
+                           record.ceremony["opened"])
+    if abandoned:
+        note += "; " + abandoned
     if later:
         last = later[-1].payload or {}
         note += (f"; REPLACED: attempt {last.get('attempt')} (journal entry {later[-1].seq}) "
                  f"is the task's draw now, because: {last.get('reason')}")
     return note
+
+
+def _abandoned(entries: Sequence[tuple[int, str, Any]], purpose: str, before: int) -> str:
+    """Spec §17.5: the ceremonies of ``purpose`` opened before entry ``before`` that never
+    drew, each with how many contributions it revealed (all: its seed was known), as text."""
+    found: list[tuple[int, int, int]] = []
+    current: list[Any] | None = None
+    for seq, kind, payload in entries:
+        if seq >= before or not isinstance(payload, dict) or payload.get("ceremony") != purpose:
+            continue
+        if kind == "ceremony_opened":
+            if current is not None and not current[3]:
+                found.append((current[0], current[1], current[2]))
+            current = [seq, 0, len(payload["commitment"]["contributors"]), False]
+        elif current is not None and kind == "seed_revealed":
+            current[1] += 1
+        elif current is not None and kind == "draw_attempt":
+            current[3] = True
+    if current is not None and not current[3]:
+        found.append((current[0], current[1], current[2]))
+    if not found:
+        return ""
+    return (f"{len(found)} earlier ceremony(ies) of this task abandoned before drawing: "
+            + ", ".join(f"entry {seq} ({shown} of {of} contributions revealed"
+                        + (": its seed was known)" if shown == of else ")")
+                        for seq, shown, of in found))
 
 
 def team_change_note(record: Any, entries: Sequence[Entry]) -> str | None:

@@ -13,15 +13,15 @@ from .._errors import InvalidValueError
 __all__ = ["check_store", "login", "open_store", "record_into", "store_options"]
 
 
-def open_store(location: str, *, create: bool = False) -> Any:
+def open_store(location: str, *, create: bool = False, new: bool = False) -> Any:
     """The workspace at ``location`` (a folder or a PostgreSQL URL); ``create``: made when
-    the location holds none yet."""
+    the location holds none yet; ``new``: made, and refused where one exists."""
     try:
         from ..store import Workspace  # noqa: PLC0415  (the optional `store` extra)
     except ImportError as error:
         raise InvalidValueError("workspace", "store extra", str(error), "is not installed",
                                 "pip install 'random-inspection[store]'") from None
-    return Workspace.open(location, create=create)
+    return Workspace.init(location) if new else Workspace.open(location, create=create)
 
 
 def login() -> str:

@@ -193,7 +193,7 @@ def _workspace(city: DemoCity, args: argparse.Namespace, console: Console,
         status = ws.status()
         report = ws.check_journal()
     console.lines(["", f"工作区 workspace {status['location']} ({status['backend']}): "
-                       f"{status['registers']} registers, {status['plans']} plan versions, "
+                       f"{status['registers']} registers, {status['plans']} plan version(s), "
                        f"{status['records']} records, {status['journal_entries']} journal "
                        "entries",
                    f"  {report}",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidValueError
-from ..audit._ceremony import contribution_commitment
+from ..audit._ceremony import check_contribution, contribution_commitment
 from ..audit._journal import write_jsonl
 from ..registry import EntityType, InspectorDirectory, TargetDirectory
 from . import _options as o
@@ -198,7 +198,7 @@ def _team_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _init(args: argparse.Namespace, console: Console) -> int:
-    with open_store(args.location, create=True) as ws:
+    with open_store(args.location, new=True) as ws:
         console.echo(f"workspace created: {ws.location} ({ws.backend})")
     return 0
 
@@ -238,7 +238,7 @@ def _open(args: argparse.Namespace, console: Console) -> int:
                                 "give the inspector directory, or drop the team options")
     from ..store import commitment_text, open_ceremony  # noqa: PLC0415
 
-    with open_store(args.workspace) as ws:
+    with open_store(args.workspace, create=True) as ws:
         state = open_ceremony(ws, purpose=args.purpose, design=design, directory=directory,
                               contributors=args.contributor, actor=args.actor, hash=args.hash,
                               inspectors=inspectors, team_policy=policy, conflicts=conflicts,
@@ -254,6 +254,7 @@ def _presets() -> list[str]:
 
 
 def _contribution(args: argparse.Namespace, console: Console) -> int:
+    check_contribution(args.contribution)
     salt = secrets.token_hex(16)
     console.lines([f"contribution 贡献值: {args.contribution}", f"salt 盐值: {salt}",
                    f"commitment 承诺: {contribution_commitment(args.contribution, salt)}",

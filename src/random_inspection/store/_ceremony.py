@@ -25,6 +25,7 @@ from ..audit._ceremony import (
     CEREMONY_KINDS,
     CeremonyState,
     ceremony_state,
+    check_contribution,
     commitment,
     contribution_commitment,
 )
@@ -69,16 +70,22 @@ def open_ceremony(ws: Workspace, *, purpose: str, design: Design, directory: Tar
 
     The registers are saved in the workspace (each once). A task drawn before can be opened
     again only with a ``reason``, and the new draw then replaces the last one; a ceremony not
-    yet drawn cannot be opened twice.
+    yet drawn is abandoned by opening a new one, again only with a ``reason`` (a contributor
+    lost a salt): verifying the eventual draw with the journal shows every abandoned
+    ceremony and whether its seed was already known.
     """
     label = check_purpose(purpose)
     hash_function(hash)
     earlier = _draws(ws, label)
     current = ceremony_state(ws.journal(kinds=CEREMONY_KINDS), label)
-    if current is not None and current.phase != "drawn":
+    in_progress = current is not None and current.phase != "drawn"
+    abandons = current.opened if current is not None and in_progress else None
+    if current is not None and in_progress and not (reason and reason.strip()):
         raise InvalidValueError("ceremony", "purpose", label,
-                                f"has a ceremony in progress (opened at entry {current.opened}, "
-                                f"{current.phase})", "finish it: commit, reveal and draw")
+                                f"has a ceremony in progress (opened at entry {current.opened},"
+                                f" {current.phase})", "finish it (commit, reveal, draw), or "
+                                "abandon it by opening a new one with a reason (it is "
+                                "published, and verifying the draw shows it)")
     if earlier and not (reason and reason.strip()):
         raise InvalidValueError("ceremony", "reason", reason,
                                 f"is needed: {label} was drawn before ({len(earlier)} "
@@ -110,8 +117,9 @@ def open_ceremony(ws: Workspace, *, purpose: str, design: Design, directory: Tar
         plan=None if plan is None else {"digest": plan.digest, "version": plan.version})
     ws.append("ceremony_opened", {
         "ceremony": label, "commitment": fixed, "commitment_digest": canonical_digest(fixed),
-        "replaces": earlier[-1] if earlier else None,
-        "reason": reason.strip() if earlier and reason else None}, actor=actor, signer=signer)
+        "replaces": earlier[-1] if earlier else None, "abandons": abandons,
+        "reason": reason.strip() if (earlier or abandons) and reason else None},
+        actor=actor, signer=signer)
     return ceremony_of(ws, label)
 
 
@@ -182,10 +190,11 @@ def reveal_contribution(ws: Workspace, *, purpose: str, contributor: str, contri
                                 "each committed contributor reveals once")
     try:
         matches = contribution_commitment(contribution, salt) == state.committed[contributor]
-    except InvalidValueError as error:
-        matches, why = False, str(error)
-    else:
         why = "the contribution and salt do not make the published commitment"
+        if matches:
+            check_contribution(contribution)
+    except InvalidValueError as error:
+        matches, why = False, f"the contribution {error.problem}"
     if not matches:
         ws.append("reveal_refused", {"ceremony": state.purpose, "contributor": contributor,
                                      "reason": why}, actor=contributor, signer=signer)
