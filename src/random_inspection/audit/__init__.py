@@ -1,4 +1,6 @@
-"""Verification of recorded draws; audit records and their canonical JSON.
+"""Verification of recorded draws; audit records and their canonical JSON; the journal's
+format and the seed ceremony's rules (spec §16, §17) as pure functions — the workspace that
+keeps them is `random_inspection.store`.
 
 `AuditRecord` is produced by the sampling stage (``draw_targets``) and re-exported here.
 """
@@ -12,7 +14,9 @@ from ..sampling._record import (
     StratumDraw,
     record_schema,
 )
+from ._ceremony import CeremonyState, check_contribution, contribution_commitment
 from ._folder import FolderReport, verify_folder
+from ._journal import ChainReport, Entry, check_chain, read_jsonl, write_jsonl
 from ._verify import (
     Check,
     Verdict,
@@ -26,7 +30,10 @@ __all__ = [
     "SPEC_VERSION",
     "SPEC_VERSIONS",
     "AuditRecord",
+    "CeremonyState",
+    "ChainReport",
     "Check",
+    "Entry",
     "FolderReport",
     "RecordFormatError",
     "StratumDraw",
@@ -34,9 +41,14 @@ __all__ = [
     "VerificationReport",
     "canonical_digest",
     "canonical_json",
+    "check_chain",
+    "check_contribution",
+    "contribution_commitment",
     "needed_inputs",
+    "read_jsonl",
     "record_schema",
     "verify",
     "verify_file",
     "verify_folder",
+    "write_jsonl",
 ]
