@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
-from random_inspection import StoreError
-from random_inspection._canonical import canonical_json
+from random_inspection import InvalidValueError, StoreError
+from random_inspection._canonical import canonical_digest, canonical_json
 from random_inspection.audit._journal import (
     GENESIS,
     Entry,
@@ -248,7 +248,13 @@ def test_a_damaged_entry_is_reported_not_raised() -> None:
         entry = Entry(**{**good.to_dict(), **bad})
         report = check_chain([entry])
         assert report.bad_seq == 1, (bad, report)
-    keyless = make_entry(seq=1, moment=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), actor="a",
-                         kind="key_registered", payload={"actor": "b", "public_key": "nope"},
-                         prev=GENESIS)
-    assert "no usable Ed25519 key" in str(check_chain([keyless]).problem)
+    with pytest.raises(InvalidValueError, match="public_key"):  # refused when appended
+        make_entry(seq=1, moment=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), actor="a",
+                   kind="key_registered", payload={"actor": "b", "public_key": "nope"},
+                   prev=GENESIS)
+    payload = {"actor": "b", "public_key": "nope"}  # and found when forged into a chain
+    fields = {**good.to_dict(), "kind": "key_registered", "payload": payload,
+              "payload_digest": canonical_digest(payload)}
+    keyless = Entry(**{**fields, "hash": entry_hash(fields)})
+    assert "public_key" in str(check_chain([keyless]).problem)
+    assert "withheld" in str(check_chain([keyless.withheld()]).problem)

@@ -359,13 +359,13 @@ def test_journal_round_trips_exactly_and_verifies(workspace: Workspace) -> None:
                                  actor="admin")]
     for i in range(5):
         appended.append(workspace.append("seed_committed", {
-            "ceremony": "2024-03", "contributor": f"party-{i}", "commitment": ("c", i)},
-            actor="notary", signer=(public, sign)))
+            "ceremony": "2024-03", "contributor": f"party-{i}", "commitment": f"c{i}",
+            "note": ("c", i)}, actor="notary", signer=(public, sign)))
     appended.append(workspace.append("export", {"head": "x", "entries": 6}, actor="admin"))
     stored = list(workspace.journal())
     assert stored == appended
     assert stored[1].payload == {"ceremony": "2024-03", "contributor": "party-0",
-                                 "commitment": ["c", 0]}
+                                 "commitment": "c0", "note": ["c", 0]}
     report = check_chain(stored, head=workspace.head()[1])
     assert report.ok, report
     assert report.signatures == "checked"

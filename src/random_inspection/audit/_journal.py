@@ -27,26 +27,98 @@ from .._canonical import canonical_digest, canonical_json
 from .._errors import FileFormatError, InvalidValueError
 from ..registry import _fields as f
 
-__all__ = ["GENESIS", "KINDS", "ChainReport", "Entry", "Signer", "check_chain", "entry_hash",
-           "make_entry", "read_jsonl", "utc_now", "write_jsonl"]
+__all__ = ["GENESIS", "KINDS", "ChainReport", "Entry", "Signer", "check_chain", "check_rows",
+           "entry_hash", "make_entry", "payload_problem", "read_jsonl", "utc_now",
+           "write_jsonl"]
 
 GENESIS = "sha256:" + "0" * 64
-#: The kinds of event a journal holds (spec §16.2), and the payload keys each requires.
-KINDS: dict[str, tuple[str, ...]] = {
-    "key_registered": ("actor", "public_key"),
-    "register_committed": ("register", "digest", "size"),
-    "plan_filed": ("plan_digest", "version"),
-    "plan_revised": ("plan_digest", "version", "replaces", "reason"),
-    "ceremony_opened": ("ceremony", "commitment", "commitment_digest"),
-    "seed_committed": ("ceremony", "contributor", "commitment"),
-    "seed_revealed": ("ceremony", "contributor", "contribution", "salt"),
-    "reveal_refused": ("ceremony", "contributor", "reason"),
-    "draw_attempt": ("ceremony", "attempt", "record_digest", "replaces", "reason"),
-    "teams_drawn": ("ceremony", "record_digest", "draw_digest"),
-    "team_changed": ("record_digest", "target", "reason", "change"),
-    "record_stored": ("record_digest", "purpose"),
-    "export": ("head", "entries"),
+#: The kinds of event a journal holds (spec §16.2): each one's payload keys and their types —
+#: ``text``, ``int``, ``object``, ``key`` (``ed25519:`` and 64 hex digits), ``commitment``
+#: (§17.1), ``change`` (§16.2), and ``?`` for "or null". A payload may hold more keys.
+KINDS: dict[str, dict[str, str]] = {
+    "key_registered": {"actor": "text", "public_key": "key"},
+    "register_committed": {"register": "text", "digest": "text", "size": "int"},
+    "plan_filed": {"plan_digest": "text", "version": "int"},
+    "plan_revised": {"plan_digest": "text", "version": "int", "replaces": "text",
+                     "reason": "text?"},
+    "ceremony_opened": {"ceremony": "text", "commitment": "commitment",
+                        "commitment_digest": "text", "replaces": "text?", "abandons": "int?",
+                        "reason": "text?"},
+    "seed_committed": {"ceremony": "text", "contributor": "text", "commitment": "text"},
+    "seed_revealed": {"ceremony": "text", "contributor": "text", "contribution": "text",
+                      "salt": "text"},
+    "reveal_refused": {"ceremony": "text", "contributor": "text", "reason": "text"},
+    "draw_attempt": {"ceremony": "text", "attempt": "int", "record_digest": "text",
+                     "replaces": "text?", "reason": "text?"},
+    "teams_drawn": {"ceremony": "text", "record_digest": "text", "draw_digest": "text"},
+    "team_changed": {"record_digest": "text", "target": "text", "reason": "text",
+                     "change": "change"},
+    "record_stored": {"record_digest": "text", "purpose": "text"},
+    "export": {"head": "text", "entries": "int"},
 }
+_HEX = frozenset("0123456789abcdef")
+_COMMITMENT = {"purpose": "text", "spec_version": "text", "hash": "text",
+               "design": "object", "directory": "object", "registers": "object",
+               "team_policy": "object?", "plan": "object?"}
+_ROLES = ("officer", "expert", "leader")
+
+
+def _is_key(key: object) -> bool:
+    """Whether ``key`` is ``ed25519:`` and 64 lower-case hex digits."""
+    return isinstance(key, str) and key.startswith("ed25519:") and len(key) == 72 and \
+        set(key[8:]) <= _HEX
+
+
+def _value_problem(value: object, kind: str) -> str | None:
+    """Why ``value`` is not of the type code ``kind`` (see `KINDS`), or ``None``."""
+    if kind.endswith("?"):
+        return None if value is None else _value_problem(value, kind[:-1])
+    if kind == "text":
+        return None if isinstance(value, str) else "is not text"
+    if kind == "int":
+        return None if type(value) is int else "is not an integer"
+    if kind == "object":
+        return None if isinstance(value, dict) else "is not an object"
+    if kind == "key":
+        return None if _is_key(value) else "is not ed25519: and 64 lower-case hex digits"
+    if kind == "commitment":
+        if not isinstance(value, dict):
+            return "is not an object"
+        for key, code in _COMMITMENT.items():
+            problem = _value_problem(value.get(key), code)
+            if problem is not None:
+                return f"has a {key} that {problem}"
+        names = value.get("contributors")
+        if not isinstance(names, list) or not names or \
+                not all(isinstance(n, str) for n in names) or len(set(names)) < len(names):
+            return "has no list of distinct contributor names"
+        return None
+    # "change": {"remove": [ids], "add": [[role, id], …]}
+    if not isinstance(value, dict) or not isinstance(value.get("remove"), list) or \
+            not isinstance(value.get("add"), list):
+        return "is not an object {remove: [ids], add: [[role, id], …]}"
+    if not all(isinstance(i, str) for i in value["remove"]) or not all(
+            isinstance(a, list) and len(a) == 2 and a[0] in _ROLES and isinstance(a[1], str)
+            for a in value["add"]):
+        return "names an id that is not text, or a role not officer, expert or leader"
+    return None
+
+
+def payload_problem(kind: str, payload: object) -> str | None:
+    """Spec §16.2: why ``payload`` is not a payload of ``kind``, or ``None``."""
+    if kind not in KINDS:
+        return f"its kind {kind!r} is not a journal kind"
+    if not isinstance(payload, dict):
+        return f"its payload is a {type(payload).__name__}, not an object"
+    for key, code in KINDS[kind].items():
+        if key not in payload:
+            return f"its payload lacks {key!r}"
+        problem = _value_problem(payload[key], code)
+        if problem is not None:
+            return f"its payload's {key!r} {problem}"
+    return None
+
+
 _CHAIN_FIELDS = ("actor", "kind", "payload_digest", "prev", "seq", "time")
 
 
@@ -130,10 +202,13 @@ def make_entry(*, seq: int, moment: dt.datetime, actor: str, kind: str,
     if kind not in KINDS:
         raise InvalidValueError("journal", "kind", kind, "is not a journal kind",
                                 "use one of: " + ", ".join(KINDS))
-    missing = [k for k in KINDS[kind] if k not in payload]
-    if missing:
-        raise InvalidValueError("journal", f"payload of {kind}", sorted(payload),
-                                f"lacks {missing}", "give every field the kind requires")
+    problem = payload_problem(kind, dict(payload) if isinstance(payload, Mapping) else payload)
+    if problem is not None:
+        raise InvalidValueError("journal", f"payload of {kind}", payload,
+                                problem.removeprefix("its "),
+                                "give every field the kind requires, of its type (spec "
+                                "§16.2): " + ", ".join(f"{k} ({t})"
+                                                      for k, t in KINDS[kind].items()))
     entry = Entry(seq=seq, time=_time_text(moment), actor=f.text(actor, "journal", "actor"),
                   kind=kind, payload=dict(payload),
                   payload_digest=canonical_digest(dict(payload)), prev=prev, hash="")
@@ -183,7 +258,7 @@ def _verifier(key: str) -> Callable[[bytes, bytes], bool] | None:
         )
     except ImportError:
         return None
-    if not isinstance(key, str) or not _is_key(key):
+    if not _is_key(key):
         return lambda *_: False  # no key: no signature verifies
     public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.removeprefix("ed25519:")))
 
@@ -204,20 +279,23 @@ def _verifier(key: str) -> Callable[[bytes, bytes], bool] | None:
 Row = tuple[Any, ...]
 
 
-class _NotCanonical(str):
-    """A payload that has no canonical JSON text (a float, a non-text key, not an object):
-    the reason, in place of the text."""
+class _BadPayload(str):
+    """A payload that is not one of its kind (spec §16.2), or has no canonical JSON text (a
+    float, a non-text key): the reason, in place of the text."""
 
 
-def _payload_text(payload: Any) -> str | None:
+def _payload_text(kind: object, payload: Any) -> str | None:
     if payload is None:
         return None
-    if not isinstance(payload, Mapping):
-        return _NotCanonical(f"its payload is a {type(payload).__name__}, not an object")
+    if isinstance(payload, Mapping):
+        payload = dict(payload)
+    problem = payload_problem(kind, payload) if isinstance(kind, str) else None
+    if problem is not None:
+        return _BadPayload(problem)
     try:
-        return canonical_json(dict(payload))
+        return canonical_json(payload)
     except (InvalidValueError, TypeError, ValueError) as error:
-        return _NotCanonical(f"its payload is not canonical JSON data ({error})")
+        return _BadPayload(f"its payload is not canonical JSON data ({error})")
 
 
 def _refuse(text: str) -> Any:
@@ -229,23 +307,25 @@ _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", 
                            allow_nan=False).encode
 
 
-def _canonical_problem(text: str) -> str | None:
-    """Why a stored payload text is not the canonical JSON of an object, or ``None``."""
+def _stored_payload_problem(kind: str, text: str) -> str | None:
+    """Why a stored payload text is not the canonical JSON of a payload of ``kind``."""
     try:
         value = _decode(text)
     except ValueError as error:
         return f"its payload is not canonical JSON data ({error})"
-    if not isinstance(value, dict):
-        return f"its payload is a {type(value).__name__}, not an object"
+    problem = payload_problem(kind, value)
+    if problem is not None:
+        return problem
     if _encode(value) != text:
-        return "its payload text is not canonical JSON (spec §8): keys, spacing or escapes"
+        return "its payload text is not canonical JSON (spec §9.1): keys, spacing or escapes"
     return None
 
 
 def _row_of(entry: Entry) -> Row:
-    """An entry as a row (its payload's canonical text computed)."""
-    return (entry.seq, entry.time, entry.actor, entry.kind, _payload_text(entry.payload),
-            entry.payload_digest, entry.prev, entry.hash, entry.signature)
+    """An entry as a row (its payload checked and its canonical text computed)."""
+    return (entry.seq, entry.time, entry.actor, entry.kind,
+            _payload_text(entry.kind, entry.payload), entry.payload_digest, entry.prev,
+            entry.hash, entry.signature)
 
 
 class _Chain:
@@ -274,13 +354,15 @@ class _Chain:
             return "its hash does not match its fields (the entry was edited)"
         if kind not in KINDS:
             return f"its kind {kind!r} is not a journal kind"
-        if isinstance(text, _NotCanonical):
+        if text is None and kind == "key_registered":
+            return "its payload is withheld, but a key registration must be published"
+        if isinstance(text, _BadPayload):
             return str(text)
         if text is not None and "sha256:" + hashlib.sha256(text.encode()).hexdigest() \
                 != payload_digest:
             return "its payload does not match its payload_digest (the payload was edited)"
         if text is not None and not self.canonical:
-            problem = _canonical_problem(text)
+            problem = _stored_payload_problem(kind, text)
             if problem is not None:
                 return problem
         if time < self.time:
@@ -320,26 +402,13 @@ class _Chain:
             self.signatures = "checked"
         return None
 
-    def accept(self, row: Row) -> str | None:
-        """Take a good row as the chain's new end; a key registration that names no key is
-        the one problem left to report."""
-        seq, time, _, kind, text, _, _, digest, _ = row
-        if kind == "key_registered" and text is not None:
-            payload = json.loads(text)
-            actor, key = payload.get("actor"), payload.get("public_key")
-            if not isinstance(actor, str) or not isinstance(key, str) \
-                    or not _is_key(key):
-                return f"entry {seq} registers no usable Ed25519 key"
-            self.keys[actor] = key
+    def accept(self, row: Row) -> None:
+        """Take a good row as the chain's new end (a key registration from then on)."""
+        _, time, _, kind, text, _, _, digest, _ = row
+        if kind == "key_registered":
+            payload = json.loads(text)  # checked above: published, with a usable key
+            self.keys[payload["actor"]] = payload["public_key"]
         self.prev, self.time = digest, time
-        return None
-
-
-def _is_key(key: str) -> bool:
-    """Whether ``key`` is ``ed25519:`` and 64 lower-case hex digits."""
-    body = key.removeprefix("ed25519:")
-    return key.startswith("ed25519:") and len(body) == 64 and \
-        all(c in "0123456789abcdef" for c in body)
 
 
 def check_rows(rows: Iterable[Row], *, head: str | None = None,
@@ -350,9 +419,10 @@ def check_rows(rows: Iterable[Row], *, head: str | None = None,
     chain = _Chain(require_signatures, canonical)
     count = 0
     for count, row in enumerate(rows, start=1):
-        problem = chain.problem(row, count) or chain.accept(row)
+        problem = chain.problem(row, count)
         if problem is not None:
             return ChainReport(count - 1, chain.prev, problem, count, chain.signatures)
+        chain.accept(row)
     if head is not None and head != chain.prev:
         return ChainReport(count, chain.prev, f"the chain ends at {chain.prev}, not at the "
                            f"published head {head} (entries were cut off or added)", count + 1,
@@ -378,7 +448,8 @@ def check_chain(entries: Iterable[Entry | Mapping[str, Any]], *, head: str | Non
                 yield _row_of(raw)
             else:
                 yield (raw.get("seq"), raw.get("time"), raw.get("actor"), raw.get("kind"),
-                       _payload_text(raw.get("payload")), raw.get("payload_digest"),
+                       _payload_text(raw.get("kind"), raw.get("payload")),
+                       raw.get("payload_digest"),
                        raw.get("prev"), raw.get("hash"), raw.get("signature"))
     return check_rows(rows(), head=head, require_signatures=require_signatures, canonical=True)
 
