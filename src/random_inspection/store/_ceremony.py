@@ -13,6 +13,8 @@ Example (a workspace ``ws``, a directory, a design)::
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,9 +43,31 @@ __all__ = ["assign_in_ceremony", "ceremony_of", "commit_contribution", "commitme
            "draw_in_ceremony", "open_ceremony", "reveal_contribution"]
 
 
+_COMMITMENT = re.compile(r"sha256:[0-9a-f]{64}")
 _REGISTER_LABELS = {"inspector_directory": "执法检查人员名录库 inspector directory",
                     "check_item_list": "随机抽查事项清单 check-item list",
                     "conflict_register": "回避登记 conflict register"}
+
+
+def _purpose_problem(label: str) -> str | None:
+    """Why a purpose could pass for another one (invisible or control characters,
+    compatibility forms, Latin mixed with Cyrillic or Greek letters), or ``None``."""
+    odd = [c for c in label if c != " " and (unicodedata.category(c)[0] in "CZ"
+                                             or c.isspace())]
+    if odd:
+        return ("holds invisible or control characters ("
+                + ", ".join(f"U+{ord(c):04X}" for c in odd) + ")")
+    folded = unicodedata.normalize("NFKC", label)
+    if folded != label:
+        return f"holds full-width or compatibility characters (write it {folded!r})"
+    scripts = {unicodedata.name(c, "").split(" ")[0] for c in label if c.isalpha()}
+    if len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
+        return "mixes Latin letters with Cyrillic or Greek ones that look alike"
+    return None
+
+
+def _skeleton(label: str) -> str:
+    return unicodedata.normalize("NFKC", label).casefold()
 
 
 def ceremony_of(ws: Workspace, purpose: str) -> CeremonyState:
@@ -75,6 +99,18 @@ def open_ceremony(ws: Workspace, *, purpose: str, design: Design, directory: Tar
     ceremony and whether its seed was already known.
     """
     label = check_purpose(purpose)
+    problem = _purpose_problem(label)
+    if problem is not None:
+        raise InvalidValueError("ceremony", "purpose", label, problem,
+                                "name the task in plain characters, as the plan does")
+    known = {str(e.payload.get("ceremony") or e.payload.get("purpose"))
+             for e in ws.journal(kinds=("ceremony_opened", "record_stored")) if e.payload}
+    alike = sorted(p for p in known if p != label and _skeleton(p) == _skeleton(label))
+    if alike:
+        raise InvalidValueError("ceremony", "purpose", label,
+                                f"differs only in case or form from the task {alike[0]!r} "
+                                "in this workspace",
+                                "use that task's exact label (a re-draw then needs a reason)")
     hash_function(hash)
     earlier = _draws(ws, label)
     current = ceremony_state(ws.journal(kinds=CEREMONY_KINDS), label)
@@ -104,11 +140,13 @@ def open_ceremony(ws: Workspace, *, purpose: str, design: Design, directory: Tar
             raise InvalidValueError("ceremony", "items", None,
                                     "are needed: the team policy names check items",
                                     "give the check-item list the items come from")
-    ws.save_register(directory, actor=actor)
+    ws.save_register(directory, actor=actor, signer=signer)
     for key, register in (("inspector_directory", inspectors), ("check_item_list", items),
                           ("conflict_register", conflicts)):
         if register is not None:
-            registers[key] = ws.save_register(register, actor=actor)
+            registers[key] = ws.save_register(register, actor=actor, signer=signer)
+    if plan is not None:
+        ws.save_plan(plan, actor=actor, signer=signer)
     fixed = commitment(
         purpose=label, spec_version=SPEC_VERSION, hash_name=hash, design=design.to_dict(),
         directory={"digest": directory.digest, "size": len(directory)},
@@ -165,8 +203,7 @@ def commit_contribution(ws: Workspace, *, purpose: str, contributor: str, commit
     if contributor in state.committed:
         raise InvalidValueError("ceremony", "contributor", contributor, "has committed already",
                                 "each contributor commits once")
-    if not isinstance(commitment, str) or len(commitment) != 71 or \
-            not commitment.startswith("sha256:"):
+    if not isinstance(commitment, str) or not _COMMITMENT.fullmatch(commitment.lower()):
         raise InvalidValueError("ceremony", "commitment", commitment,
                                 "is not sha256: and 64 hex digits",
                                 "publish sha256(contribution + ':' + salt), see spec §17.2")
@@ -228,7 +265,7 @@ def draw_in_ceremony(ws: Workspace, *, purpose: str, actor: str,
                "attempt": attempt, "replaces": state.replaces[0] if state.replaces else None,
                "reason": state.replaces[1] if state.replaces else None}
     sample = attrs.evolve(sample, record=attrs.evolve(sample.record, ceremony=section))
-    digest = ws.save_record(sample.record, actor=actor)
+    digest = ws.save_record(sample.record, actor=actor, signer=signer)
     ws.append("draw_attempt", {"ceremony": state.purpose, "attempt": attempt,
                                "record_digest": digest, "replaces": section["replaces"],
                                "reason": section["reason"]}, actor=actor, signer=signer)
@@ -246,7 +283,23 @@ def assign_in_ceremony(ws: Workspace, sample: Sample, inspectors: InspectorDirec
                                 "was not drawn in a ceremony", "use draw_in_ceremony")
     state = ceremony_of(ws, sample.record.purpose)
     committed = state.commitment.get("team_policy")
-    if committed is not None and committed != policy.to_dict():
+    if committed is None:
+        raise InvalidValueError("ceremony", "team policy", state.purpose,
+                                "was not committed when the ceremony opened, so teams drawn "
+                                "now could be drawn again until one pleased",
+                                "open the ceremony with the team policy and inspectors")
+    if state.attempts.get(section["attempt"]) != sample.record.digest:
+        raise InvalidValueError("ceremony", "sample", sample.record.digest,
+                                "is not the draw this ceremony made",
+                                "pass the sample draw_in_ceremony returned")
+    drawn = [e.seq for e in ws.journal(kinds=("teams_drawn",))
+             if (e.payload or {}).get("draw_digest") == sample.record.digest]
+    if drawn:
+        raise InvalidValueError("ceremony", "teams", state.purpose,
+                                f"were drawn for this draw already (journal entry {drawn[0]})",
+                                "the teams are in the workspace: team show; to change one, "
+                                "team change with a reason")
+    if committed != policy.to_dict():
         raise InvalidValueError("ceremony", "policy", policy.to_dict(),
                                 "is not the team policy committed to",
                                 "use the committed policy, or open a new ceremony")
@@ -256,7 +309,7 @@ def assign_in_ceremony(ws: Workspace, sample: Sample, inspectors: InspectorDirec
                                 f"is not the inspector directory committed to ({registered})",
                                 "use the committed directory (it is in the workspace)")
     assignment = assign_inspectors(sample, inspectors, policy)
-    digest = ws.save_record(assignment.record, actor=actor)
+    digest = ws.save_record(assignment.record, actor=actor, signer=signer)
     ws.append("teams_drawn", {"ceremony": state.purpose, "record_digest": digest,
                               "draw_digest": sample.record.digest}, actor=actor, signer=signer)
     return assignment

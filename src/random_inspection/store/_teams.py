@@ -99,6 +99,11 @@ def change_team(ws: Workspace, record_digest: str, target: str, *, remove: Seque
     members = set(now["officers"]) | set(now["experts"])
     removed = [f.text(i, "change_team", "remove") for i in remove]
     added = [f.text(i, "change_team", "add") for i in add]
+    for name, ids in (("remove", removed), ("add", added)):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise InvalidValueError("change_team", name, twice, "are named twice",
+                                    "name each inspector once")
     if not removed and not added:
         raise InvalidValueError("change_team", "remove/add", [], "change nothing",
                                 "name who leaves the team and who joins it")
@@ -107,30 +112,9 @@ def change_team(ws: Workspace, record_digest: str, target: str, *, remove: Seque
         raise InvalidValueError("change_team", "remove", outside, "are not in the team now",
                                 "the team now: " + ", ".join(sorted(members)))
     policy = section["policy"]
-    check_date = dt.date.fromisoformat(policy["check_date"])
     inspectors = _stored(ws, section["inspector_directory"]["digest"], InspectorDirectory)
-    conflicts = _stored(ws, policy["conflicts_digest"], ConflictRegister) \
-        if policy["conflicts_digest"] != ConflictRegister().digest else ConflictRegister()
-    recused = conflicts.for_target(target, check_date)
-    drawn_from = _stored(ws, record.directory_digest, TargetDirectory)[target]
-    roles: list[list[str]] = []
-    for member in added:
-        person = inspectors.get(member)
-        why = ("is not in the inspector directory the teams were drawn from"
-               if person is None else "is in the team already" if member in members
-               else f"must be recused ({recused[member].value})" if member in recused
-               else _mode_problem(policy["mode"], person, drawn_from))
-        if person is not None and why is None:
-            if person.is_expert:
-                role = "expert"
-            elif person.counts_as_officer(check_date):
-                role = "leader" if member == leader else "officer"
-            else:
-                why = f"cannot inspect on {check_date} (inactive, or no valid credential)"
-        if why is not None:
-            raise InvalidValueError("change_team", "add", member, why,
-                                    "choose another inspector")
-        roles.append([role, member])
+    roles = _newcomers(ws, record, policy, inspectors=inspectors, target=target, added=added,
+                       members=members, leader=leader)
     officers = [i for i in now["officers"] if i not in removed] + \
         [m for r, m in roles if r != "expert"]
     if len(officers) < policy["min_officers"]:
@@ -157,6 +141,38 @@ def change_team(ws: Workspace, record_digest: str, target: str, *, remove: Seque
                                "reason": reason,
                                "change": {"remove": removed, "add": roles}}, actor=actor)
     return team_now(ws, record_digest, target)
+
+
+def _newcomers(ws: Workspace, record: AuditRecord, policy: Mapping[str, Any], *,
+               inspectors: InspectorDirectory, target: str, added: list[str],
+               members: set[str], leader: str | None) -> list[list[str]]:
+    """The ``[role, id]`` of each inspector joining the team, each checked against the
+    registers the teams were drawn from (`InvalidValueError` for the first who may not)."""
+    check_date = dt.date.fromisoformat(policy["check_date"])
+    conflicts = _stored(ws, policy["conflicts_digest"], ConflictRegister) \
+        if policy["conflicts_digest"] != ConflictRegister().digest else ConflictRegister()
+    recused = conflicts.for_target(target, check_date)
+    drawn_from = _stored(ws, record.directory_digest, TargetDirectory)[target]
+    roles: list[list[str]] = []
+    for member in added:
+        person = inspectors.get(member)
+        why = ("is not in the inspector directory the teams were drawn from"
+               if person is None else "is in the team already" if member in members
+               else f"must be recused ({recused[member].value})" if member in recused
+               else _mode_problem(policy["mode"], person, drawn_from))
+        role = ""
+        if person is not None and why is None:
+            if person.is_expert:
+                role = "expert"
+            elif person.counts_as_officer(check_date):
+                role = "leader" if member == leader else "officer"
+            else:
+                why = f"cannot inspect on {check_date} (inactive, or no valid credential)"
+        if why is not None:
+            raise InvalidValueError("change_team", "add", member, why,
+                                    "choose another inspector")
+        roles.append([role, member])
+    return roles
 
 
 def _mode_problem(mode: str, person: Inspector, target: Target) -> str | None:

@@ -195,7 +195,8 @@ class Workspace:
 
     # --- registers --------------------------------------------------------------------------
 
-    def save_register(self, register: Register, *, actor: str) -> str:
+    def save_register(self, register: Register, *, actor: str,
+                      signer: Signer | None = None) -> str:
         """Store a snapshot of a register, once per digest, and return the digest.
 
         The first time, a ``register_committed`` entry ``{register: kind, digest, size}``
@@ -217,7 +218,7 @@ class Workspace:
             if q.register_row(connection, digest) is None:
                 entry = append_entry(connection, kind="register_committed", payload={
                     "register": kind, "digest": digest, "size": stored.size}, actor=actor,
-                    clock=self._clock, signer=None)
+                    clock=self._clock, signer=signer)
                 q.insert_register(connection, stored, entry.seq)
         return digest
 
@@ -249,7 +250,8 @@ class Workspace:
 
     # --- plans ------------------------------------------------------------------------------
 
-    def save_plan(self, plan: AnnualPlan, *, actor: str, reason: str | None = None) -> str:
+    def save_plan(self, plan: AnnualPlan, *, actor: str, reason: str | None = None,
+                  signer: Signer | None = None) -> str:
         """Store a version of an annual plan and return its digest.
 
         The first stored version of a plan (same region, year and name) journals
@@ -281,7 +283,7 @@ class Workspace:
             if previous is not None:
                 payload |= {"replaces": previous[0], "reason": reason}
             entry = append_entry(connection, kind="plan_revised" if previous else "plan_filed",
-                                 payload=payload, actor=actor, clock=self._clock, signer=None)
+                                 payload=payload, actor=actor, clock=self._clock, signer=signer)
             q.insert_plan(connection, digest=digest, name=plan.name, region=plan.region,
                           year=plan.year, version=plan.version,
                           replaces=previous[0] if previous else None, content=content,
@@ -304,7 +306,8 @@ class Workspace:
 
     # --- records ----------------------------------------------------------------------------
 
-    def save_record(self, record: AuditRecord | bytes | str, *, actor: str) -> str:
+    def save_record(self, record: AuditRecord | bytes | str, *, actor: str,
+                    signer: Signer | None = None) -> str:
         """Store an audit record byte for byte (an `AuditRecord`, or its published bytes,
         read strictly) and return its record digest.
 
@@ -319,7 +322,7 @@ class Workspace:
             if q.record_content(connection, digest) is None:
                 entry = append_entry(connection, kind="record_stored", payload={
                     "record_digest": digest, "purpose": parsed.purpose}, actor=actor,
-                    clock=self._clock, signer=None)
+                    clock=self._clock, signer=signer)
                 q.insert_record(connection, record=parsed, digest=digest, data=data,
                                 year=q.record_year(parsed.purpose, entry.time), seq=entry.seq)
         return digest
