@@ -217,7 +217,7 @@ def test_an_abandoned_ceremony_needs_a_reason_and_shows(ws: Any, small_city: Dem
     assert opened[-1].payload["reason"] == "公证员未到场"
     assert _both(sample.record.to_json(), small_city, ws, tmp_path) == (0, 0)
     out = capsys.readouterr().out
-    note = f"1 earlier ceremony(ies) of this task abandoned before drawing: entry {abandoned} " \
+    note = f"1 other ceremony(ies) of this task never drew: entry {abandoned} " \
            "(2 of 2 contributions revealed: its seed was known)"
     assert note in out
     report = verify(sample.record, small_city.targets, journal=list(ws.journal()))

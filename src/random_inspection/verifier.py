@@ -1957,60 +1957,200 @@ def digest_of(value: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
+JOURNAL_KEYS = ("seq", "time", "actor", "kind", "payload_digest", "prev", "hash")
+#: §16.2: each kind's payload keys and their types ("?": or null).
+KINDS = {
+    "key_registered": {"actor": "text", "public_key": "key"},
+    "register_committed": {"register": "text", "digest": "text", "size": "int"},
+    "plan_filed": {"plan_digest": "text", "version": "int"},
+    "plan_revised": {"plan_digest": "text", "version": "int", "replaces": "text",
+                     "reason": "text?"},
+    "ceremony_opened": {"ceremony": "text", "commitment": "commitment",
+                        "commitment_digest": "text", "replaces": "text?", "abandons": "int?",
+                        "reason": "text?"},
+    "seed_committed": {"ceremony": "text", "contributor": "text", "commitment": "text"},
+    "seed_revealed": {"ceremony": "text", "contributor": "text", "contribution": "text",
+                      "salt": "text"},
+    "reveal_refused": {"ceremony": "text", "contributor": "text", "reason": "text"},
+    "draw_attempt": {"ceremony": "text", "attempt": "int", "record_digest": "text",
+                     "replaces": "text?", "reason": "text?"},
+    "teams_drawn": {"ceremony": "text", "record_digest": "text", "draw_digest": "text"},
+    "team_changed": {"record_digest": "text", "target": "text", "reason": "text",
+                     "change": "change"},
+    "record_stored": {"record_digest": "text", "purpose": "text"},
+    "export": {"head": "text", "entries": "int"},
+}
+COMMITMENT = {"purpose": "text", "spec_version": "text", "hash": "text", "design": "object",
+              "directory": "object", "registers": "object", "team_policy": "object?",
+              "plan": "object?"}
+#: §17.5: the entries a ceremony is made of, whose payloads may not be withheld.
+PUBLISHED = ("ceremony_opened", "seed_committed", "seed_revealed", "reveal_refused",
+             "draw_attempt", "teams_drawn", "team_changed")
+
+
 def read_journal(path: str) -> list[dict[str, Any]]:
-    """§16.4: the entries of a JSON Lines export."""
+    """§16.4: the entries of a JSON Lines export (blank lines skipped)."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
-        entries = [json.loads(line) for line in lines if line.strip()]
     except (OSError, ValueError) as error:
         raise CannotCheckError(f"{path}: not a journal export: {error}") from None
-    if not all(isinstance(e, dict) and {"seq", "hash", "prev"} <= set(e) for e in entries):
-        raise CannotCheckError(f"{path}: a line is not a journal entry")
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as error:
+            raise CannotCheckError(f"{path} line {number}: not a journal entry: {error}") \
+                from None
+        if not isinstance(entry, dict) or not set(JOURNAL_KEYS) <= set(entry):
+            raise CannotCheckError(f"{path} line {number}: not a journal entry (it needs "
+                                   + ", ".join(JOURNAL_KEYS) + ")")
+        entries.append(entry)
     return entries
 
 
-def chain_problem(entries: list[dict[str, Any]]) -> str | None:
-    """§16.3: the first broken entry, or None."""
+def is_key(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith("ed25519:") and len(key) == 72 and \
+        set(key[8:]) <= set("0123456789abcdef")
+
+
+def value_problem(value: Any, kind: str) -> str | None:
+    """Why ``value`` is not of the type code ``kind`` (§16.2), or None."""
+    if kind.endswith("?"):
+        return None if value is None else value_problem(value, kind[:-1])
+    if kind == "text":
+        return None if isinstance(value, str) else "is not text"
+    if kind == "int":
+        return None if type(value) is int else "is not an integer"
+    if kind == "object":
+        return None if isinstance(value, dict) else "is not an object"
+    if kind == "key":
+        return None if is_key(value) else "is not ed25519: and 64 lower-case hex digits"
+    if kind == "commitment":
+        if not isinstance(value, dict):
+            return "is not an object"
+        for key, code in COMMITMENT.items():
+            problem = value_problem(value.get(key), code)
+            if problem is not None:
+                return f"has a {key} that {problem}"
+        names = value.get("contributors")
+        if not isinstance(names, list) or not names or \
+                not all(isinstance(n, str) for n in names) or len(set(names)) < len(names):
+            return "has no list of distinct contributor names"
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("remove"), list) or \
+            not isinstance(value.get("add"), list):
+        return "is not an object {remove: [ids], add: [[role, id], …]}"
+    if not all(isinstance(i, str) for i in value["remove"]) or not all(
+            isinstance(a, list) and len(a) == 2 and a[0] in ("officer", "expert", "leader")
+            and isinstance(a[1], str) for a in value["add"]):
+        return "names an id that is not text, or a role not officer, expert or leader"
+    return None
+
+
+def has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(has_float(v) for v in value.values())
+    return isinstance(value, list) and any(has_float(v) for v in value)
+
+
+def entry_problem(entry: dict[str, Any], count: int, prev: str, last: str,
+                  keys: dict[str, str]) -> str | None:
+    """§16.3: what is wrong with one entry of a chain, or None."""
+    seq = entry["seq"]
+    if type(seq) is not int or seq != count:
+        return (f"sequence number {seq!r} where {count} was expected (an entry was deleted, "
+                "inserted or moved)")
+    if entry["prev"] != prev:
+        return ("its prev is not the hash of the entry before it (an entry before it was "
+                "changed, deleted, inserted or moved)")
+    if not all(isinstance(entry[k], str) for k in CHAIN_FIELDS if k != "seq"):
+        return "a field is not of the spec's type"
+    if digest_of({k: entry[k] for k in CHAIN_FIELDS}) != entry["hash"]:
+        return "its hash does not match its fields (the entry was edited)"
+    kind, payload = entry["kind"], entry.get("payload")
+    if kind not in KINDS:
+        return f"its kind {kind!r} is not a journal kind"
+    if payload is None and kind == "key_registered":
+        return "its payload is withheld, but a key registration must be published"
+    if payload is not None:
+        if not isinstance(payload, dict):
+            return f"its payload is a {type(payload).__name__}, not an object"
+        for key, code in KINDS[kind].items():
+            if key not in payload:
+                return f"its payload lacks {key!r}"
+            problem = value_problem(payload[key], code)
+            if problem is not None:
+                return f"its payload's {key!r} {problem}"
+        if has_float(payload):
+            return "its payload is not canonical JSON data (a float)"
+        if digest_of(payload) != entry["payload_digest"]:
+            return "its payload does not match its payload_digest (the payload was edited)"
+    if entry["time"] < last:
+        return f"its time {entry['time']} is before the previous entry's {last}"
+    return signature_problem(entry, keys)
+
+
+def signature_problem(entry: dict[str, Any], keys: dict[str, str]) -> str | None:
+    actor, signature = entry["actor"], entry.get("signature")
+    registered = keys.get(actor)
+    if registered is not None:
+        if signature is None:
+            return f"not signed, but {actor!r} signs every entry"
+        if not isinstance(signature, dict) or signature.get("public_key") != registered:
+            return f"signed with another key than {actor!r} registered"
+    if signature is None:
+        return None
+    if not isinstance(signature, dict):
+        return "its signature is not an object {public_key, value}"
+    key, value = signature.get("public_key"), signature.get("value")
+    try:
+        valid = is_key(key) and isinstance(value, str) and ed25519_verify(
+            bytes.fromhex(str(key)[8:]), entry["hash"].encode(), bytes.fromhex(value))
+    except ValueError:
+        valid = False
+    if not valid:
+        return ("its signature does not verify (the chain was rewritten from here, or the "
+                "entry was forged)")
+    return None
+
+
+def chain_problem(entries: list[dict[str, Any]], head: str | None = None) -> str | None:
+    """§16.3: "JOURNAL BROKEN at entry N: …" for the first bad entry, or None."""
     prev, last = GENESIS, ""
     keys: dict[str, str] = {}
+    count = 0
     for count, entry in enumerate(entries, start=1):
-        if entry["seq"] != count:
-            return f"entry {count}: sequence number {entry['seq']}"
-        if entry["prev"] != prev:
-            return f"entry {count}: prev is not the previous entry's hash"
-        if digest_of({k: entry.get(k) for k in CHAIN_FIELDS}) != entry["hash"]:
-            return f"entry {count}: its hash does not match its fields"
-        if entry.get("payload") is not None and digest_of(entry["payload"]) != \
-                entry["payload_digest"]:
-            return f"entry {count}: its payload does not match its digest"
-        if entry["time"] < last:
-            return f"entry {count}: its time goes back"
-        signature = entry.get("signature")
-        registered = keys.get(entry["actor"])
-        if registered is not None and (signature is None
-                                       or signature.get("public_key") != registered):
-            return f"entry {count}: not signed by {entry['actor']!r}'s registered key"
-        if signature is not None and not ed25519_verify(
-                bytes.fromhex(signature["public_key"].removeprefix("ed25519:")),
-                entry["hash"].encode(), bytes.fromhex(signature["value"])):
-            return f"entry {count}: its signature does not verify"
-        if entry["kind"] == "key_registered" and entry.get("payload"):
+        problem = entry_problem(entry, count, prev, last, keys)
+        if problem is not None:
+            return f"JOURNAL BROKEN at entry {count}: {problem}"
+        if entry["kind"] == "key_registered":
             keys[entry["payload"]["actor"]] = entry["payload"]["public_key"]
         prev, last = entry["hash"], entry["time"]
+    if head is not None and head != prev:
+        return (f"JOURNAL BROKEN at entry {count + 1}: the chain ends at {prev}, not at the "
+                f"published head {head} (entries were cut off or added)")
     return None
 
 
 def ceremony_problems(record: dict[str, Any], entries: list[dict[str, Any]]) -> list[str]:
     """§17.5: what is wrong with the record's ceremony against the journal."""
+    withheld = [e for e in entries if e["kind"] in PUBLISHED and e.get("payload") is None]
+    if withheld:
+        return [f"the journal withholds the payload of entry {e['seq']} ({e['kind']}): a "
+                "ceremony's entries and team changes must be published" for e in withheld]
     section = record.get("ceremony")
     if section is None:
         return ["the record names no ceremony, so the journal cannot vouch for its seed"]
     opened = next((e for e in entries if e["seq"] == section["opened"]), None)
-    if opened is None or opened["kind"] != "ceremony_opened" or not opened.get("payload"):
+    if opened is None or opened["kind"] != "ceremony_opened":
         return [f"the journal has no ceremony_opened entry at {section['opened']}"]
     purpose, fixed = opened["payload"]["ceremony"], opened["payload"]["commitment"]
-    later = [e for e in entries if e["seq"] > opened["seq"] and e.get("payload")
-             and e["payload"].get("ceremony") == purpose]
+    later = [e for e in entries if e["seq"] > opened["seq"]
+             and (e.get("payload") or {}).get("ceremony") == purpose]
     following = next((e["seq"] for e in later if e["kind"] == "ceremony_opened"), None)
     mine = [e for e in later if following is None or e["seq"] < following]
     problems = []
@@ -2026,50 +2166,187 @@ def ceremony_problems(record: dict[str, Any], entries: list[dict[str, Any]]) -> 
             and fixed["team_policy"] != record["teams"]["policy"]:
         problems.append("the record's team policy is not the one committed")
     commits = {e["payload"]["contributor"]: e for e in mine if e["kind"] == "seed_committed"}
-    reveals = {e["payload"]["contributor"]: e for e in mine if e["kind"] == "seed_revealed"}
-    if commits and reveals and min(e["seq"] for e in reveals.values()) < \
-            max(e["seq"] for e in commits.values()):
+    reveals = [e for e in mine if e["kind"] == "seed_revealed"]
+    if commits and reveals and reveals[0]["seq"] < max(e["seq"] for e in commits.values()):
         problems.append("a contribution was revealed before every contributor had committed")
-    for name, entry in reveals.items():
+    for entry in reveals:
+        payload = entry["payload"]
         made = "sha256:" + hashlib.sha256(
-            f"{entry['payload']['contribution']}:{entry['payload']['salt']}".encode()).hexdigest()
+            f"{payload['contribution']}:{payload['salt']}".encode()).hexdigest()
+        name = payload["contributor"]
         if name not in commits or made != commits[name]["payload"]["commitment"]:
             problems.append(f"{name}'s revealed contribution does not match the commitment")
+    revealed = {e["payload"]["contributor"]: e["payload"]["contribution"] for e in reveals}
     names = fixed["contributors"]
-    if set(reveals) != set(names):
-        problems.append("not every contribution is revealed: the seed does not exist")
+    if set(revealed) != set(names):
+        problems.append("the ceremony is not drawn: its seed does not exist")
     else:
-        seed = "-".join(reveals[n]["payload"]["contribution"] for n in names)
+        seed = "-".join(revealed[n] for n in names)
         expected_seed = {"value": seed, "provenance": "combined" if len(names) > 1
                          else "ceremony", "parties": list(names) if len(names) > 1 else []}
         if record["seed"] != expected_seed:
             problems.append("the record's seed is not the one the revealed contributions make")
-    draw = record if "teams" not in record else {k: v for k, v in record.items()
-                                                 if k not in ("teams", "record_digest")}
-    draw_digest = record["record_digest"] if "teams" not in record else digest_of(draw)
+    return problems + draw_problems(record, entries, opened, mine)
+
+
+def draw_problems(record: dict[str, Any], entries: list[dict[str, Any]],
+                  opened: dict[str, Any], mine: list[dict[str, Any]]) -> list[str]:
+    """§17.5: the record's draw attempt, the draws before it, and its teams."""
+    section, purpose = record["ceremony"], opened["payload"]["ceremony"]
+    problems = []
+    draw_digest = draw_digest_of(record)
     attempts = [e for e in mine if e["kind"] == "draw_attempt"]
     if not any(e["payload"]["attempt"] == section["attempt"]
                and e["payload"]["record_digest"] == draw_digest for e in attempts):
         problems.append(f"the journal has no draw attempt {section['attempt']} of this record")
     earlier = [e["payload"]["record_digest"] for e in entries if e["kind"] == "draw_attempt"
-               and e.get("payload") and e["payload"].get("ceremony") == purpose
-               and e["seq"] < opened["seq"]]
+               and e["payload"]["ceremony"] == purpose and e["seq"] < opened["seq"]]
     if len(earlier) != section["attempt"] - 1:
         problems.append(f"attempt {section['attempt']}, but the journal shows {len(earlier)} "
                         "earlier draw(s) of this task")
-    replaces = opened["payload"].get("replaces"), opened["payload"].get("reason")
+    replaces = opened["payload"]["replaces"], opened["payload"]["reason"]
     if earlier and replaces[0] != earlier[-1]:
         problems.append("the ceremony does not name the draw it replaces and why")
     if (section["replaces"], section["reason"]) != (replaces if earlier else (None, None)):
         problems.append("the record's replaces/reason are not the ceremony's")
-    if "teams" in record and not any(e["kind"] == "teams_drawn" and e.get("payload")
-                                     and e["payload"].get("record_digest")
-                                     == record["record_digest"] for e in entries):
+    teams = [e["seq"] for e in entries if e["kind"] == "teams_drawn"
+             and e["payload"]["draw_digest"] == draw_digest]
+    if len(teams) > 1:
+        problems.append(f"teams were drawn {len(teams)} times for this draw (entries "
+                        + ", ".join(map(str, teams)) + ")")
+    if "teams" in record and not any(e["kind"] == "teams_drawn" and e["payload"]
+                                     ["record_digest"] == record["record_digest"]
+                                     for e in entries):
         problems.append("the journal has no teams_drawn entry for this record")
     return problems
 
 
-# --- checking a record (spec §10) ------------------------------------------------------------
+def draw_digest_of(record: dict[str, Any]) -> str:
+    """The digest of the record's target draw (the record without its teams)."""
+    if "teams" not in record:
+        return str(record["record_digest"])
+    return digest_of({k: v for k, v in record.items() if k not in ("teams", "record_digest")})
+
+
+def others_note(entries: list[dict[str, Any]], purpose: str, own: int) -> str:
+    """§17.5: the other ceremonies of the purpose that never drew."""
+    spans: list[list[Any]] = []
+    for e in entries:
+        payload = e.get("payload") or {}
+        if payload.get("ceremony") != purpose:
+            continue
+        if e["kind"] == "ceremony_opened":
+            spans.append([e["seq"], 0, len(payload["commitment"]["contributors"]), False])
+        elif spans and e["kind"] == "seed_revealed":
+            spans[-1][1] += 1
+        elif spans and e["kind"] == "draw_attempt":
+            spans[-1][3] = True
+    found = [s for s in spans if not s[3] and s[0] != own]
+    if not found:
+        return ""
+    return (f"{len(found)} other ceremony(ies) of this task never drew: " + ", ".join(
+        f"entry {s[0]} ({s[1]} of {s[2]} contributions revealed"
+        + (": its seed was known)" if s[1] == s[2] else
+           ": the last contributor knew its seed)" if s[1] == s[2] - 1 and s[2] > 1 else ")")
+        for s in found))
+
+
+def team_change_problems(record: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
+    """§17.5: the team changes replayed over the drawn teams: what they break."""
+    teams = {t["target"]: t for t in record["teams"]["teams"]}
+    least = record["teams"]["policy"]["min_officers"]
+    now: dict[str, Any] = {}
+    problems = []
+    for entry in changes:
+        payload, seq = entry["payload"], entry["seq"]
+        target = payload["target"]
+        if target not in teams:
+            problems.append(f"entry {seq} changes the team of {target}, which has none")
+            continue
+        team = now.setdefault(target, {"officers": list(teams[target]["officers"]),
+                                       "experts": list(teams[target]["experts"]),
+                                       "leader": teams[target]["leader"]})
+        for gone in payload["change"]["remove"]:
+            if gone in team["officers"]:
+                team["officers"].remove(gone)
+            elif gone in team["experts"]:
+                team["experts"].remove(gone)
+            else:
+                problems.append(f"entry {seq} removes {gone}, who is not in the team")
+            if gone == team["leader"]:
+                team["leader"] = None
+        for role, member in payload["change"]["add"]:
+            if member in team["experts"] or (member in team["officers"] and role != "leader") \
+                    or (role == "expert" and member in team["officers"]):
+                problems.append(f"entry {seq} adds {member}, who is in the team already")
+            elif role == "expert":
+                team["experts"].append(member)
+            elif member not in team["officers"]:
+                team["officers"].append(member)
+            if role == "leader":
+                team["leader"] = member
+        if len(team["officers"]) < least:
+            problems.append(f"entry {seq} leaves {target} with {len(team['officers'])} "
+                            f"officer(s), fewer than the policy's {least}")
+        if team["leader"] not in team["officers"]:
+            problems.append(f"entry {seq} leaves {target} without a leader")
+    return problems
+
+
+def team_change_line(record: dict[str, Any], entries: list[dict[str, Any]]
+                     ) -> tuple[str, str, str] | None:
+    """§17.5: the record's team changes, listed and replayed (None when there are none)."""
+    if "teams" not in record:
+        return None
+    changes = [e for e in entries if e["kind"] == "team_changed"
+               and e["payload"]["record_digest"] == record["record_digest"]]
+    if not changes:
+        return None
+    problems = team_change_problems(record, changes)
+    if problems:
+        return "team changes", "fail", "; ".join(problems)
+    described = []
+    for e in changes:
+        change = e["payload"]["change"]
+        gone = ",".join(change["remove"])
+        came = ", ".join(" ".join(a) for a in change["add"])
+        described.append(f"entry {e['seq']}, target {e['payload']['target']}: -{gone} "
+                         f"+{came} because {e['payload']['reason']}")
+    return ("team changes", "ok", f"{len(changes)} team change(s) after the draw: "
+            + "; ".join(described))
+
+
+def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]],
+                   head: str | None = None) -> list[tuple[str, str, str]]:
+    """§16.3 and §17.5: the chain, then the record's ceremony and team changes."""
+    problem = chain_problem(entries, head)
+    if problem:
+        return [("journal", "fail", problem)]
+    last = entries[-1]["hash"] if entries else GENESIS
+    results = [("journal", "ok", f"{len(entries)} entries, one unbroken chain, head {last}")]
+    try:
+        problems = ceremony_problems(record, entries)
+        note = "committed before the seed, seed from the reveals, attempt journaled"
+        if not problems:
+            others = others_note(entries, record["purpose"], record["ceremony"]["opened"])
+            if others:
+                note += "; " + others
+            later = [e for e in entries if e["kind"] == "draw_attempt"
+                     and e["payload"]["ceremony"] == record["purpose"]
+                     and e["payload"]["attempt"] > record["ceremony"]["attempt"]]
+            if later:
+                payload = later[-1]["payload"]
+                note += (f"; REPLACED: attempt {payload['attempt']} (journal entry "
+                         f"{later[-1]['seq']}) is the task's draw now, because: "
+                         f"{payload['reason']}")
+        results.append(("ceremony", "fail" if problems else "ok", "; ".join(problems) or note))
+        changes = team_change_line(record, entries) if not problems else None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        results.append(("ceremony", "fail",
+                        f"the journal's ceremony entries are malformed ({error!r:.120})"))
+        changes = None
+    return results + ([changes] if changes else [])
+
 
 def check(record_path: str, directory_path: str, args: Any = None
           ) -> list[tuple[str, str, str]]:
@@ -2138,73 +2415,9 @@ def check(record_path: str, directory_path: str, args: Any = None
         else:
             replay_teams(record, inputs, compare)
     if getattr(args, "journal", None):
-        results += journal_checks(record, read_journal(args.journal))
+        results += journal_checks(record, read_journal(args.journal),
+                                  getattr(args, "journal_head", None))
     return results
-
-
-def abandoned_note(entries: list[dict[str, Any]], purpose: str, before: int) -> str:
-    """§17.5: the ceremonies of the purpose opened before entry ``before`` that never drew."""
-    found = []
-    current: list[Any] | None = None
-    for e in entries:
-        payload = e.get("payload")
-        if e["seq"] >= before or not isinstance(payload, dict) \
-                or payload.get("ceremony") != purpose:
-            continue
-        if e["kind"] == "ceremony_opened":
-            if current is not None and not current[3]:
-                found.append(current)
-            current = [e["seq"], 0, len(payload["commitment"]["contributors"]), False]
-        elif current is not None and e["kind"] == "seed_revealed":
-            current[1] += 1
-        elif current is not None and e["kind"] == "draw_attempt":
-            current[3] = True
-    if current is not None and not current[3]:
-        found.append(current)
-    if not found:
-        return ""
-    return (f"{len(found)} earlier ceremony(ies) of this task abandoned before drawing: "
-            + ", ".join(f"entry {c[0]} ({c[1]} of {c[2]} contributions revealed"
-                        + (": its seed was known)" if c[1] == c[2] else ")") for c in found))
-
-
-def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]]
-                   ) -> list[tuple[str, str, str]]:
-    """§16.3 and §17.5: the chain, then the record's ceremony."""
-    problem = chain_problem(entries)
-    if problem:
-        return [("journal", "fail", problem)]
-    try:
-        problems = ceremony_problems(record, entries)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        problems = [f"the journal's ceremony entries are malformed ({error!r:.120})"]
-    note = "committed before the seed, seed from the reveals, attempt journaled"
-    if not problems:
-        later = [e for e in entries if e["kind"] == "draw_attempt" and e.get("payload")
-                 and e["payload"].get("ceremony") == record["purpose"]
-                 and e["payload"].get("attempt", 0) > record["ceremony"]["attempt"]]
-        abandoned = abandoned_note(entries, record["purpose"], record["ceremony"]["opened"])
-        if abandoned:
-            note += "; " + abandoned
-        if later:
-            last = later[-1]["payload"]
-            note += (f"; REPLACED: attempt {last.get('attempt')} (journal entry "
-                     f"{later[-1]['seq']}) is the task's draw now, because: {last.get('reason')}")
-    changes = [e for e in entries if e["kind"] == "team_changed" and "teams" in record
-               and e.get("payload") and e["payload"].get("record_digest")
-               == record["record_digest"]]
-    described = []
-    for e in changes:
-        change = e["payload"].get("change")
-        change = change if isinstance(change, dict) else {}
-        gone = ",".join(map(str, change.get("remove", [])))
-        came = ", ".join(" ".join(map(str, a)) for a in change.get("add", []))
-        described.append(f"entry {e['seq']}, target {e['payload'].get('target')}: -{gone} "
-                         f"+{came} because {e['payload'].get('reason')}")
-    return [("journal", "ok", f"{len(entries)} entries, one unbroken chain"),
-            ("ceremony", "fail" if problems else "ok", "; ".join(problems) or note),
-            *([("team changes", "ok", f"{len(changes)} team change(s) after the draw: "
-                + "; ".join(described))] if changes else [])]
 
 
 def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple[str, str, str]:
@@ -2271,6 +2484,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
     parser.add_argument("--journal", help="the workspace journal exported as JSON Lines: checks "
                                           "the chain and the record's seed ceremony")
+    parser.add_argument("--journal-head", help="the journal head published earlier "
+                                               "(sha256:…): the chain must end there")
     args = parser.parse_args(argv)
     given = Path(args.record)
     paths: list[Path] = [given]

@@ -191,93 +191,150 @@ def ceremony_state(entries: Iterable[Entry], purpose: str, opened: int | None = 
         replaces=(first["replaces"], first["reason"]) if first.get("replaces") else None)
 
 
+#: Spec §17.5: the kinds whose payloads a journal may not withhold.
+PUBLISHED = (*CEREMONY_KINDS, "team_changed")
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
 def ceremony_note(record: Any, entries: Sequence[Entry]) -> str:
-    """Spec §17.5: the ceremony check's result line — its problems, or that it holds and,
-    when a later attempt of the task replaced this draw, which one and why."""
+    """Spec §17.5: the ceremony check's line — ``"FAIL: "`` and its problems, or that it
+    holds, with every other ceremony of the task that never drew and, when a later attempt
+    replaced this draw, which one and why."""
     try:
         problems = check_record_ceremony(record, entries)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        # InvalidValueError is a ValueError: a contribution no commitment could be made of
-        problems = [f"the journal's ceremony entries are malformed ({error!r:.120})"]
-    if problems:
-        return "FAIL: " + "; ".join(problems)
-    note = "committed before the seed, seed from the reveals, attempt journaled"
-    later = [e for e in entries if e.kind == "draw_attempt" and e.payload
-             and e.payload.get("ceremony") == record.purpose
-             and e.payload.get("attempt", 0) > record.ceremony["attempt"]]
-    abandoned = _abandoned([(e.seq, e.kind, e.payload) for e in entries], record.purpose,
-                           record.ceremony["opened"])
-    if abandoned:
-        note += "; " + abandoned
-    if later:
-        last = later[-1].payload or {}
-        note += (f"; REPLACED: attempt {last.get('attempt')} (journal entry {later[-1].seq}) "
-                 f"is the task's draw now, because: {last.get('reason')}")
+        if problems:
+            return "FAIL: " + "; ".join(problems)
+        note = "committed before the seed, seed from the reveals, attempt journaled"
+        others = _others(entries, record.purpose, record.ceremony["opened"])
+        if others:
+            note += "; " + others
+        later = [e for e in entries if e.kind == "draw_attempt"
+                 and _payload(e)["ceremony"] == record.purpose
+                 and _payload(e)["attempt"] > record.ceremony["attempt"]]
+        if later:
+            last = _payload(later[-1])
+            note += (f"; REPLACED: attempt {last['attempt']} (journal entry {later[-1].seq}) "
+                     f"is the task's draw now, because: {last['reason']}")
+    except _MALFORMED as error:
+        return f"FAIL: the journal's ceremony entries are malformed ({error!r:.120})"
     return note
 
 
-def _abandoned(entries: Sequence[tuple[int, str, Any]], purpose: str, before: int) -> str:
-    """Spec §17.5: the ceremonies of ``purpose`` opened before entry ``before`` that never
-    drew, each with how many contributions it revealed (all: its seed was known), as text."""
-    found: list[tuple[int, int, int]] = []
-    current: list[Any] | None = None
-    for seq, kind, payload in entries:
-        if seq >= before or not isinstance(payload, dict) or payload.get("ceremony") != purpose:
+def _payload(entry: Entry) -> Mapping[str, Any]:
+    return entry.payload or {}
+
+
+def _others(entries: Sequence[Entry], purpose: str, own: int) -> str:
+    """Spec §17.5: the other ceremonies of ``purpose`` that never drew, each with how many
+    contributions it revealed, as text ("" when there are none)."""
+    spans: list[list[Any]] = []
+    for entry in entries:
+        payload = _payload(entry)
+        if payload.get("ceremony") != purpose:
             continue
-        if kind == "ceremony_opened":
-            if current is not None and not current[3]:
-                found.append((current[0], current[1], current[2]))
-            current = [seq, 0, len(payload["commitment"]["contributors"]), False]
-        elif current is not None and kind == "seed_revealed":
-            current[1] += 1
-        elif current is not None and kind == "draw_attempt":
-            current[3] = True
-    if current is not None and not current[3]:
-        found.append((current[0], current[1], current[2]))
+        if entry.kind == "ceremony_opened":
+            spans.append([entry.seq, 0, len(payload["commitment"]["contributors"]), False])
+        elif spans and entry.kind == "seed_revealed":
+            spans[-1][1] += 1
+        elif spans and entry.kind == "draw_attempt":
+            spans[-1][3] = True
+    found = [span for span in spans if not span[3] and span[0] != own]
     if not found:
         return ""
-    return (f"{len(found)} earlier ceremony(ies) of this task abandoned before drawing: "
-            + ", ".join(f"entry {seq} ({shown} of {of} contributions revealed"
-                        + (": its seed was known)" if shown == of else ")")
-                        for seq, shown, of in found))
+    return (f"{len(found)} other ceremony(ies) of this task never drew: " + ", ".join(
+        f"entry {seq} ({shown} of {of} contributions revealed"
+        + (": its seed was known)" if shown == of else
+           ": the last contributor knew its seed)" if shown == of - 1 and of > 1 else ")")
+        for seq, shown, of, _ in found))
 
 
 def team_change_note(record: Any, entries: Sequence[Entry]) -> str | None:
-    """Spec §17.5: the team changes journaled after the draw of a record with teams, as one
-    line (``None`` when there are none)."""
+    """Spec §17.5: the record's team changes, listed — or, prefixed ``"FAIL: "``, what
+    replaying them over the drawn teams breaks (``None`` when there are none)."""
     if record.teams is None:
         return None
-    changes = [e for e in entries if e.kind == "team_changed" and e.payload
-               and e.payload.get("record_digest") == record.digest]
+    changes = [e for e in entries if e.kind == "team_changed"
+               and _payload(e)["record_digest"] == record.digest]
     if not changes:
         return None
+    try:
+        problems = _team_change_problems(record.teams, changes)
+    except _MALFORMED as error:
+        problems = [f"the journal's team changes are malformed ({error!r:.120})"]
+    if problems:
+        return "FAIL: " + "; ".join(problems)
     described = []
     for entry in changes:
-        payload = entry.payload or {}
-        found = payload.get("change")
-        change: Mapping[str, Any] = found if isinstance(found, dict) else {}
-        gone = ",".join(map(str, change.get("remove", [])))
-        came = ", ".join(" ".join(map(str, a)) for a in change.get("add", []))
-        described.append(f"entry {entry.seq}, target {payload.get('target')}: -{gone} "
-                         f"+{came} because {payload.get('reason')}")
+        payload = _payload(entry)
+        gone = ",".join(payload["change"]["remove"])
+        came = ", ".join(" ".join(a) for a in payload["change"]["add"])
+        described.append(f"entry {entry.seq}, target {payload['target']}: -{gone} "
+                         f"+{came} because {payload['reason']}")
     return f"{len(changes)} team change(s) after the draw: " + "; ".join(described)
 
 
+def _team_change_problems(section: Mapping[str, Any], changes: Sequence[Entry]) -> list[str]:
+    """The team changes replayed over the drawn teams: what they break."""
+    teams = {t["target"]: t for t in section["teams"]}
+    least = section["policy"]["min_officers"]
+    now: dict[str, dict[str, Any]] = {}
+    problems = []
+    for entry in changes:
+        payload, seq = _payload(entry), entry.seq
+        target = payload["target"]
+        if target not in teams:
+            problems.append(f"entry {seq} changes the team of {target}, which has none")
+            continue
+        team = now.setdefault(target, {"officers": list(teams[target]["officers"]),
+                                       "experts": list(teams[target]["experts"]),
+                                       "leader": teams[target]["leader"]})
+        for gone in payload["change"]["remove"]:
+            if gone in team["officers"]:
+                team["officers"].remove(gone)
+            elif gone in team["experts"]:
+                team["experts"].remove(gone)
+            else:
+                problems.append(f"entry {seq} removes {gone}, who is not in the team")
+            if gone == team["leader"]:
+                team["leader"] = None
+        for role, member in payload["change"]["add"]:
+            if member in team["experts"] or (member in team["officers"] and role != "leader") \
+                    or (role == "expert" and member in team["officers"]):
+                problems.append(f"entry {seq} adds {member}, who is in the team already")
+            elif role == "expert":
+                team["experts"].append(member)
+            elif member not in team["officers"]:
+                team["officers"].append(member)
+            if role == "leader":
+                team["leader"] = member
+        if len(team["officers"]) < least:
+            problems.append(f"entry {seq} leaves {target} with {len(team['officers'])} "
+                            f"officer(s), fewer than the policy's {least}")
+        if team["leader"] not in team["officers"]:
+            problems.append(f"entry {seq} leaves {target} without a leader")
+    return problems
+
+
 def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:
-    """Spec §17.5: the problems of a record's ceremony against the journal (empty: none)."""
+    """Spec §17.5: the problems of a record's ceremony against the journal (empty: none).
+    The chain is checked first (§16.3), so every payload given is of its kind."""
+    withheld = [e for e in entries if e.kind in PUBLISHED and e.payload is None]
+    if withheld:
+        return [f"the journal withholds the payload of entry {e.seq} ({e.kind}): a "
+                "ceremony's entries and team changes must be published" for e in withheld]
     section = record.ceremony
     if section is None:
         return ["the record names no ceremony, so the journal cannot vouch for its seed"]
     opened = next((e for e in entries if e.seq == section["opened"]), None)
-    if opened is None or opened.kind != "ceremony_opened" or opened.payload is None:
+    if opened is None or opened.kind != "ceremony_opened":
         return [f"the journal has no ceremony_opened entry at {section['opened']}"]
-    state = ceremony_state(entries, opened.payload["ceremony"], opened.seq)
-    assert state is not None
+    purpose = _payload(opened)["ceremony"]
+    fixed = _payload(opened)["commitment"]
+    mine = _span(entries, purpose, opened.seq)[1:]
     problems = []
-    if state.commitment_digest != section["commitment_digest"] or canonical_digest(
-            dict(state.commitment)) != state.commitment_digest:
+    if _payload(opened)["commitment_digest"] != section["commitment_digest"] or \
+            canonical_digest(fixed) != section["commitment_digest"]:
         problems.append("the commitment differs from the journal's")
-    fixed = state.commitment
     expected = {"purpose": record.purpose, "spec_version": record.spec_version,
                 "hash": record.hash, "design": dict(record.design),
                 "directory": {"digest": record.directory_digest, "size": record.directory_size}}
@@ -286,38 +343,56 @@ def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:
     if record.teams is not None and fixed.get("team_policy") is not None \
             and fixed["team_policy"] != record.teams["policy"]:
         problems.append("the record's team policy is not the one committed")
-    span = _span(entries, state.purpose, state.opened)
-    commits = [e.seq for e in span if e.kind == "seed_committed"]
-    reveals = [e for e in span if e.kind == "seed_revealed"]
-    if commits and reveals and reveals[0].seq < max(commits):
+    commits = {_payload(e)["contributor"]: e for e in mine if e.kind == "seed_committed"}
+    reveals = [e for e in mine if e.kind == "seed_revealed"]
+    if commits and reveals and reveals[0].seq < max(e.seq for e in commits.values()):
         problems.append("a contribution was revealed before every contributor had committed")
-    for reveal in reveals:
-        payload = reveal.payload or {}
+    for entry in reveals:
+        payload = _payload(entry)
+        made = "sha256:" + hashlib.sha256(
+            f"{payload['contribution']}:{payload['salt']}".encode()).hexdigest()
         name = payload["contributor"]
-        if contribution_commitment(payload["contribution"], payload["salt"]) \
-                != state.committed.get(name):
+        if name not in commits or made != _payload(commits[name])["commitment"]:
             problems.append(f"{name}'s revealed contribution does not match the commitment")
-    if state.phase not in ("ready", "drawn"):
-        problems.append(f"the ceremony is {state.phase}: its seed does not exist")
-    elif state.seed != record.seed:
-        problems.append("the record's seed is not the one the revealed contributions make")
+    revealed = {_payload(e)["contributor"]: _payload(e)["contribution"] for e in reveals}
+    names = fixed["contributors"]
+    if set(revealed) != set(names):
+        problems.append("not every contribution is revealed: its seed does not exist")
+    else:
+        expected_seed = {"value": "-".join(revealed[n] for n in names),
+                         "provenance": "combined" if len(names) > 1 else "ceremony",
+                         "parties": list(names) if len(names) > 1 else []}
+        if record.seed.to_dict() != expected_seed:
+            problems.append("the record's seed is not the one the revealed contributions make")
+    return problems + _draw_problems(record, entries, opened, mine)
+
+
+def _draw_problems(record: Any, entries: Sequence[Entry], opened: Entry,
+                   mine: Sequence[Entry]) -> list[str]:
+    """Spec §17.5: the record's draw attempt, the draws before it, and its teams."""
+    section, purpose = record.ceremony, _payload(opened)["ceremony"]
+    problems = []
     draw_digest = record.draw_digest() if record.teams is not None else record.digest
-    if state.attempts.get(section["attempt"]) != draw_digest:
+    if not any(e.kind == "draw_attempt" and _payload(e)["attempt"] == section["attempt"]
+               and _payload(e)["record_digest"] == draw_digest for e in mine):
         problems.append(f"the journal has no draw attempt {section['attempt']} of this record")
-    earlier = [e.payload["record_digest"] for e in entries if e.kind == "draw_attempt"
-               and e.payload and e.payload.get("ceremony") == state.purpose
-               and e.seq < state.opened]
+    earlier = [_payload(e)["record_digest"] for e in entries if e.kind == "draw_attempt"
+               and _payload(e)["ceremony"] == purpose and e.seq < opened.seq]
     if len(earlier) != section["attempt"] - 1:
         problems.append(f"attempt {section['attempt']}, but the journal shows {len(earlier)} "
                         "earlier draw(s) of this task")
-    expected_replaces = (earlier[-1], state.replaces[1]) if earlier and state.replaces \
-        else None
-    if earlier and (state.replaces is None or state.replaces[0] != earlier[-1]):
+    replaces = _payload(opened)["replaces"], _payload(opened)["reason"]
+    if earlier and replaces[0] != earlier[-1]:
         problems.append("the ceremony does not name the draw it replaces and why")
-    if (section["replaces"], section["reason"]) != (expected_replaces or (None, None)):
+    if (section["replaces"], section["reason"]) != (replaces if earlier else (None, None)):
         problems.append("the record's replaces/reason are not the ceremony's")
+    teams = [e.seq for e in entries if e.kind == "teams_drawn"
+             and _payload(e)["draw_digest"] == draw_digest]
+    if len(teams) > 1:
+        problems.append(f"teams were drawn {len(teams)} times for this draw (entries "
+                        + ", ".join(map(str, teams)) + ")")
     if record.teams is not None and not any(
-            e.kind == "teams_drawn" and e.payload and e.payload.get("record_digest")
-            == record.digest for e in entries):
+            e.kind == "teams_drawn" and _payload(e)["record_digest"] == record.digest
+            for e in entries):
         problems.append("the journal has no teams_drawn entry for this record")
     return problems

@@ -67,7 +67,7 @@ def verify_folder(path: str | os.PathLike[str], directory: TargetDirectory, *,
                   inspectors: InspectorDirectory | None = None,
                   items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
                   previous_inspectors: Mapping[str, Any] | None = None,
-                  journal: Sequence[Entry] | None = None,
+                  journal: Sequence[Entry] | None = None, journal_head: str | None = None,
                   progress: Progress | None = None) -> FolderReport:
     """Verify a folder: a run folder's records as its manifest lists them, after checking the
     folder against the manifest (spec §15); a folder without one, each of its ``*.json``
@@ -78,7 +78,8 @@ def verify_folder(path: str | os.PathLike[str], directory: TargetDirectory, *,
     def one(record: Path) -> tuple[Path, VerificationReport]:
         return record, verify_file(record, directory, inspectors=inspectors, items=items,
                                    conflicts=conflicts, previous_inspectors=previous_inspectors,
-                                   journal=journal, progress=progress)
+                                   journal=journal, journal_head=journal_head,
+                                   progress=progress)
     if run is None:
         return FolderReport(given, None, tuple(one(p) for p in sorted(given.glob("*.json"))))
     try:

@@ -131,7 +131,7 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
                 inspectors: InspectorDirectory | None = None,
                 items: CheckItemList | None = None, conflicts: ConflictRegister | None = None,
                 previous_inspectors: Mapping[str, Any] | None = None,
-                journal: Sequence[Entry] | None = None,
+                journal: Sequence[Entry] | None = None, journal_head: str | None = None,
                 progress: Progress | None = None) -> VerificationReport:
     """Read a published record file strictly and verify it: what ``random-inspection verify``
     and ``verifier.py`` do, with the same verdict (spec §10).
@@ -155,7 +155,8 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
              if value is not None}
     needs = needed_inputs(record, given)
     if record.teams is None or needs:
-        report = verify(record, directory, journal=journal, progress=progress)
+        report = verify(record, directory, journal=journal, journal_head=journal_head,
+                        progress=progress)
         if not needs:
             return report
         return _replace_teams_check(report, Check(
@@ -169,10 +170,11 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
     except RandomInspectionError as error:  # an item not in the list, a bad rotation entry
         wanted = "previous_inspectors" \
             if getattr(error, "field", "") == "previous_inspectors" else "items"
-        return _replace_teams_check(verify(record, directory, journal=journal), Check(
+        return _replace_teams_check(verify(record, directory, journal=journal,
+                                           journal_head=journal_head), Check(
             "teams", False, f"cannot rebuild the team policy: {error}", needs=wanted))
     return verify(record, directory, inspectors=inspectors, policy=policy, journal=journal,
-                  progress=progress)
+                  journal_head=journal_head, progress=progress)
 
 
 def _replace_teams_check(report: VerificationReport, check: Check) -> VerificationReport:
@@ -192,8 +194,8 @@ def _short(value: Any) -> str:
 
 def verify(record: AuditRecord, directory: TargetDirectory, *,
            inspectors: InspectorDirectory | None = None, policy: TeamPolicy | None = None,
-           journal: Sequence[Entry] | None = None, progress: Progress | None = None
-           ) -> VerificationReport:
+           journal: Sequence[Entry] | None = None, journal_head: str | None = None,
+           progress: Progress | None = None) -> VerificationReport:
     """Replay ``record`` against ``directory`` and check everything, listing each failure.
 
     Checks (spec §10): spec version; record digest (for loaded records); directory digest
@@ -209,8 +211,10 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     verdict is ``cannot check`` (unless something else failed).
 
     With the workspace ``journal`` (its entries, e.g. `read_jsonl` of an export) the chain is
-    checked (spec §16.3) and so is the record's seed ceremony (§17.5): committed before the
-    seed, the seed made from the reveals, the attempt journaled.
+    checked (spec §16.3) — against ``journal_head``, the head published earlier, when given —
+    and so is the record's seed ceremony (§17.5): committed before the seed, the seed made
+    from the reveals, the attempt journaled, other ceremonies of the task, a later re-draw,
+    and the team changes.
     """
     if not isinstance(record, AuditRecord):
         raise InvalidTypeError("verify", "record", record, "an AuditRecord",
@@ -281,22 +285,26 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
         checks.extend(_team_checks(record, directory, inspectors, policy))
         report.finish()
     if journal is not None:
-        checks.extend(_journal_checks(record, journal))
+        checks.extend(_journal_checks(record, journal, journal_head))
     return VerificationReport(tuple(checks))
 
 
-def _journal_checks(record: AuditRecord, journal: Sequence[Entry]) -> list[Check]:
-    chain = check_chain(journal)
+def _journal_checks(record: AuditRecord, journal: Sequence[Entry],
+                    head: str | None) -> list[Check]:
+    chain = check_chain(journal, head=head)
     if chain.signatures.startswith("not checked"):
         return [Check("journal", False, f"the chain holds signatures: {chain.signatures}",
                       needs="the sign extra (cryptography)")]
     if not chain.ok:
         return [Check("journal", False, str(chain))]
     note = ceremony_note(record, journal)
-    changes = team_change_note(record, journal)
-    return [Check("journal", True, str(chain)),
-            Check("ceremony", not note.startswith("FAIL: "), note.removeprefix("FAIL: ")),
-            *([Check("team changes", True, changes)] if changes else [])]
+    checks = [Check("journal", True, str(chain)),
+              Check("ceremony", not note.startswith("FAIL: "), note.removeprefix("FAIL: "))]
+    changes = team_change_note(record, journal) if checks[-1].ok else None
+    if changes is not None:
+        checks.append(Check("team changes", not changes.startswith("FAIL: "),
+                            changes.removeprefix("FAIL: ")))
+    return checks
 
 
 def _team_checks(record: AuditRecord, directory: TargetDirectory,

@@ -32,6 +32,8 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--journal", type=o.existing_file,
                    help="the workspace journal exported as JSON Lines (`journal export`): "
                         "checks the chain and each record's seed ceremony")
+    p.add_argument("--journal-head", type=o.digest, metavar="sha256:HEX",
+                   help="with --journal: the head published earlier; the chain must end there")
     p.set_defaults(run=run)
 
 
@@ -46,12 +48,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.record.is_dir():
         folder = verify_folder(args.record, directory, inspectors=inspectors, items=items,
                                conflicts=conflicts, previous_inspectors=previous,
-                               journal=journal, progress=console.progress)
+                               journal=journal, journal_head=args.journal_head,
+                               progress=console.progress)
         text, code = str(folder), folder.exit_code
     else:
         report = verify_file(args.record, directory, inspectors=inspectors, items=items,
                              conflicts=conflicts, previous_inspectors=previous,
-                             journal=journal, progress=console.progress)
+                             journal=journal, journal_head=args.journal_head,
+                               progress=console.progress)
         text, code = str(report), report.exit_code
     console.lines(text.splitlines()[-1:] if console.quiet else text.splitlines())
     return code
