@@ -462,13 +462,16 @@ def write_jsonl(entries: Sequence[Entry], path: str | Path) -> None:
 
 
 def read_jsonl(path: str | Path) -> list[Entry]:
-    """Read an exported journal; a line that is not an entry raises `FileFormatError`."""
+    """Read an exported journal (blank lines skipped); a line that is not an entry raises
+    `FileFormatError`."""
     entries = []
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise FileFormatError(str(path), [(0, "", f"cannot be read: {error}")], 1) from None
     for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue  # blank lines carry nothing (spec §16.4)
         try:
             entries.append(Entry.from_dict(json.loads(line)))
         except (ValueError, KeyError, TypeError) as error:

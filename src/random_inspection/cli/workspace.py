@@ -287,14 +287,26 @@ def _reveal(args: argparse.Namespace, console: Console) -> int:
 
 def _draw(args: argparse.Namespace, console: Console) -> int:
     from .._runfolder import run_folder  # noqa: PLC0415
-    from ..store import assign_in_ceremony, committed_teams, draw_in_ceremony  # noqa: PLC0415
+    from ..store import (  # noqa: PLC0415
+        assign_in_ceremony,
+        ceremony_of,
+        committed_teams,
+        draw_in_ceremony,
+        drawn_in_ceremony,
+        teams_in_ceremony,
+    )
     from ._outputs import check_output  # noqa: PLC0415
     from ._summaries import assignment_summary, sample_summary  # noqa: PLC0415
 
     check_output(args.out, False)
     with open_store(args.workspace) as ws:
         teams = committed_teams(ws, args.purpose)  # refused before the draw if not rebuilt
-        sample = draw_in_ceremony(ws, purpose=args.purpose, actor=args.actor)
+        if ceremony_of(ws, args.purpose).phase == "drawn":  # interrupted, or written again
+            sample = drawn_in_ceremony(ws, purpose=args.purpose)
+            console.echo(f"{args.purpose} was drawn in this ceremony already: writing that "
+                         "draw (a new draw needs a new ceremony, with a reason)")
+        else:
+            sample = draw_in_ceremony(ws, purpose=args.purpose, actor=args.actor)
         section = sample.record.ceremony or {}
         console.echo(f"attempt {section.get('attempt')} of {args.purpose}"
                      + (f", replaces {section['replaces']} because {section['reason']}"
@@ -303,7 +315,8 @@ def _draw(args: argparse.Namespace, console: Console) -> int:
         record = sample.record
         if teams is not None:
             inspectors, policy = teams
-            assignment = assign_in_ceremony(ws, sample, inspectors, policy, actor=args.actor)
+            assignment = teams_in_ceremony(ws, sample) or assign_in_ceremony(
+                ws, sample, inspectors, policy, actor=args.actor)
             console.echo(f"抽取执法检查人员 teams, mode {policy.mode.code}, check date "
                          f"{policy.check_date}:")
             console.lines(assignment_summary(assignment, sample, inspectors))

@@ -14,8 +14,10 @@ from ._ceremony import (
     commitment_text,
     committed_teams,
     draw_in_ceremony,
+    drawn_in_ceremony,
     open_ceremony,
     reveal_contribution,
+    teams_in_ceremony,
 )
 from ._teams import change_team, team_changes, team_now
 from ._workspace import Workspace
@@ -30,8 +32,10 @@ __all__ = [
     "commitment_text",
     "committed_teams",
     "draw_in_ceremony",
+    "drawn_in_ceremony",
     "open_ceremony",
     "reveal_contribution",
     "team_changes",
     "team_now",
+    "teams_in_ceremony",
 ]

@@ -23,6 +23,7 @@ import attrs
 from .._canonical import canonical_digest
 from .._errors import InvalidValueError, StoreError
 from ..assignment import Assignment, ConflictRegister, TeamPolicy, assign_inspectors
+from ..assignment._assign import assignment_from_section
 from ..audit._ceremony import (
     CEREMONY_KINDS,
     CeremonyState,
@@ -38,9 +39,18 @@ from ..sampling._rivest import hash_function
 from ..sampling._seed import check_purpose
 from ._workspace import Workspace
 
-__all__ = ["assign_in_ceremony", "ceremony_of", "commit_contribution", "commitment_text",
-           "committed_teams",
-           "draw_in_ceremony", "open_ceremony", "reveal_contribution"]
+__all__ = [
+    "assign_in_ceremony",
+    "ceremony_of",
+    "commit_contribution",
+    "commitment_text",
+    "committed_teams",
+    "draw_in_ceremony",
+    "drawn_in_ceremony",
+    "open_ceremony",
+    "reveal_contribution",
+    "teams_in_ceremony",
+]
 
 
 _COMMITMENT = re.compile(r"sha256:[0-9a-f]{64}")
@@ -245,31 +255,69 @@ def reveal_contribution(ws: Workspace, *, purpose: str, contributor: str, contri
 def draw_in_ceremony(ws: Workspace, *, purpose: str, actor: str,
                      signer: Signer | None = None) -> Sample:
     """Draw the task from exactly the committed inputs and the revealed seed (spec §17.4);
-    the record (with its ``ceremony`` section) is stored and the attempt journaled."""
+    the record (with its ``ceremony`` section) is stored and the attempt journaled.
+
+    Interrupted between storing the record and journaling the attempt, it may be called
+    again: the same inputs and seed make the same record, stored once."""
     state = ceremony_of(ws, purpose)
     if state.phase != "ready":
         raise InvalidValueError("ceremony", "draw", state.purpose,
                                 f"is not possible: the ceremony is {state.phase}",
                                 "draw once, after every contribution is revealed; to draw "
-                                "again open a new ceremony with a reason")
+                                "again open a new ceremony with a reason (drawn_in_ceremony "
+                                "gives the draw made)")
+    attempt = len(_draws(ws, state.purpose)) + 1
+    sample = _replay(ws, state, attempt)
+    section = sample.record.ceremony or {}
+    digest = ws.save_record(sample.record, actor=actor, signer=signer)
+    ws.append("draw_attempt", {"ceremony": state.purpose, "attempt": attempt,
+                               "record_digest": digest, "replaces": section["replaces"],
+                               "reason": section["reason"]}, actor=actor, signer=signer)
+    return sample
+
+
+def drawn_in_ceremony(ws: Workspace, *, purpose: str) -> Sample:
+    """The draw the last ceremony of ``purpose`` made, replayed from the workspace (the
+    same record, byte for byte, as the one stored): to write it out again, or to draw the
+    committed teams after an interruption."""
+    state = ceremony_of(ws, purpose)
+    if state.phase != "drawn":
+        raise InvalidValueError("ceremony", "purpose", state.purpose,
+                                f"has not drawn yet (the ceremony is {state.phase})",
+                                "draw it: draw_in_ceremony")
+    attempt, digest = max(state.attempts.items())
+    sample = _replay(ws, state, attempt)
+    if sample.record.digest != digest:
+        raise StoreError(ws.location, f"the draw of {state.purpose} replays as "
+                         f"{sample.record.digest}, not as the journaled {digest}",
+                         "verify the stored record: random-inspection verify")
+    return sample
+
+
+def _replay(ws: Workspace, state: CeremonyState, attempt: int) -> Sample:
+    """The task drawn from the committed inputs and the ceremony's seed, as ``attempt``."""
     fixed = state.commitment
     directory = ws.load_register(fixed["directory"]["digest"])
     if not isinstance(directory, TargetDirectory):
         raise StoreError(ws.location, f"the committed directory {fixed['directory']['digest']} "
                          f"is stored as a {type(directory).__name__}",
                          "restore the workspace from a backup")
-    attempt = len(_draws(ws, state.purpose)) + 1
     sample = draw_targets(directory, design_from_dict(fixed["design"]), seed=state.seed,
                           purpose=state.purpose, hash=fixed["hash"])
     section = {"commitment_digest": state.commitment_digest, "opened": state.opened,
                "attempt": attempt, "replaces": state.replaces[0] if state.replaces else None,
                "reason": state.replaces[1] if state.replaces else None}
-    sample = attrs.evolve(sample, record=attrs.evolve(sample.record, ceremony=section))
-    digest = ws.save_record(sample.record, actor=actor, signer=signer)
-    ws.append("draw_attempt", {"ceremony": state.purpose, "attempt": attempt,
-                               "record_digest": digest, "replaces": section["replaces"],
-                               "reason": section["reason"]}, actor=actor, signer=signer)
-    return sample
+    return attrs.evolve(sample, record=attrs.evolve(sample.record, ceremony=section))
+
+
+def teams_in_ceremony(ws: Workspace, sample: Sample) -> Assignment | None:
+    """The teams drawn for a ceremony's draw, from the workspace (``None``: not drawn)."""
+    found = [(e.payload or {}).get("record_digest") for e in ws.journal(kinds=("teams_drawn",))
+             if (e.payload or {}).get("draw_digest") == sample.record.digest]
+    if not found:
+        return None
+    record = ws.load_record(str(found[0]))
+    return assignment_from_section(dict(record.teams or {}), record)
 
 
 def assign_in_ceremony(ws: Workspace, sample: Sample, inspectors: InspectorDirectory,
