@@ -289,3 +289,22 @@ def test_bad_input_to_the_workspace_commands(name: str, words: Any, says: str, t
     code, _, err = _run(capsys, *words(tmp_path))
     assert code == 2, (name, err)
     assert says in err, (name, err)
+
+
+def test_a_ceremony_bound_to_a_plan(tmp_path: Path, city_files: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--plan commits the plan version and takes only a purpose of one of its tasks."""
+    plan = demo_plan()
+    write_plan(plan, tmp_path / "plan.toml")
+    task = plan.tasks[0]
+    base = ["ceremony", "open", "--workspace", str(tmp_path / "ws"), str(city_files / "d.csv"),
+            "--preset", "henan-2021", "--contributor", "市局", "--actor", "科室", "--plan",
+            str(tmp_path / "plan.toml")]
+    code, _, err = _run(capsys, *base, "--purpose", "2024/1409/NO-SUCH-TASK")
+    assert code == 2
+    assert f"{plan.year}/{plan.region}/{task.code}" in err
+    code, out, _ = _run(capsys, *base, "--purpose", f"{plan.year}/{plan.region}/{task.code}")
+    assert code == 0
+    assert f"plan 年度计划: version {plan.version}, {plan.digest}" in out
+    with store.Workspace.open(str(tmp_path / "ws")) as ws:
+        assert ws.status()["plans"] == 1

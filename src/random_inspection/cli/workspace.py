@@ -74,6 +74,10 @@ def _add_ceremony(commands: Any, common: argparse.ArgumentParser) -> None:
                          help="the spec's hash")
     register_options(opening, inspectors_required=False)
     team_options(opening, check_date_required=False)
+    opening.add_argument("--plan", type=o.existing_file,
+                         help="the annual plan the task is in (.toml or .json): its version "
+                              "is committed, and the purpose must be one of its tasks' "
+                              "(YEAR/REGION/CODE)")
     opening.add_argument("--reason", help="why the task is drawn again (needed after a draw)")
     opening.add_argument("--actor", required=True, help="who opens the ceremony")
     opening.set_defaults(run=_open)
@@ -236,13 +240,23 @@ def _open(args: argparse.Namespace, console: Console) -> int:
         raise InvalidValueError("ceremony open", "--inspectors", None,
                                 "is needed for a team policy's options",
                                 "give the inspector directory, or drop the team options")
+    plan = None
+    if args.plan:
+        from ..planning import read_plan  # noqa: PLC0415
+
+        plan = read_plan(args.plan)
+        labels = [f"{plan.year}/{plan.region}/{t.code}" for t in plan.tasks]
+        if args.purpose not in labels:
+            raise InvalidValueError("ceremony open", "--purpose", args.purpose,
+                                    f"is not a task of the plan {plan.name!r} (version "
+                                    f"{plan.version})", "use one of: " + ", ".join(labels))
     from ..store import commitment_text, open_ceremony  # noqa: PLC0415
 
     with open_store(args.workspace, create=True) as ws:
         state = open_ceremony(ws, purpose=args.purpose, design=design, directory=directory,
                               contributors=args.contributor, actor=args.actor, hash=args.hash,
                               inspectors=inspectors, team_policy=policy, conflicts=conflicts,
-                              items=items, reason=args.reason)
+                              items=items, plan=plan, reason=args.reason)
         console.echo(commitment_text(state))
     return 0
 
