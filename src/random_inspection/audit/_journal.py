@@ -111,12 +111,19 @@ def payload_problem(kind: str, payload: object) -> str | None:
     if not isinstance(payload, dict):
         return f"its payload is a {type(payload).__name__}, not an object"
     for key, code in KINDS[kind].items():
-        if key not in payload:
+        value = payload.get(key, _MISSING)
+        if type(value) is _SIMPLE.get(code):  # text or int: the common case, at once
+            continue
+        if value is _MISSING:
             return f"its payload lacks {key!r}"
-        problem = _value_problem(payload[key], code)
+        problem = _value_problem(value, code)
         if problem is not None:
             return f"its payload's {key!r} {problem}"
     return None
+
+
+_MISSING = object()
+_SIMPLE = {"text": str, "int": int, "text?": str, "int?": int}
 
 
 _CHAIN_FIELDS = ("actor", "kind", "payload_digest", "prev", "seq", "time")
