@@ -1,0 +1,9 @@
+"""The "public" half of 双随机、一公开: inspection results and their review, publication
+deadlines on China's official calendar, the follow-up ledger, and the year's indicators."""
+
+from ._book import ResultBook, TeamNow
+from ._codes import FollowUpMeasure, ReferralTarget, ResultCode, ReviewState, check_codes
+from ._model import InspectionResult, ItemOutcome, ReviewStep
+
+__all__ = ["FollowUpMeasure", "InspectionResult", "ItemOutcome", "ReferralTarget",
+           "ResultBook", "ResultCode", "ReviewState", "ReviewStep", "TeamNow", "check_codes"]

@@ -1,0 +1,194 @@
+"""Results (一公开): result codes and their combinations, the review workflow, and each
+result checked against the year's draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from random_inspection import InvalidValueError
+from random_inspection.demo import DemoCity, demo_plan
+from random_inspection.planning import PlanRun, run_plan
+from random_inspection.results import (
+    InspectionResult,
+    ItemOutcome,
+    ResultBook,
+    ResultCode,
+    ReviewState,
+    TeamNow,
+    check_codes,
+)
+
+SEED = "31415926535897932384"
+AT = dt.datetime(2024, 7, 1, 9, tzinfo=dt.UTC)
+ALONE = {"1", "6", "7", "F", "9", "10", "11", "12"}
+SUBCODES = {"B", "C", "D", "3", "4", "5", "G"}
+
+
+@pytest.fixture(scope="module")
+def year(small_city: DemoCity) -> PlanRun:
+    return run_plan(demo_plan(), small_city.targets, small_city.inspectors,
+                    small_city.check_items, seed=SEED)
+
+
+def _entered(year: PlanRun, visit_index: int = 0, codes: tuple[str, ...] = ("1",),
+             **changes: object) -> InspectionResult:
+    visit = [v for v in year.visits if v.team is not None][visit_index]
+    assert visit.team is not None
+    method = next(iter(year.run(visit.tasks[0]).task.methods))
+    values = {"target_id": visit.target_id, "tasks": visit.tasks,
+              "outcomes": [ItemOutcome(i, codes) for i in visit.items], "method": method,
+              "check_date": visit.start, "officers": visit.team.officers,
+              "leader": visit.team.leader, "experts": visit.team.experts, "by": "录入员",
+              "at": AT}
+    values.update(changes)
+    return InspectionResult.enter(**values)  # type: ignore[arg-type]
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+@given(st.sets(st.sampled_from([c.code for c in ResultCode]), min_size=1, max_size=4))
+def test_code_combinations_follow_the_hierarchy(codes: set[str]) -> None:
+    """A combination is accepted exactly when: a stand-alone code is alone, and every
+    sub-code has A above it (checked here against the rules written out independently)."""
+    valid = (not (codes & ALONE) or len(codes) == 1) and \
+        (not (codes & SUBCODES) or "A" in codes)
+    if valid:
+        assert {c.code for c in check_codes(codes)} == codes
+    else:
+        with pytest.raises(InvalidValueError) as caught:
+            check_codes(codes)
+        assert "Fix:" in str(caught.value)
+
+
+def test_codes_read_by_code_or_label() -> None:
+    """Codes are read by code, name or Chinese label; each problem code is a problem."""
+    assert check_codes(["A", "未按规定公示应当公示的信息"]) == {ResultCode.PROBLEM,
+                                                       ResultCode.NOT_PUBLICISED}
+    assert ResultCode.parse("已注销") is ResultCode.DEREGISTERED
+    assert ResultCode.NOT_PUBLICISED.parent is ResultCode.PROBLEM
+    assert [c.code for c in ResultCode if c.problem] == ["A", "B", "C", "D", "3", "4", "5",
+                                                         "G", "E", "8"]
+    with pytest.raises(InvalidValueError, match="twice"):
+        check_codes(["A", "A"])
+    with pytest.raises(InvalidValueError, match="not a known ResultCode"):
+        check_codes(["Z"])
+
+
+# --- the workflow -----------------------------------------------------------------------------
+
+def test_the_review_workflow(year: PlanRun) -> None:
+    """entered → submitted → returned → (amended) submitted → approved → published; each
+    step records who and when; the clerk does not review their own result."""
+    result = _entered(year)
+    assert result.state is ReviewState.ENTERED
+    submitted = result.submit(by="录入员", at=AT + dt.timedelta(hours=1))
+    with pytest.raises(InvalidValueError, match="another person"):
+        submitted.approve(by="录入员", at=AT + dt.timedelta(hours=2))
+    returned = submitted.return_(by="审核员", at=AT + dt.timedelta(hours=2),
+                                 reason="检查日期有误")
+    assert returned.history[-1].reason == "检查日期有误"
+    amended = returned.amend(remarks="日期已核实")
+    done = amended.submit(by="录入员", at=AT + dt.timedelta(days=1)) \
+        .approve(by="审核员", at=AT + dt.timedelta(days=2)) \
+        .publish(by="审核员", at=AT + dt.timedelta(days=3), on=dt.date(2024, 7, 4))
+    assert [s.state.code for s in done.history] == [
+        "entered", "submitted", "returned", "submitted", "approved", "published"]
+    assert done.published_on == dt.date(2024, 7, 4)
+    assert InspectionResult.from_dict(done.to_dict()) == done
+    for bad in (lambda r: r.publish(by="x", at=AT, on=dt.date(2024, 7, 4)),  # not approved
+                lambda r: r.submit(by="x", at=AT - dt.timedelta(days=1)),    # back in time
+                lambda r: r.return_(by="审核员", at=AT, reason="x")):         # not submitted
+        with pytest.raises(InvalidValueError):
+            bad(result)
+    with pytest.raises(InvalidValueError, match="amended"):
+        done.amend(remarks="x")
+
+
+def test_a_result_is_consistent_in_itself(year: PlanRun) -> None:
+    """A status code (unreachable, deregistered, …) covers every item; two officers at
+    least; the leader is one of them; experts are not officers."""
+    two = next(v for v in year.visits if len(v.items) > 1 and v.team is not None)
+    index = [v for v in year.visits if v.team is not None].index(two)
+    with pytest.raises(InvalidValueError, match="every item"):
+        _entered(year, index, outcomes=[ItemOutcome(two.items[0], ["6"]),
+                                        ItemOutcome(two.items[1], ["1"])])
+    with pytest.raises(InvalidValueError, match="two officers"):
+        _entered(year, officers=["X1"], leader="X1")
+    with pytest.raises(InvalidValueError, match="leader"):
+        _entered(year, leader="NOBODY")
+    with pytest.raises(InvalidValueError, match="time zone"):
+        _entered(year, at=dt.datetime(2024, 7, 1))
+
+
+# --- against the year -------------------------------------------------------------------------
+
+def test_results_are_checked_against_the_draws(year: PlanRun, small_city: DemoCity) -> None:
+    """The target was drawn by the tasks, every item has an outcome, the method is the
+    tasks', the date in the window, the team the drawn one; one result per visit."""
+    book = ResultBook(year)
+    result = _entered(year)
+    book = book.enter(result)
+    assert book.result_of(result.target_id) == result
+    with pytest.raises(InvalidValueError, match="has a result already"):
+        book.enter(result)
+    visit = book.visit_of(result)
+    undrawn = next(t.id for t in small_city.targets
+                   if not book.visits_of(t.id))
+    cases = {
+        "not drawn": {"target_id": undrawn},
+        "tasks": {"tasks": ("NOT-A-TASK",)},
+        "lack": {"outcomes": [ItemOutcome(visit.items[0], ["1"])] if len(visit.items) > 1
+                     else [ItemOutcome("ZZ99", ["1"])]},
+        "window": {"check_date": visit.end + dt.timedelta(days=1)},
+        "team drawn": {"leader": visit.team.officers[-1]} if visit.team and
+        visit.team.leader != visit.team.officers[-1] else {"experts": ["EXPERT-X"]},
+    }
+    for words, change in cases.items():
+        with pytest.raises(InvalidValueError) as caught:
+            ResultBook(year).enter(_entered(year, **change))  # type: ignore[arg-type]
+        assert "Fix:" in str(caught.value), words
+
+
+def test_a_changed_team_is_the_one_checked(year: PlanRun, small_city: DemoCity) -> None:
+    """After with_team, the result must name the changed team, not the drawn one."""
+    result = _entered(year)
+    visit = ResultBook(year).visit_of(result)
+    assert visit.team is not None
+    other = next(o.id for o in small_city.inspectors.officers_on(visit.start)
+                 if o.id not in visit.team.officers)
+    officers = tuple(sorted([visit.team.leader, other]))
+    book = ResultBook(year).with_team(visit.target_id, TeamNow(officers, visit.team.leader,
+                                                               visit.team.experts, "病假替补"))
+    with pytest.raises(InvalidValueError, match="not the team drawn"):
+        book.enter(result)
+    book.enter(attrs.evolve(result, officers=officers))
+
+
+def test_updates_continue_the_history(year: PlanRun) -> None:
+    """A stored result moves on; its earlier steps cannot be rewritten."""
+    result = _entered(year)
+    book = ResultBook(year).enter(result)
+    moved = result.submit(by="录入员", at=AT + dt.timedelta(hours=1))
+    book = book.update(moved)
+    forged = attrs.evolve(moved, history=(attrs.evolve(moved.history[0], who="别人"),
+                                          *moved.history[1:]))
+    with pytest.raises(InvalidValueError, match="rewrites"):
+        book.update(forged)
+
+
+def _pairs() -> Iterator[tuple[str, str]]:
+    return itertools.combinations(sorted(ALONE), 2)
+
+
+def test_every_two_standalone_codes_are_refused() -> None:
+    """No two of 1, 6, 7, F, 9–12 together."""
+    for a, b in _pairs():
+        with pytest.raises(InvalidValueError, match="stands alone"):
+            check_codes([a, b])
