@@ -192,3 +192,40 @@ def test_every_two_standalone_codes_are_refused() -> None:
     for a, b in _pairs():
         with pytest.raises(InvalidValueError, match="stands alone"):
             check_codes([a, b])
+
+
+# --- the follow-up ledger ---------------------------------------------------------------------
+
+def test_the_follow_up_ledger(year: PlanRun, small_city: DemoCity) -> None:
+    """Follow-ups open only on items with a problem; a referral names its recipient; feedback
+    and closure in order; the ageing report counts what is open on a day."""
+    from random_inspection.results import FollowUpLedger  # noqa: PLC0415
+
+    found = _entered(year, 0, ("A", "B"))
+    clean = _entered(year, 1, ("1",))
+    item = found.items[0]
+    ledger = FollowUpLedger()
+    with pytest.raises(InvalidValueError, match="found a problem"):
+        ledger.open(clean, clean.items[0], measure="责令整改", opened="2024-07-02")
+    with pytest.raises(InvalidValueError, match="referral"):
+        ledger.open(found, item, measure="移送", opened="2024-07-02")
+    ledger = ledger.open(found, item, measure="移送", referral_to="公安机关",
+                         recipient="忻府区公安分局", department="执法稽查科",
+                         opened=found.check_date)
+    number = next(iter(ledger.items))
+    ledger = ledger.feedback(number, on=found.check_date + dt.timedelta(days=10),
+                             text="已立案")
+    with pytest.raises(InvalidValueError, match="order"):
+        ledger.feedback(number, on=found.check_date, text="早于上次")
+    day = found.check_date + dt.timedelta(days=40)
+    report = ledger.ageing(day, small_city.targets)
+    assert (report.open, report.closed) == (1, 0)
+    assert report.by_age == {"31–90 days": 1}
+    assert report.by_county == {small_city.targets[found.target_id].region[:6]: 1}
+    assert report.by_measure == {"移送": 1}
+    closed = ledger.close(number, on=day, closure="已判决")
+    assert closed.ageing(day).closure_rate == 1.0
+    assert closed.ageing(day - dt.timedelta(days=1)).open == 1  # as it was the day before
+    with pytest.raises(InvalidValueError, match="closed already"):
+        closed.close(number, on=day, closure="x")
+    assert FollowUpLedger.from_dicts(closed.to_dicts()).to_dicts() == closed.to_dicts()

@@ -3,7 +3,21 @@ deadlines on China's official calendar, the follow-up ledger, and the year's ind
 
 from ._book import ResultBook, TeamNow
 from ._codes import FollowUpMeasure, ReferralTarget, ResultCode, ReviewState, check_codes
+from ._followup import AgeingReport, FollowUp, FollowUpLedger
 from ._model import InspectionResult, ItemOutcome, ReviewStep
 
-__all__ = ["FollowUpMeasure", "InspectionResult", "ItemOutcome", "ReferralTarget",
-           "ResultBook", "ResultCode", "ReviewState", "ReviewStep", "TeamNow", "check_codes"]
+__all__ = [
+    "AgeingReport",
+    "FollowUp",
+    "FollowUpLedger",
+    "FollowUpMeasure",
+    "InspectionResult",
+    "ItemOutcome",
+    "ReferralTarget",
+    "ResultBook",
+    "ResultCode",
+    "ReviewState",
+    "ReviewStep",
+    "TeamNow",
+    "check_codes",
+]
