@@ -229,3 +229,62 @@ def test_the_follow_up_ledger(year: PlanRun, small_city: DemoCity) -> None:
     with pytest.raises(InvalidValueError, match="closed already"):
         closed.close(number, on=day, closure="x")
     assert FollowUpLedger.from_dicts(closed.to_dicts()).to_dicts() == closed.to_dicts()
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+class Weekdays:
+    """A calendar of Monday–Friday working days (the indicators take any calendar)."""
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        day = start
+        while n:
+            day += dt.timedelta(days=1)
+            n -= day.weekday() < 5
+        return day
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2024, 6, 30), dt.date(2024, 10, 1),
+                                   dt.date(2024, 12, 31)])
+def test_indicators_match_an_independent_count(year: PlanRun, small_city: DemoCity,
+                                               as_of: dt.date) -> None:
+    """The indicators of the simulated demo year, as of a day, recomputed here from the
+    results with plain loops (only what was known that day counts)."""
+    from random_inspection.demo import demo_results  # noqa: PLC0415
+    from random_inspection.results import indicators  # noqa: PLC0415
+
+    book, ledger = demo_results(year)
+    got = indicators(book, Weekdays(), as_of=as_of, ledger=ledger)
+    known = [r for r in book if r.entered_at.date() <= as_of]
+    assert got.checks == len(known)
+    published = [r for r in known if r.published_on is not None
+                 and r.history[-1].at.date() <= as_of]
+    due = [r for r in known if Weekdays().add_working_days(r.check_date, 20) <= as_of]
+    due_or_done = {id(r) for r in due} | {id(r) for r in published}
+    assert got.publication_due == len(due_or_done)
+    assert got.published == len(published)
+    assert got.published_on_time == sum(
+        1 for r in published if r.published_on <= Weekdays().add_working_days(r.check_date,
+                                                                                20))
+    finish = dt.date(2024, 12, 20)
+    assert got.late_entries == sum(1 for r in known if r.entered_at.date() > finish)
+    by_class: dict[str, list[int]] = {}
+    for r in known:
+        key = small_city.targets[r.target_id].risk_class.code
+        by_class.setdefault(key, [0, 0])
+        by_class[key][0] += r.problem
+        by_class[key][1] += 1
+    assert got.problem_rates["class"] == {k: tuple(v) for k, v in sorted(by_class.items())}
+    tasks_done = 0
+    for run in year.runs:
+        visits = [v for v in year.visits if run.task.code in v.tasks]
+        keys = {(r.target_id, r.tasks[0]) for r in known}
+        tasks_done += all((v.target_id, v.tasks[0]) in keys for v in visits)
+    assert got.tasks_finished == tasks_done
+    opened = [e for e in ledger if e.opened <= as_of]
+    still = [e for e in opened if e.closed is None or e.closed > as_of]
+    assert (got.follow_ups_open, got.follow_ups_closed) == (len(still),
+                                                            len(opened) - len(still))
+    if as_of.month == 12:
+        assert got.checks == len(book)
+        assert "indicators as of 2024-12-31" in str(got)

@@ -31,14 +31,16 @@ from .registry import (
     InspectorDirectory,
     InspectorStatus,
     ItemKind,
+    RiskClass,
     TargetDirectory,
 )
 from .registry._identifiers import distinct_registration_numbers, distinct_usccs
 
-__all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city", "demo_plan"]
+__all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city", "demo_plan", "demo_results"]
 
 if TYPE_CHECKING:
-    from .planning import AnnualPlan
+    from .planning import AnnualPlan, PlanRun
+    from .results import FollowUpLedger, ResultBook
 
 CITY_CODE = "140900"
 CITY_NAME = "忻州市"
@@ -363,3 +365,85 @@ def demo_plan() -> AnnualPlan:
                       level="city", region=CITY_CODE[:4], year=2024, tasks=tasks, top_up=top_up,
                       history=[PlanChange(version=1, when=dt.date(2024, 3, 25),
                                           who=f"{city}信用监管科", why="filed (备案)")])
+
+
+#: Chance that an item of a visit finds a problem, by the target's risk class.
+_PROBLEM_RATE = {"A": 0.03, "B": 0.08, "C": 0.20, "D": 0.40, "U": 0.10}
+
+
+def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, FollowUpLedger]:
+    """Simulated results of the demo year, the same for the same year and seed: problems
+    more often the higher the risk class, a few unreachable targets, a few results
+    published late or entered after the completion deadline, and follow-ups — orders to
+    correct, cases opened, referrals — most of them closed. Every result is checked
+    against the year's draws (`ResultBook`), as real ones are."""
+    from .results import (  # noqa: PLC0415
+        FollowUpLedger,
+        InspectionResult,
+        ItemOutcome,
+        ResultBook,
+    )
+
+    rng = np.random.default_rng(seed)
+    plan = year.plan
+    directory = year.runs[0].sample.directory
+    runs = {r.task.code: r for r in year.runs}
+    finish = plan.completion_deadline or dt.date(plan.year, 12, 20)
+    book, ledger = ResultBook(year), FollowUpLedger()
+    follow: list[tuple[InspectionResult, str]] = []
+    for visit in year.visits:
+        if visit.team is None:
+            continue
+        last = min(visit.end, finish)
+        span = max((last - visit.start).days, 0)
+        check = visit.start + dt.timedelta(days=int(rng.integers(0, span + 1)))
+        while check.weekday() >= 5 and check > visit.start:
+            check -= dt.timedelta(days=1)
+        risk = RiskClass(directory[visit.target_id].risk_class).code
+        if rng.random() < 0.02:
+            outcomes = [ItemOutcome(i, ["6"]) for i in visit.items]
+        else:
+            outcomes = []
+            for item in visit.items:
+                if rng.random() < _PROBLEM_RATE.get(risk, 0.1):
+                    codes = ["E"] if rng.random() < 0.4 else ["A", "B" if rng.random() < 0.5
+                                                               else "D"]
+                else:
+                    codes = ["1"]
+                outcomes.append(ItemOutcome(item, codes))
+        methods = sorted(m.code for c in visit.tasks for m in runs[c].task.methods)
+        at = dt.datetime.combine(check, dt.time(17), dt.UTC) + dt.timedelta(
+            days=int(rng.integers(0, 4)))
+        if rng.random() < 0.015:  # entered after the completion deadline: not done
+            at = dt.datetime.combine(finish + dt.timedelta(days=3), dt.time(10), dt.UTC)
+        result = InspectionResult.enter(
+            target_id=visit.target_id, tasks=visit.tasks, outcomes=outcomes,
+            method=methods[0], check_date=check, officers=visit.team.officers,
+            leader=visit.team.leader, experts=visit.team.experts, by=visit.team.leader, at=at)
+        at += dt.timedelta(hours=2)
+        result = result.submit(by=visit.team.leader, at=at)
+        at += dt.timedelta(days=int(rng.integers(1, 4)))
+        result = result.approve(by="信用监管科审核员", at=at)
+        late = rng.random() < 0.04
+        on = at.date() + dt.timedelta(days=40 if late else int(rng.integers(1, 6)))
+        result = result.publish(by="信用监管科审核员", at=dt.datetime.combine(
+            on, dt.time(9), dt.UTC), on=on)
+        if "6" in {c.code for c in result.codes}:
+            result = result.list_abnormal(on=check + dt.timedelta(
+                days=int(rng.integers(3, 20))))
+        book = book.enter(result)
+        follow += [(result, o.item) for o in result.outcomes
+                   if o.problem and "E" not in {c.code for c in o.codes}]
+    for result, item in follow:
+        roll = rng.random()
+        measure, to, recipient = (("order_correction", None, "") if roll < 0.7 else
+                                  ("investigation", None, "") if roll < 0.9 else
+                                  ("referral", "other_department", "忻州市卫生健康委员会"))
+        opened = result.check_date + dt.timedelta(days=int(rng.integers(1, 8)))
+        ledger = ledger.open(result, item, measure=measure, referral_to=to,
+                             recipient=recipient, department="执法稽查科", opened=opened)
+        number = max(ledger.items)
+        if rng.random() < 0.8:
+            ledger = ledger.close(number, on=opened + dt.timedelta(
+                days=int(rng.integers(10, 120))), closure="整改到位")
+    return book, ledger

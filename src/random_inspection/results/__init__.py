@@ -4,13 +4,16 @@ deadlines on China's official calendar, the follow-up ledger, and the year's ind
 from ._book import ResultBook, TeamNow
 from ._codes import FollowUpMeasure, ReferralTarget, ResultCode, ReviewState, check_codes
 from ._followup import AgeingReport, FollowUp, FollowUpLedger
+from ._indicators import Deadlines, Indicators, WorkingDayCalendar, deadlines_of, indicators
 from ._model import InspectionResult, ItemOutcome, ReviewStep
 
 __all__ = [
     "AgeingReport",
+    "Deadlines",
     "FollowUp",
     "FollowUpLedger",
     "FollowUpMeasure",
+    "Indicators",
     "InspectionResult",
     "ItemOutcome",
     "ReferralTarget",
@@ -19,5 +22,8 @@ __all__ = [
     "ReviewState",
     "ReviewStep",
     "TeamNow",
+    "WorkingDayCalendar",
     "check_codes",
+    "deadlines_of",
+    "indicators",
 ]

@@ -189,6 +189,8 @@ class InspectionResult:
         officers, leader, experts: The team that went (officers sorted by id).
         remarks: Free text about the visit.
         history: The review steps, the first ``entered`` (who entered it and when).
+        abnormal_listed_on: For an unreachable target (code 6), the day it was put on the
+            abnormal-operations list (经营异常名录).
     """
 
     target_id: str = attrs.field(converter=_target)
@@ -201,6 +203,7 @@ class InspectionResult:
     experts: tuple[str, ...] = attrs.field(default=(), converter=_experts)
     remarks: str = attrs.field(default="", converter=_remarks)
     history: tuple[ReviewStep, ...] = attrs.field(converter=_history)
+    abnormal_listed_on: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.tasks:
@@ -231,6 +234,12 @@ class InspectionResult:
         if set(self.experts) & set(self.officers):
             raise InvalidValueError(_RECORD, "experts", list(self.experts),
                                     "names an officer", "list officers and experts apart")
+        if self.abnormal_listed_on is not None and (
+                ResultCode.UNREACHABLE not in self.codes
+                or self.abnormal_listed_on < self.check_date):
+            raise InvalidValueError(_RECORD, "abnormal_listed_on", self.abnormal_listed_on,
+                                    "goes with an unreachable target (code 6), on or after "
+                                    "the check", "list only targets found unreachable")
         if not self.history or self.history[0].state is not ReviewState.ENTERED:
             raise InvalidValueError(_RECORD, "history", self.history,
                                     "does not start with the entry",
@@ -333,6 +342,10 @@ class InspectionResult:
                                     "give the day the result was published")
         return self._step(ReviewState.PUBLISHED, by, at, published_on=day)
 
+    def list_abnormal(self, *, on: dt.date | str) -> InspectionResult:
+        """Record the day the unreachable target went on the abnormal-operations list."""
+        return attrs.evolve(self, abnormal_listed_on=_date(on, "abnormal_listed_on"))
+
     def amend(self, **changes: Any) -> InspectionResult:
         """Correct an entered or returned result (outcomes, method, check date, team,
         remarks); it is then submitted again, and that step records who and when."""
@@ -364,7 +377,9 @@ class InspectionResult:
                 "outcomes": [o.to_dict() for o in self.outcomes], "method": self.method.code,
                 "check_date": self.check_date.isoformat(), "officers": list(self.officers),
                 "leader": self.leader, "experts": list(self.experts), "remarks": self.remarks,
-                "history": [s.to_dict() for s in self.history]}
+                "history": [s.to_dict() for s in self.history],
+                "abnormal_listed_on": None if self.abnormal_listed_on is None
+                else self.abnormal_listed_on.isoformat()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InspectionResult:
@@ -374,4 +389,6 @@ class InspectionResult:
                    method=data["method"], check_date=data["check_date"],
                    officers=tuple(data["officers"]), leader=data["leader"],
                    experts=tuple(data.get("experts", ())), remarks=data.get("remarks", ""),
-                   history=tuple(ReviewStep.from_dict(s) for s in data["history"]))
+                   history=tuple(ReviewStep.from_dict(s) for s in data["history"]),
+                   abnormal_listed_on=None if data.get("abnormal_listed_on") is None
+                   else _date(data["abnormal_listed_on"], "abnormal_listed_on"))
