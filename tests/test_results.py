@@ -288,3 +288,40 @@ def test_indicators_match_an_independent_count(year: PlanRun, small_city: DemoCi
     if as_of.month == 12:
         assert got.checks == len(book)
         assert "indicators as of 2024-12-31" in str(got)
+
+
+# --- properties over generated results ------------------------------------------------------
+
+@given(data=st.data())
+def test_generated_results_enter_and_publish(year: PlanRun, data: st.DataObject) -> None:
+    """Every result our strategy makes is accepted for its visit, moves through review to
+    publication, and names a drawn target with its drawn team; the same result with any
+    other officer is refused."""
+    from random_inspection.strategies import inspection_results  # noqa: PLC0415
+
+    result = data.draw(inspection_results(year=year))
+    book = ResultBook(year).enter(result)
+    visit = book.visit_of(result)
+    assert result.target_id in {i for r in year.runs if r.task.code in result.tasks
+                                for i in r.sample.selected_ids}
+    assert visit.team is not None
+    assert (set(result.officers), result.leader) == (set(visit.team.officers),
+                                                     visit.team.leader)
+    later = result.entered_at + dt.timedelta(hours=1)
+    done = result.submit(by="录入员", at=later).approve(by="审核员", at=later) \
+        .publish(by="审核员", at=later, on=later.date())
+    assert book.update(done).result_of(result.target_id, result.tasks[0]).published_on
+    stranger = data.draw(st.text(alphabet="XYZ0123456789", min_size=6, max_size=8))
+    swapped = tuple(sorted({stranger, result.leader}))
+    if len(swapped) == 2 and set(swapped) != set(result.officers):
+        with pytest.raises(InvalidValueError, match="not the team drawn"):
+            ResultBook(year).enter(attrs.evolve(result, officers=swapped))
+
+
+@given(codes=st.data())
+def test_generated_code_sets_are_valid(codes: st.DataObject) -> None:
+    """The result_codes strategy only makes combinations the rules accept."""
+    from random_inspection.strategies import result_codes  # noqa: PLC0415
+
+    drawn = codes.draw(result_codes())
+    assert check_codes(drawn) == drawn

@@ -39,7 +39,7 @@ from .assignment import (
     TeamPolicy,
 )
 from .demo import COUNTIES
-from .planning import VISIT_CAP_PRESETS, AnnualPlan, Level, Task, TaskMode
+from .planning import VISIT_CAP_PRESETS, AnnualPlan, Level, PlanRun, Task, TaskMode
 from .registry import (
     CheckItem,
     CheckItemList,
@@ -59,6 +59,7 @@ from .registry._identifiers import (
     registration_check_digit,
     uscc_check_character,
 )
+from .results import InspectionResult, ItemOutcome, ResultCode
 from .sampling import ClassWeighted, Seed, StratifiedByRisk
 
 __all__ = [
@@ -67,12 +68,14 @@ __all__ = [
     "check_items",
     "class_weighted_designs",
     "conflict_registers",
+    "inspection_results",
     "inspector_directories",
     "inspectors",
     "purposes",
     "record_mutations",
     "region_codes",
     "registration_numbers",
+    "result_codes",
     "seeds",
     "stratified_designs",
     "target_directories",
@@ -489,3 +492,63 @@ def annual_plans(*, items: CheckItemList, region: str = "1409",
     _check_regions("counties", chosen, lengths=(6,))
     return _annual_plans(items, region, chosen, year=year, sizes=(min_tasks, max_tasks),
                          top_up=top_up)
+
+
+# --- results ------------------------------------------------------------------------------
+
+_ALONE_CODES = ("1", "6", "7", "F", "9", "10", "11", "12")
+_SUB_CODES = ("B", "C", "D", "3", "4", "5", "G")
+
+
+@st.composite
+def _result_codes(draw: st.DrawFn) -> frozenset[ResultCode]:
+    kind = draw(st.sampled_from(("alone", "problem", "corrected")))
+    if kind == "alone":
+        return frozenset({ResultCode(draw(st.sampled_from(_ALONE_CODES)))})
+    codes = {"E"} if kind == "corrected" else {"A"}
+    codes |= draw(st.sets(st.sampled_from(_SUB_CODES), max_size=3)) if "A" in codes else set()
+    codes |= draw(st.sets(st.sampled_from(("E", "8") if "A" in codes else ("8",)),
+                          max_size=1))
+    return frozenset(ResultCode(c) for c in codes)
+
+
+def result_codes() -> st.SearchStrategy[frozenset[ResultCode]]:
+    """Valid result-code sets of one item: a stand-alone code (1, 6, 7, F, 9–12), or A
+    with sub-codes, E and 8 in the combinations the hierarchy allows."""
+    return _result_codes()
+
+
+@st.composite
+def _inspection_results(draw: st.DrawFn, year: PlanRun, by: str, status: bool
+                        ) -> InspectionResult:
+    visits = [v for v in year.visits if v.team is not None]
+    visit = draw(st.sampled_from(visits))
+    assert visit.team is not None
+    codes = draw(result_codes().filter(
+        lambda c: status or not (c & {ResultCode(x) for x in ("6", "7", "9", "10", "11",
+                                                              "12")})))
+    whole = next((c for c in codes if c.code in ("6", "7", "9", "10", "11", "12")), None)
+    outcomes = [ItemOutcome(i, {whole} if whole else draw(result_codes().filter(
+        lambda c: not c & {ResultCode(x) for x in ("6", "7", "9", "10", "11", "12")})))
+        for i in visit.items]
+    runs = {r.task.code: r for r in year.runs}
+    methods = sorted({m for c in visit.tasks for m in runs[c].task.methods},
+                     key=lambda m: m.code) or list(CheckMethod)
+    check = draw(st.dates(min_value=visit.start, max_value=visit.end))
+    at = dt.datetime.combine(check, dt.time(18), dt.UTC) + dt.timedelta(
+        days=draw(st.integers(0, 30)))
+    return InspectionResult.enter(
+        target_id=visit.target_id, tasks=visit.tasks, outcomes=outcomes,
+        method=draw(st.sampled_from(methods)), check_date=check,
+        officers=visit.team.officers, leader=visit.team.leader, experts=visit.team.experts,
+        by=by, at=at)
+
+
+def inspection_results(*, year: PlanRun, by: str = "录入员", status: bool = True
+                       ) -> st.SearchStrategy[InspectionResult]:
+    """Results of visits of ``year`` (a `PlanRun` with at least one staffed visit), as
+    entered: valid codes per item (a status code such as 6 on every item of its visit when
+    ``status``), a method of the visit's tasks, a date in its window, the drawn team."""
+    if not isinstance(year, PlanRun) or not any(v.team is not None for v in year.visits):
+        raise InvalidArgument("year= must be a PlanRun with at least one staffed visit")
+    return _inspection_results(year, by, status)
