@@ -1978,6 +1978,8 @@ KINDS = {
     "team_changed": {"record_digest": "text", "target": "text", "reason": "text",
                      "change": "change"},
     "record_stored": {"record_digest": "text", "purpose": "text"},
+    "result_recorded": {"plan_digest": "text", "result": "object"},
+    "follow_up_recorded": {"plan_digest": "text", "follow_up": "object"},
     "export": {"head": "text", "entries": "int"},
 }
 COMMITMENT = {"purpose": "text", "spec_version": "text", "hash": "text", "design": "object",

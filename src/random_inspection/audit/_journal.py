@@ -54,6 +54,8 @@ KINDS: dict[str, dict[str, str]] = {
     "team_changed": {"record_digest": "text", "target": "text", "reason": "text",
                      "change": "change"},
     "record_stored": {"record_digest": "text", "purpose": "text"},
+    "result_recorded": {"plan_digest": "text", "result": "object"},
+    "follow_up_recorded": {"plan_digest": "text", "follow_up": "object"},
     "export": {"head": "text", "entries": "int"},
 }
 _HEX = frozenset("0123456789abcdef")

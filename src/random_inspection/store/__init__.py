@@ -19,6 +19,7 @@ from ._ceremony import (
     reveal_contribution,
     teams_in_ceremony,
 )
+from ._results import load_ledger, load_results, load_year, save_ledger, save_results
 from ._teams import change_team, team_changes, team_now
 from ._workspace import Workspace
 
@@ -33,8 +34,13 @@ __all__ = [
     "committed_teams",
     "draw_in_ceremony",
     "drawn_in_ceremony",
+    "load_ledger",
+    "load_results",
+    "load_year",
     "open_ceremony",
     "reveal_contribution",
+    "save_ledger",
+    "save_results",
     "team_changes",
     "team_now",
     "teams_in_ceremony",

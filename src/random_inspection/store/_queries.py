@@ -23,6 +23,7 @@ __all__ = [
     "inspector_load",
     "last_plan",
     "plan_content",
+    "plan_list",
     "record_content",
     "record_year",
     "records_of",
@@ -88,6 +89,15 @@ def last_plan(connection: Connection, region: str, year: int, name: str
         .where(plans.c.region == region, plans.c.year == year, plans.c.name == name)
         .order_by(plans.c.version.desc(), plans.c.journal_seq.desc()).limit(1)).first()
     return None if row is None else (str(row[0]), int(row[1]))
+
+
+def plan_list(connection: Connection) -> list[dict[str, Any]]:
+    """Every stored plan version, in storing order."""
+    rows = connection.execute(select(plans.c.digest, plans.c.name, plans.c.region,
+                                     plans.c.year, plans.c.version, plans.c.journal_seq)
+                              .order_by(plans.c.journal_seq))
+    return [{"digest": d, "name": n, "region": r, "year": int(y), "version": int(v),
+             "journal_seq": int(q)} for d, n, r, y, v, q in rows]
 
 
 def insert_plan(connection: Connection, *, digest: str, name: str, region: str, year: int,

@@ -290,6 +290,12 @@ class Workspace:
                           seq=entry.seq)
         return digest
 
+    def plans(self) -> list[dict[str, Any]]:
+        """Every stored plan version: ``digest``, ``name``, ``region``, ``year``,
+        ``version`` and the ``journal_seq`` that filed it, in storing order."""
+        with self._db().transaction() as connection:
+            return q.plan_list(connection)
+
     def load_plan(self, digest: str) -> AnnualPlan:
         """The plan version stored under ``digest`` (unknown: `UnknownIdError`)."""
         self._check_text("load_plan", "digest", digest)
