@@ -2,26 +2,40 @@
 deadlines on China's official calendar, the follow-up ledger, and the year's indicators."""
 
 from ._book import ResultBook, TeamNow
+from ._calendar import (
+    ABNORMAL_LIST_WORKING_DAYS,
+    RESULTS_PUBLICATION_WORKING_DAYS,
+    OfficialCalendar,
+    UnknownCalendarYearError,
+)
 from ._codes import FollowUpMeasure, ReferralTarget, ResultCode, ReviewState, check_codes
 from ._followup import AgeingReport, FollowUp, FollowUpLedger
 from ._indicators import Deadlines, Indicators, WorkingDayCalendar, deadlines_of, indicators
 from ._model import InspectionResult, ItemOutcome, ReviewStep
+from ._notice import HOLIDAY_NAMES, Holiday, HolidayNotice
 
 __all__ = [
+    "ABNORMAL_LIST_WORKING_DAYS",
+    "HOLIDAY_NAMES",
+    "RESULTS_PUBLICATION_WORKING_DAYS",
     "AgeingReport",
     "Deadlines",
     "FollowUp",
     "FollowUpLedger",
     "FollowUpMeasure",
+    "Holiday",
+    "HolidayNotice",
     "Indicators",
     "InspectionResult",
     "ItemOutcome",
+    "OfficialCalendar",
     "ReferralTarget",
     "ResultBook",
     "ResultCode",
     "ReviewState",
     "ReviewStep",
     "TeamNow",
+    "UnknownCalendarYearError",
     "WorkingDayCalendar",
     "check_codes",
     "deadlines_of",

@@ -29,16 +29,13 @@ from .._errors import InvalidTypeError
 from ..planning import AnnualPlan, PlanRun
 from ..registry import RiskClass, TargetDirectory
 from ._book import ResultBook
+from ._calendar import ABNORMAL_LIST_WORKING_DAYS, RESULTS_PUBLICATION_WORKING_DAYS
 from ._codes import ResultCode, ReviewState
 from ._followup import FollowUpLedger
 from ._model import InspectionResult
 
 __all__ = ["Deadlines", "Indicators", "WorkingDayCalendar", "deadlines_of", "indicators"]
 
-#: Working days within which results are published (企业信息公示暂行条例 Art. 6).
-PUBLISH_WITHIN = 20
-#: Working days within which an unreachable target goes on the abnormal-operations list.
-ABNORMAL_WITHIN = 10
 
 
 class WorkingDayCalendar(Protocol):
@@ -78,9 +75,9 @@ def deadlines_of(result: InspectionResult, plan: AnnualPlan, calendar: WorkingDa
     """The result's due dates on the official calendar and whether each was met by
     ``as_of`` (default: today's knowledge is all of the result)."""
     day = as_of or dt.date.max
-    publish_by = calendar.add_working_days(result.check_date, PUBLISH_WITHIN)
+    publish_by = calendar.add_working_days(result.check_date, RESULTS_PUBLICATION_WORKING_DAYS)
     unreachable = ResultCode.UNREACHABLE in result.codes
-    abnormal_by = calendar.add_working_days(result.check_date, ABNORMAL_WITHIN) \
+    abnormal_by = calendar.add_working_days(result.check_date, ABNORMAL_LIST_WORKING_DAYS) \
         if unreachable else None
     complete_by = completion_deadline(plan)
     return Deadlines(publish_by, abnormal_by, complete_by,
