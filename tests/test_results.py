@@ -325,3 +325,22 @@ def test_generated_code_sets_are_valid(codes: st.DataObject) -> None:
 
     drawn = codes.draw(result_codes())
     assert check_codes(drawn) == drawn
+
+
+def test_deadlines_on_the_official_calendar(year: PlanRun) -> None:
+    """A check on Friday 9 February 2024, the eve of the Spring Festival holiday (10–17
+    February, with Sunday 18 February a make-up working day): publication due on 14 March
+    (20 working days), an unreachable target listed by 29 February (10 working days: 18,
+    19, 20, 21, 22, 23, 26, 27, 28, 29 February), counted by hand."""
+    from random_inspection.results import OfficialCalendar, deadlines_of  # noqa: PLC0415
+
+    result = _entered(year, 0, ("6",), check_date=dt.date(2024, 2, 9))
+    calendar = OfficialCalendar.default()
+    marks = deadlines_of(result, year.plan, calendar, as_of=dt.date(2024, 3, 1))
+    assert marks.publish_by == dt.date(2024, 3, 14)
+    assert marks.abnormal_by == dt.date(2024, 2, 29)
+    assert marks.published_on_time is None      # not yet due, not yet published
+    assert marks.listed_on_time is False         # due on 29 February, not listed
+    listed = result.list_abnormal(on=dt.date(2024, 2, 29))
+    assert deadlines_of(listed, year.plan, calendar).listed_on_time is True
+    assert marks.complete_by == dt.date(2024, 12, 20)
