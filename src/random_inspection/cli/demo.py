@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ from .._runfolder import Staging, run_folder
 from .._version import __version__
 from ..assignment import TeamPolicy, assign_inspectors
 from ..audit import AuditRecord, verify
-from ..demo import CITY_NAME, DemoCity, demo_city, demo_plan
+from ..demo import CITY_NAME, DemoCity, demo_city, demo_plan, demo_results
 from ..planning import PlanRun, forecast_coverage, run_plan
+from ..results import FollowUpLedger, ResultBook
 from ..sampling import StratifiedByRisk, draw_targets
 from . import _options as o
 from ._console import Console
@@ -75,8 +77,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
                     data_seed=args.data_seed, targets=args.targets) as out:
         task_ok, record = _task(city, args, console, out)
         year_ok, year = _year(city, args, console, out)
+        book, ledger = _results(city, year, console, out)
         _registers(city, console, out)
-        _workspace(city, args, console, [record, *(r.record for r in year.runs)], year)
+        _workspace(city, args, console, records=[record, *(r.record for r in year.runs)],
+                   year=year, book=book, ledger=ledger)
     console.lines(["", f"wrote {args.out}/ (manifest.json lists every file)",
                    f"check them yourself: random-inspection verify {args.out} "
                    f"{args.out}/directory.csv --inspectors {args.out}/inspectors.csv "
@@ -164,6 +168,37 @@ def _year(city: DemoCity, args: argparse.Namespace, console: Console, out: Stagi
     return year.report.floor_met and not failed, year
 
 
+def _results(city: DemoCity, year: PlanRun, console: Console, out: Staging
+             ) -> tuple[ResultBook, FollowUpLedger]:
+    """The year's simulated results (一公开): the indicators as known on 1 October and at
+    the year's end, the follow-up ledger, and the public notice files."""
+    from ..results import OfficialCalendar, indicators, write_notice  # noqa: PLC0415
+
+    started = time.perf_counter()
+    book, ledger = demo_results(year)
+    calendar = OfficialCalendar.default()
+    end = dt.date(year.plan.year, 12, 31)
+    autumn = indicators(book, calendar, as_of=dt.date(year.plan.year, 10, 1), ledger=ledger)
+    final = indicators(book, calendar, as_of=end, ledger=ledger)
+    write_notice(book, out.path / "notice.xlsx", organ=f"{CITY_NAME}市场监督管理局",
+                 directory=city.targets, items=city.check_items)
+    write_notice(book, out.path / "notice.csv", organ=f"{CITY_NAME}市场监督管理局",
+                 directory=city.targets, items=city.check_items)
+    (out.path / "results.json").write_text(json.dumps(
+        {"results": book.to_dicts(), "follow_ups": ledger.to_dicts()}, ensure_ascii=False,
+        indent=1), encoding="utf-8")
+    console.lines(["", f"检查结果 results of the year (simulated): {len(book)} visits, "
+                       f"{sum(r.problem for r in book)} with a problem, "
+                       f"{len(ledger)} follow-ups "
+                       f"({time.perf_counter() - started:.1f} s)",
+                   f"  on 1 October: {autumn.checks} checks, {autumn.published} published, "
+                   f"{autumn.tasks_finished} of {autumn.tasks} tasks finished", "",
+                   *str(final).splitlines(), "",
+                   *str(ledger.ageing(end, city.targets)).splitlines(),
+                   "wrote notice.xlsx and notice.csv (公示), results.json"])
+    return book, ledger
+
+
 def _registers(city: DemoCity, console: Console, out: Staging) -> None:
     """The registers the records were drawn from, as files anyone can verify against."""
     city.targets.to_csv(out.path / "directory.csv", encoding="utf-8-sig",
@@ -172,8 +207,9 @@ def _registers(city: DemoCity, console: Console, out: Staging) -> None:
     city.check_items.to_csv(out.path / "items.csv", encoding="utf-8-sig")
 
 
-def _workspace(city: DemoCity, args: argparse.Namespace, console: Console,
-               records: list[AuditRecord], year: PlanRun) -> None:
+def _workspace(city: DemoCity, args: argparse.Namespace, console: Console, *,
+               records: list[AuditRecord], year: PlanRun, book: ResultBook,
+               ledger: FollowUpLedger) -> None:
     """With ``--workspace``: the registers, every plan version (filed, then revised), and
     every record, journaled; then the workspace's status and its journal checked."""
     if not args.workspace:
@@ -190,6 +226,10 @@ def _workspace(city: DemoCity, args: argparse.Namespace, console: Console,
             ws.save_plan(plan, actor=actor)
         for record in records:
             ws.save_record(record, actor=actor)
+        from ..store import save_ledger, save_results  # noqa: PLC0415
+
+        save_results(ws, book, actor=actor)
+        save_ledger(ws, ledger, year.plan.digest, actor=actor)
         status = ws.status()
         report = ws.check_journal()
     console.lines(["", f"工作区 workspace {status['location']} ({status['backend']}): "
