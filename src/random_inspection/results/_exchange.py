@@ -83,9 +83,11 @@ def _codes(value: object) -> frozenset[ResultCode]:
         for label in _JOINED:
             key = key.replace(label, "+" + _CODES[label].code.casefold() + "+")
     tokens = [key] if key in _CODES else _sheets.split(key)
-    unknown = [t for t in tokens if t not in _CODES]
-    if unknown:
-        raise _sheets.CellProblem(value, f"{unknown[0]!r} is not a result code", _CODES_FIX)
+    if any(t not in _CODES for t in tokens):
+        typed = _sheets.split(unicodedata.normalize("NFKC", _sheets.text(value)))
+        unknown = next((t for t in typed if _sheets.header_key(t) not in _CODES), "")
+        raise _sheets.CellProblem(value, f"{unknown!r} is not a result code" if unknown
+                                  else "is not a combination of result codes", _CODES_FIX)
     try:
         return check_codes([_CODES[t] for t in tokens], field="检查结果")
     except InvalidValueError as exc:
@@ -284,7 +286,7 @@ class _Visit:
     def _visit_value(self, field: str) -> Any:
         given = [(r.line, r[field]) for r in self.rows if r[field] is not None]
         if not given:
-            if field in REQUIRED:
+            if field in REQUIRED and not any(field in r.failed for r in self.rows):
                 self.problem(self.first, field, "", f"is empty on every row of the visit "
                              f"({_rows(r.line for r in self.rows)})",
                              "fill it in (once per visit is enough)")
@@ -293,7 +295,7 @@ class _Visit:
         same = _comparable(value)
         for other, v in given[1:]:
             if _comparable(v) != same:
-                self.problem(other, field, v, f"differs from row {line} of the same visit "
+                self.problem(other, field, _shown(v), f"differs from row {line} of the same visit "
                              f"({_shown(value)})", "give the visit one value on all its rows")
                 return None
         return value

@@ -100,6 +100,8 @@ def _write(path: PathLike, chosen: str, header: Sequence[str], rows: list[list[A
     for offset, row in enumerate(rows, start=top + 1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(offset, column, value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula stays text
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             elif column - 1 in text:
