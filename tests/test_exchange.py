@@ -406,9 +406,14 @@ def test_the_notice_as_xlsx(simulated: tuple[ResultBook, Any], small_city: DemoC
 
 # --- DataFrames -----------------------------------------------------------------------------
 
-def test_the_frames(simulated: tuple[ResultBook, FollowUpLedger]) -> None:
-    """One row per result and item with its state, dates and team; one per follow-up."""
+def test_the_frames(year: PlanRun, simulated: tuple[ResultBook, FollowUpLedger]) -> None:
+    """One row per result and item with its state, dates and team; one per follow-up; empty
+    ones keep their columns and types."""
     book, ledger = simulated
+    empty = results_frame(ResultBook(year))
+    assert len(empty) == 0
+    assert str(empty["check_date"].dtype).startswith("datetime64")
+    assert list(ledger_frame(FollowUpLedger()).columns)[:2] == ["id", "target_id"]
     frame = results_frame(book)
     assert len(frame) == sum(len(r.outcomes) for r in book)
     assert set(frame["state"].astype(str)) == {"published"}

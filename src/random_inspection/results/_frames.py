@@ -8,7 +8,7 @@ from .._errors import InvalidTypeError
 from ._book import ResultBook
 from ._codes import FollowUpMeasure, ReviewState
 from ._followup import FollowUpLedger
-from ._notice import sorted_codes
+from ._notice import in_visit_order, sorted_codes
 
 __all__ = ["ledger_frame", "results_frame"]
 
@@ -45,9 +45,8 @@ def results_frame(book: ResultBook) -> Any:
     if not isinstance(book, ResultBook):
         raise InvalidTypeError("results_frame", "book", book, "a ResultBook",
                                "give the year's results")
-    order = {(v.target_id, v.tasks[0]): k for k, v in enumerate(book.year.visits)}
     rows = []
-    for _, result in sorted(book.results.items(), key=lambda kv: order.get(kv[0], 0)):
+    for result in in_visit_order(book):
         for outcome in result.outcomes:
             rows.append({
                 "target_id": result.target_id, "tasks": "+".join(result.tasks),

@@ -135,7 +135,8 @@ def _items(items: CheckItemList | None) -> CheckItemList | None:
     return items
 
 
-def _in_visit_order(book: ResultBook) -> list[InspectionResult]:
+def in_visit_order(book: ResultBook) -> list[InspectionResult]:
+    """The book's results in the order of the year's visits."""
     order = {(v.target_id, v.tasks[0]): k for k, v in enumerate(book.year.visits)}
     return [r for _, r in sorted(book.results.items(), key=lambda kv: order.get(kv[0], 0))]
 
@@ -234,7 +235,7 @@ def write_notice(book: ResultBook, path: PathLike, *, organ: str,
     organ = f.text(organ, "write_notice", "organ")
     names, item_list = _names(book, directory), _items(items)
     rows: list[list[Any]] = []
-    for result in _in_visit_order(book):
+    for result in in_visit_order(book):
         if result.state is not ReviewState.PUBLISHED:
             continue
         target = names.get(result.target_id) if names is not None else None
