@@ -119,17 +119,23 @@ class FileFormatError(RandomInspectionError, ValueError):
             1-based and counts the header line (0 when not line-based, e.g. JSON);
             ``field`` is ``""`` when the whole line or file is at fault.
         total: How many problems were found in all.
+        sheet: For a workbook, the sheet read (``""`` otherwise); ``line`` is then the row
+            number as the spreadsheet program shows it, and ``field`` the column's header.
     """
 
     limit = 20
 
-    def __init__(self, path: str, problems: Sequence[tuple[int, str, str]], total: int) -> None:
+    def __init__(self, path: str, problems: Sequence[tuple[int, str, str]], total: int,
+                 *, sheet: str = "") -> None:
         self.path = path
         self.problems = tuple(problems[: self.limit])
         self.total = total
+        self.sheet = sheet
+        where = f"{path}, sheet {sheet!r}" if sheet else path
+        unit = "row" if sheet else "line"
         lines = [
-            f"  {path}"
-            + (f", line {line}" if line else "")
+            f"  {where}"
+            + (f", {unit} {line}" if line else "")
             + (f", field {field!r}" if field else "")
             + f": {message}"
             for line, field, message in self.problems

@@ -9,15 +9,19 @@ from ._calendar import (
     UnknownCalendarYearError,
 )
 from ._codes import FollowUpMeasure, ReferralTarget, ResultCode, ReviewState, check_codes
+from ._exchange import RESULT_COLUMNS, read_results
 from ._followup import AgeingReport, FollowUp, FollowUpLedger
+from ._frames import ledger_frame, results_frame
 from ._indicators import Deadlines, Indicators, WorkingDayCalendar, deadlines_of, indicators
 from ._model import InspectionResult, ItemOutcome, ReviewStep
 from ._notice import HOLIDAY_NAMES, Holiday, HolidayNotice
+from ._publicity import write_notice, write_results_template
 
 __all__ = [
     "ABNORMAL_LIST_WORKING_DAYS",
     "HOLIDAY_NAMES",
     "RESULTS_PUBLICATION_WORKING_DAYS",
+    "RESULT_COLUMNS",
     "AgeingReport",
     "Deadlines",
     "FollowUp",
@@ -40,4 +44,9 @@ __all__ = [
     "check_codes",
     "deadlines_of",
     "indicators",
+    "ledger_frame",
+    "read_results",
+    "results_frame",
+    "write_notice",
+    "write_results_template",
 ]
