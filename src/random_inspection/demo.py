@@ -40,7 +40,7 @@ __all__ = ["CITY_CODE", "COUNTIES", "DemoCity", "demo_city", "demo_plan", "demo_
 
 if TYPE_CHECKING:
     from .planning import AnnualPlan, PlanRun
-    from .results import FollowUpLedger, ResultBook
+    from .results import FollowUpLedger, InspectionResult, ResultBook
 
 CITY_CODE = "140900"
 CITY_NAME = "忻州市"
@@ -391,6 +391,7 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
     finish = plan.completion_deadline or dt.date(plan.year, 12, 20)
     book, ledger = ResultBook(year), FollowUpLedger()
     follow: list[tuple[InspectionResult, str]] = []
+    results: list[InspectionResult] = []
     for visit in year.visits:
         if visit.team is None:
             continue
@@ -414,7 +415,7 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
         methods = sorted(m.code for c in visit.tasks for m in runs[c].task.methods)
         at = dt.datetime.combine(check, dt.time(17), dt.UTC) + dt.timedelta(
             days=int(rng.integers(0, 4)))
-        if rng.random() < 0.015:  # entered after the completion deadline: not done
+        if rng.random() < 0.002:  # entered after the completion deadline: not done
             at = dt.datetime.combine(finish + dt.timedelta(days=3), dt.time(10), dt.UTC)
         result = InspectionResult.enter(
             target_id=visit.target_id, tasks=visit.tasks, outcomes=outcomes,
@@ -431,10 +432,16 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
         if "6" in {c.code for c in result.codes}:
             result = result.list_abnormal(on=check + dt.timedelta(
                 days=int(rng.integers(3, 20))))
-        book = book.enter(result)
+        results.append(result)
         follow += [(result, o.item) for o in result.outcomes
                    if o.problem and "E" not in {c.code for c in o.codes}]
-    for result, item in follow:
+    return book.enter_all(results), _demo_follow_ups(rng, ledger, follow)
+
+
+def _demo_follow_ups(rng: np.random.Generator, ledger: FollowUpLedger,
+                     problems: list[tuple[InspectionResult, str]]) -> FollowUpLedger:
+    """A follow-up for each problem not corrected on the spot; most closed."""
+    for result, item in problems:
         roll = rng.random()
         measure, to, recipient = (("order_correction", None, "") if roll < 0.7 else
                                   ("investigation", None, "") if roll < 0.9 else
@@ -446,4 +453,4 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
         if rng.random() < 0.8:
             ledger = ledger.close(number, on=opened + dt.timedelta(
                 days=int(rng.integers(10, 120))), closure="整改到位")
-    return book, ledger
+    return ledger

@@ -9,7 +9,8 @@ turns out deregistered or unreachable keeps its result code: it stays in the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -38,6 +39,22 @@ class TeamNow:
 
 def _key(visit: Visit) -> tuple[str, str]:
     return visit.target_id, visit.tasks[0]
+
+
+_VISITS: weakref.WeakKeyDictionary[PlanRun, dict[str, tuple[Visit, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _visit_index(year: PlanRun) -> dict[str, tuple[Visit, ...]]:
+    """Target id → its visits, built once per year."""
+    index = _VISITS.get(year)
+    if index is None:
+        found: dict[str, list[Visit]] = {}
+        for visit in year.visits:
+            found.setdefault(visit.target_id, []).append(visit)
+        index = {k: tuple(v) for k, v in found.items()}
+        _VISITS[year] = index
+    return index
 
 
 @attrs.frozen(eq=False)
@@ -70,7 +87,7 @@ class ResultBook:
     def visits_of(self, target_id: str) -> tuple[Visit, ...]:
         """The year's visits to a target (several when its tasks' periods do not overlap)."""
         target = normalize_id(f.text(target_id, _RECORD, "target_id"))
-        return tuple(v for v in self.year.visits if v.target_id == target)
+        return _visit_index(self.year).get(target, ())
 
     def visit_of(self, result: InspectionResult) -> Visit:
         """The visit a result belongs to; `InvalidValueError` saying why there is none."""
@@ -159,26 +176,44 @@ class ResultBook:
 
     def enter(self, result: InspectionResult) -> ResultBook:
         """A new result, checked; a visit has one result (`update` moves it on)."""
-        visit = self.check(result)
-        if _key(visit) in self.results:
-            raise InvalidValueError(f"{_RECORD} {result.target_id}", "result", "+".join(
-                visit.tasks), "has a result already", "update it: ResultBook.update(result)")
-        return attrs.evolve(self, results={**self.results, _key(visit): result})
+        return self._put([result], update=False)
+
+    def enter_all(self, results: Iterable[InspectionResult]) -> ResultBook:
+        """New results, each checked as by `enter`, all or none (one copy of the book, so
+        entering many costs what entering one does, per result)."""
+        return self._put(results, update=False)
 
     def update(self, result: InspectionResult) -> ResultBook:
         """The visit's result moved on in its workflow, or amended: checked again, and its
         history must continue the stored one (no step rewritten)."""
-        visit = self.check(result)
-        old = self.results.get(_key(visit))
-        if old is None:
-            raise UnknownIdError("results", [result.target_id],
-                                 "Fix: enter the result first (ResultBook.enter).")
-        if result.history[:len(old.history)] != old.history:
-            raise InvalidValueError(f"{_RECORD} {result.target_id}", "history",
-                                    [s.state.code for s in result.history],
-                                    "rewrites the stored review steps",
-                                    "move the stored result on (submit, approve, …)")
-        return attrs.evolve(self, results={**self.results, _key(visit): result})
+        return self._put([result], update=True, new=False)
+
+    def record(self, results: Iterable[InspectionResult]) -> ResultBook:
+        """Results entered or moved on, in order (a visit may come several times, each a
+        later state of its result): each checked as by `enter` or `update`, all or none."""
+        return self._put(results, update=True)
+
+    def _put(self, results: Iterable[InspectionResult], *, update: bool, new: bool = True
+             ) -> ResultBook:
+        stored = dict(self.results)
+        for result in results:
+            visit = self.check(result)
+            key = _key(visit)
+            old = stored.get(key)
+            if old is not None and not update:
+                raise InvalidValueError(f"{_RECORD} {result.target_id}", "result",
+                                        "+".join(visit.tasks), "has a result already",
+                                        "update it: ResultBook.update(result)")
+            if old is None and not new:
+                raise UnknownIdError("results", [result.target_id],
+                                     "Fix: enter the result first (ResultBook.enter).")
+            if old is not None and result.history[:len(old.history)] != old.history:
+                raise InvalidValueError(f"{_RECORD} {result.target_id}", "history",
+                                        [s.state.code for s in result.history],
+                                        "rewrites the stored review steps",
+                                        "move the stored result on (submit, approve, …)")
+            stored[key] = result
+        return attrs.evolve(self, results=stored)
 
     def with_team(self, target_id: str, team: TeamNow) -> ResultBook:
         """The team of the target's visits as changed after the draw (a substitute drawn, a

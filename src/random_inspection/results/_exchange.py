@@ -383,11 +383,11 @@ def read_results(path: _files.PathLike, book: ResultBook, *, at: dt.datetime,
         result = _Visit(rows, book, names, problems).result(at)
         if result is not None:
             results.append((rows[0].line, result))
-    entered = book
+    new = []
     for line, result in results:
         stored = book.result_of(result.target_id, result.tasks[0])
         if stored is None:
-            entered = entered.enter(result)
+            new.append(result)
         elif _content(stored) != _content(result):
             problems.append((line, names["target_id"], _files.value_problem(
                 result.target_id, f"has a result in the book already (entered by "
@@ -395,4 +395,4 @@ def read_results(path: _files.PathLike, book: ResultBook, *, at: dt.datetime,
                 "correct the stored result through its review (amend, return) instead")))
     if problems:
         raise table.error(sorted(problems, key=lambda p: p[0]))
-    return entered
+    return book.enter_all(new)

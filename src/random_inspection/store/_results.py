@@ -138,11 +138,7 @@ def save_results(ws: Workspace, book: ResultBook, *, actor: str,
 
 def load_results(ws: Workspace, year: PlanRun) -> ResultBook:
     """The year's results as journaled: each entered, then moved on, checked again."""
-    book = ResultBook(year)
-    for result in _results(ws, year.plan.digest, every=True):
-        existing = book.result_of(result.target_id, result.tasks[0])
-        book = book.update(result) if existing is not None else book.enter(result)
-    return book
+    return ResultBook(year).record(_results(ws, year.plan.digest, every=True))
 
 
 def _key(result: InspectionResult) -> tuple[str, str]:
