@@ -40,6 +40,10 @@ class Substitution:
     k: int
     leader: str | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values: ``target``, ``leaving``, ``substitute``, ``k`` and ``leader``."""
+        return attrs.asdict(self)
+
     @property
     def label(self) -> str:
         """The stream's label, ``substitute/<target id>/<k>`` (spec §3)."""
@@ -209,22 +213,23 @@ def _states(section: Mapping[str, Any], earlier: Iterable[Substitution | Mapping
     teams = {t["target"]: t for t in section["teams"]}
     department = section["policy"]["leader_department"]
     states: dict[str, TeamState] = {}
-    for change in earlier:
-        target = change.target if isinstance(change, Substitution) else change["target"]
+    for given in earlier:
+        change = given.to_dict() if isinstance(given, Substitution) else given
+        target = change["target"]
         if target not in teams:
-            raise InvalidValueError("draw_substitute", "earlier", change,
+            raise InvalidValueError("draw_substitute", "earlier", given,
                                     f"changes the team of {target}, which has none",
                                     "pass this record's earlier changes, in journal order")
         state = states.setdefault(target, TeamState.drawn(teams[target]))
-        if not isinstance(change, Substitution):
+        if "change" in change:
             state.pick(change["change"])
             continue
-        if change.k != state.substitutions + 1 or change.leaving not in state.officers:
-            raise InvalidValueError("draw_substitute", "earlier", change,
+        if change["k"] != state.substitutions + 1 or change["leaving"] not in state.officers:
+            raise InvalidValueError("draw_substitute", "earlier", given,
                                     f"does not follow the {state.substitutions} substitution(s) "
                                     f"of {target} before it, or its leaver was not an officer",
                                     "pass this record's earlier changes, in journal order")
-        state.substitute(change.leaving, change.substitute, department)
+        state.substitute(change["leaving"], change["substitute"], department)
     return states
 
 
@@ -255,8 +260,10 @@ def draw_substitute(record: AuditRecord, inspectors: InspectorDirectory, policy:
     leaving
         An officer of the target's team now. Experts are not substituted.
     earlier
-        The record's earlier changes, in journal order: `Substitution` values, and
-        ``team_changed`` payloads (``{"target", "change"}``) for changes made by hand.
+        The record's earlier changes to any of its teams, in journal order: `Substitution`
+        values or ``team_substituted`` payloads (``target``, ``leaving``, ``substitute``,
+        ``k``), and ``team_changed`` payloads (``target``, ``change``) for changes made by
+        hand.
 
     Returns
     -------

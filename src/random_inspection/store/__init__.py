@@ -19,7 +19,7 @@ from ._ceremony import (
     reveal_contribution,
     teams_in_ceremony,
 )
-from ._teams import change_team, team_changes, team_now
+from ._teams import change_team, substitute, team_changes, team_now
 from ._workspace import Workspace
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "drawn_in_ceremony",
     "open_ceremony",
     "reveal_contribution",
+    "substitute",
     "team_changes",
     "team_now",
     "teams_in_ceremony",
