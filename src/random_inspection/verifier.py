@@ -2625,7 +2625,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conflicts", help="conflict register CSV")
     parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
     parser.add_argument("--journal", help="the workspace journal exported as JSON Lines: checks "
-                                          "the chain and the record's seed ceremony")
+                                          "the chain, the record's seed ceremony, and the team "
+                                          "changes and substitutes after its draw")
     parser.add_argument("--journal-head", help="the journal head published earlier "
                                                "(sha256:…): the chain must end there")
     args = parser.parse_args(argv)

@@ -224,7 +224,8 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     checked (spec §16.3) — against ``journal_head``, the head published earlier, when given —
     and so is the record's seed ceremony (§17.5): committed before the seed, the seed made
     from the reveals, the attempt journaled, other ceremonies of the task, a later re-draw,
-    and the team changes.
+    the team changes, and the substitutes (§12.9), drawn again from ``inspectors`` and
+    ``policy``.
     """
     if not isinstance(record, AuditRecord):
         raise InvalidTypeError("verify", "record", record, "an AuditRecord",
