@@ -2556,10 +2556,18 @@ def check(record_path: str, directory_path: str, args: Any = None
         else:
             replay_teams(record, inputs, compare)
     if getattr(args, "journal", None):
-        draws = Substitutes(record, inputs) if "teams" in record and not needs else None
-        results += journal_checks(record, read_journal(args.journal),
-                                  getattr(args, "journal_head", None), draws, needs)
+        results += journal_given(record, inputs, args, needs)
     return results
+
+
+def journal_given(record: dict[str, Any], inputs: Inputs, args: Any, needs: list[str]
+                  ) -> list[tuple[str, str, str]]:
+    """§16-§17: the checks of the journal export given with --journal, for one record; its
+    substitutes are drawn again when the registers the teams need were given."""
+    entries = read_journal(args.journal)
+    drawn = any(e["kind"] == "team_substituted" for e in entries)
+    draws = Substitutes(record, inputs) if "teams" in record and drawn and not needs else None
+    return journal_checks(record, entries, getattr(args, "journal_head", None), draws, needs)
 
 
 def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple[str, str, str]:
