@@ -268,8 +268,8 @@ def test_an_interrupted_draw_resumes(ws: Any, small_city: DemoCity, tmp_path: Pa
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory, small_city: DemoCity) -> Path:
-    """A record drawn in a ceremony, re-drawn, with teams and a team change; its directory,
-    inspectors and the journal export."""
+    """A record drawn in a ceremony, re-drawn, with teams, a team change and a substitute;
+    its directory, inspectors and the journal export."""
     folder = tmp_path_factory.mktemp("published")
     with store.Workspace.init(folder / "ws") as ws:
         _drawn(ws, small_city, inspectors=small_city.inspectors, team_policy=POLICY)
@@ -286,6 +286,8 @@ def published(tmp_path_factory: pytest.TempPathFactory, small_city: DemoCity) ->
         store.change_team(ws, teams.record.digest, team.target_id,
                           remove=[o for o in team.officers if o != team.leader],
                           add=[spare], reason="病假", actor="科室")
+        store.substitute(ws, teams.record.digest, team.target_id, spare, reason="出差",
+                         actor="科室")
         write_jsonl(list(ws.journal()), folder / "journal.jsonl")
     (folder / "r.json").write_text(teams.record.to_json(), encoding="utf-8")
     small_city.targets.to_csv(folder / "d.csv")
@@ -299,7 +301,8 @@ EDITS = st.one_of(
     st.tuples(st.just("set"), st.integers(0, 40), st.sampled_from(
         ["seq", "time", "actor", "kind", "payload", "payload_digest", "prev", "hash",
          "signature", "payload.ceremony", "payload.attempt", "payload.commitment",
-         "payload.contributor", "payload.change", "payload.reason", "payload.replaces"]),
+         "payload.contributor", "payload.change", "payload.reason", "payload.replaces",
+         "payload.k", "payload.leaving", "payload.substitute", "payload.target"]),
         VALUES),
     st.tuples(st.just("drop"), st.integers(0, 40), st.sampled_from(
         ["time", "payload", "signature", "payload.reason", "payload.commitment"]), st.none()),
@@ -374,10 +377,13 @@ def test_both_verifiers_agree_on_a_hostile_export(published: Path, tmp_path: Pat
 
 def test_the_unedited_export_verifies(published: Path, capsys: pytest.CaptureFixture[str]
                                       ) -> None:
-    """The export the hostile edits start from verifies in both, team change included."""
+    """The export the hostile edits start from verifies in both, team change and substitute
+    included."""
     args = [str(published / "r.json"), str(published / "d.csv"), "--inspectors",
             str(published / "i.csv"), "--journal", str(published / "journal.jsonl")]
     assert main(["verify", *args]) == 0
     assert stdlib.main(args) == 0
-    assert capsys.readouterr().out.count("1 team change(s) after the draw") == 2
+    out = capsys.readouterr().out
+    assert out.count("1 team change(s) after the draw") == 2
+    assert out.count("substitutes: 1 drawn after the draw") == 2
     assert read_jsonl(published / "journal.jsonl")

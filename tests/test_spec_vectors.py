@@ -4,6 +4,7 @@ the library and the standalone verifier reproduce every one."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
 import json
@@ -18,19 +19,27 @@ from random_inspection import (
     CheckItem,
     CheckItemList,
     Conflict,
+    ConflictGround,
     ConflictRegister,
     CustomRule,
     EntityType,
     Inspector,
     InspectorDirectory,
+    NoSubstituteError,
+    RiskClass,
     Seed,
+    StratifiedByRisk,
+    Substitution,
     Target,
     TargetDirectory,
     TeamPolicy,
+    assign_inspectors,
+    draw_substitute,
     draw_targets,
 )
 from random_inspection import verifier as stdlib
 from random_inspection.assignment._assign import form_teams
+from random_inspection.registry._identifiers import uscc_check_character
 from random_inspection.sampling import design_from_dict
 
 SPEC = Path(__file__).parent.parent / "docs" / "spec"
@@ -138,3 +147,63 @@ def test_spec_lists_every_spelling() -> None:
     for table in (*stdlib.SPELLINGS.values(), *stdlib.HEADERS.values()):
         for spelling in filter(None, table):
             assert f"`{spelling}`" in text or f"`{spelling.upper()}`" in text, spelling
+
+
+def _teams_vector_record() -> tuple[Any, TargetDirectory, InspectorDirectory, TeamPolicy]:
+    """The `teams` vector's record, drawn by the library (test_draw_spec checks it)."""
+    spec = VECTORS["teams"]
+    directory = TargetDirectory.from_records(
+        Target(id=f"91140921MA{k:07d}" + uscc_check_character(f"91140921MA{k:07d}"),
+               name=name, entity_type=EntityType.ENTERPRISE, region="140921",
+               risk_class=RiskClass(cls))
+        for k, (cls, name) in enumerate(VECTORS["stratified"]["targets"]))
+    inspectors = InspectorDirectory(
+        Inspector(id=row["id"], name=row["id"], department=row["department"],
+                  credential_number=row["credential_number"],
+                  credential_expiry=(dt.date.fromisoformat(row["credential_expiry"])
+                                     if row["credential_expiry"] else None))
+        for row in spec["inspectors"])
+    policy = TeamPolicy(
+        check_date=dt.date.fromisoformat(spec["check_date"]), mode=spec["mode"],
+        min_officers=spec["min_officers"], leader_department=spec["leader_department"],
+        previous_inspectors=spec["previous"],
+        conflicts=ConflictRegister(Conflict(inspector_id=i, target_id=t,
+                                            ground=ConflictGround.RELATIVE)
+                                   for i, t in spec["conflicts"]))
+    sample = draw_targets(directory, StratifiedByRisk(rates=VECTORS["stratified"]["rates"],
+                                                      floor="0"),
+                          seed=Seed(spec["seed"]), purpose=spec["purpose"])
+    return assign_inspectors(sample, inspectors, policy).record, directory, inspectors, policy
+
+
+def test_substitute_vector(tmp_path: Path) -> None:
+    """The §12.9 vector: substitute_vector.py prints what vectors.json holds; over the
+    `teams` vector's record the library and verifier.py draw its substitutes, k and leaders,
+    and find nobody where it finds an empty pool."""
+    assert _run("substitute_vector.py") == {"substitutes": VECTORS["substitutes"]}
+    record, directory, inspectors, policy = _teams_vector_record()
+    directory.to_csv(tmp_path / "d.csv")
+    inspectors.to_csv(tmp_path / "i.csv")
+    policy.conflicts.to_csv(tmp_path / "c.csv")
+    (tmp_path / "p.json").write_text(json.dumps(VECTORS["teams"]["previous"]), encoding="utf-8")
+    inputs = stdlib.Inputs(str(tmp_path / "d.csv"), argparse.Namespace(
+        inspectors=str(tmp_path / "i.csv"), item_list=None, conflicts=str(tmp_path / "c.csv"),
+        previous=str(tmp_path / "p.json")))
+    plain = json.loads(record.to_json())
+    theirs = stdlib.Substitutes(plain, inputs)
+    teams = {t["target"]: stdlib.drawn_team(t) for t in plain["teams"]["teams"]}
+    earlier: list[Substitution] = []
+    for step in VECTORS["substitutes"]["steps"]:
+        target, leaving = directory[step["target"]], step["leaving"]
+        team = teams[target.id]
+        assert theirs.draw(target.id, leaving, team, step["k"]) == step["substitute"]
+        if step["substitute"] is None:
+            with pytest.raises(NoSubstituteError):
+                draw_substitute(record, inspectors, policy, target, leaving, earlier=earlier)
+            continue
+        got = draw_substitute(record, inspectors, policy, target, leaving, earlier=earlier)
+        assert (got.k, got.label, got.substitute, got.leader) == (
+            step["k"], step["label"], step["substitute"], step["leader"])
+        stdlib.substitute(team, leaving, got.substitute, policy.leader_department)
+        assert (sorted(team["officers"]), team["leader"]) == (step["officers"], step["leader"])
+        earlier.append(got)

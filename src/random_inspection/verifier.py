@@ -1977,6 +1977,8 @@ KINDS = {
     "teams_drawn": {"ceremony": "text", "record_digest": "text", "draw_digest": "text"},
     "team_changed": {"record_digest": "text", "target": "text", "reason": "text",
                      "change": "change"},
+    "team_substituted": {"record_digest": "text", "target": "text", "leaving": "text",
+                         "substitute": "text", "k": "int", "reason": "text"},
     "record_stored": {"record_digest": "text", "purpose": "text"},
     "result_recorded": {"plan_digest": "text", "result": "object"},
     "follow_up_recorded": {"plan_digest": "text", "follow_up": "object"},
@@ -1987,7 +1989,7 @@ COMMITMENT = {"purpose": "text", "spec_version": "text", "hash": "text", "design
               "plan": "object?"}
 #: §17.5: the entries a ceremony is made of, whose payloads may not be withheld.
 PUBLISHED = ("ceremony_opened", "seed_committed", "seed_revealed", "reveal_refused",
-             "draw_attempt", "teams_drawn", "team_changed")
+             "draw_attempt", "teams_drawn", "team_changed", "team_substituted")
 
 
 def read_journal(path: str) -> list[dict[str, Any]]:
@@ -2143,7 +2145,8 @@ def ceremony_problems(record: dict[str, Any], entries: list[dict[str, Any]]) -> 
     withheld = [e for e in entries if e["kind"] in PUBLISHED and e.get("payload") is None]
     if withheld:
         return [f"the journal withholds the payload of entry {e['seq']} ({e['kind']}): a "
-                "ceremony's entries and team changes must be published" for e in withheld]
+                "ceremony's entries, team changes and substitutes must be published"
+                for e in withheld]
     section = record.get("ceremony")
     if section is None:
         return ["the record names no ceremony, so the journal cannot vouch for its seed"]
@@ -2253,40 +2256,79 @@ def others_note(entries: list[dict[str, Any]], purpose: str, own: int) -> str:
         for s in found))
 
 
-def team_change_problems(record: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
-    """§17.5: the team changes replayed over the drawn teams: what they break."""
+def drawn_team(team: dict[str, Any]) -> dict[str, Any]:
+    """§12.9.2: a team as recorded, to replay the changes after the draw over."""
+    return {"officers": list(team["officers"]), "experts": list(team["experts"]),
+            "leader": team["leader"], "ever": {*team["officers"], *team["experts"]}, "k": 0}
+
+
+def pick(team: dict[str, Any], change: dict[str, Any]) -> list[str]:
+    """§16.2: a change made by hand (team_changed), applied; what does not fit the team."""
+    problems = []
+    for gone in change["remove"]:
+        if gone in team["officers"]:
+            team["officers"].remove(gone)
+        elif gone in team["experts"]:
+            team["experts"].remove(gone)
+        else:
+            problems.append(f"removes {gone}, who is not in the team")
+        if gone == team["leader"]:
+            team["leader"] = None
+    for role, member in change["add"]:
+        if member in team["experts"] or (member in team["officers"] and role != "leader") \
+                or (role == "expert" and member in team["officers"]):
+            problems.append(f"adds {member}, who is in the team already")
+        elif role == "expert":
+            team["experts"].append(member)
+        elif member not in team["officers"]:
+            team["officers"].append(member)
+        if role == "leader":
+            team["leader"] = member
+        team["ever"].add(member)
+    return problems
+
+
+def substitute(team: dict[str, Any], leaving: str, chosen: str, department: str | None) -> None:
+    """§12.9.6: the substitute takes the leaver's place; with a leader department it leads
+    if the leaver led, without one the first officer by id leads."""
+    led = leaving == team["leader"]
+    if leaving in team["officers"]:
+        team["officers"].remove(leaving)
+    team["officers"].append(chosen)
+    team["ever"].add(chosen)
+    team["k"] += 1
+    if not department:
+        team["leader"] = min(team["officers"])
+    elif led:
+        team["leader"] = chosen
+
+
+def changes_of(record: dict[str, Any], entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record's team_changed and team_substituted entries, in journal order."""
+    return [e for e in entries if e["kind"] in ("team_changed", "team_substituted")
+            and e["payload"]["record_digest"] == record["record_digest"]]
+
+
+def team_change_problems(record: dict[str, Any], ours: list[dict[str, Any]]) -> list[str]:
+    """§17.5: the team changes replayed over the drawn teams, with the substitutes drawn
+    between them (§12.9): what the changes break."""
     teams = {t["target"]: t for t in record["teams"]["teams"]}
     least = record["teams"]["policy"]["min_officers"]
+    department = record["teams"]["policy"]["leader_department"]
     now: dict[str, Any] = {}
     problems = []
-    for entry in changes:
+    for entry in ours:
         payload, seq = entry["payload"], entry["seq"]
         target = payload["target"]
         if target not in teams:
-            problems.append(f"entry {seq} changes the team of {target}, which has none")
+            if entry["kind"] == "team_changed":
+                problems.append(f"entry {seq} changes the team of {target}, which has none")
             continue
-        team = now.setdefault(target, {"officers": list(teams[target]["officers"]),
-                                       "experts": list(teams[target]["experts"]),
-                                       "leader": teams[target]["leader"]})
-        for gone in payload["change"]["remove"]:
-            if gone in team["officers"]:
-                team["officers"].remove(gone)
-            elif gone in team["experts"]:
-                team["experts"].remove(gone)
-            else:
-                problems.append(f"entry {seq} removes {gone}, who is not in the team")
-            if gone == team["leader"]:
-                team["leader"] = None
-        for role, member in payload["change"]["add"]:
-            if member in team["experts"] or (member in team["officers"] and role != "leader") \
-                    or (role == "expert" and member in team["officers"]):
-                problems.append(f"entry {seq} adds {member}, who is in the team already")
-            elif role == "expert":
-                team["experts"].append(member)
-            elif member not in team["officers"]:
-                team["officers"].append(member)
-            if role == "leader":
-                team["leader"] = member
+        team = now.setdefault(target, drawn_team(teams[target]))
+        if entry["kind"] == "team_substituted":
+            substitute(team, payload["leaving"], payload["substitute"], department)
+            continue
+        problems += [f"entry {seq} {p}" for p in pick(team, payload["change"])]
         if len(team["officers"]) < least:
             problems.append(f"entry {seq} leaves {target} with {len(team['officers'])} "
                             f"officer(s), fewer than the policy's {least}")
@@ -2300,11 +2342,11 @@ def team_change_line(record: dict[str, Any], entries: list[dict[str, Any]]
     """§17.5: the record's team changes, listed and replayed (None when there are none)."""
     if "teams" not in record:
         return None
-    changes = [e for e in entries if e["kind"] == "team_changed"
-               and e["payload"]["record_digest"] == record["record_digest"]]
+    ours = changes_of(record, entries)
+    changes = [e for e in ours if e["kind"] == "team_changed"]
     if not changes:
         return None
-    problems = team_change_problems(record, changes)
+    problems = team_change_problems(record, ours)
     if problems:
         return "team changes", "fail", "; ".join(problems)
     described = []
@@ -2318,9 +2360,107 @@ def team_change_line(record: dict[str, Any], entries: list[dict[str, Any]]
             + "; ".join(described))
 
 
+class Substitutes:
+    """§12.9.4-5: the substitute of one journaled substitution, drawn from the registers."""
+
+    def __init__(self, record: dict[str, Any], inputs: Inputs) -> None:
+        self.record, self.policy = record, record["teams"]["policy"]
+        self.registers = Registers(record, inputs, lambda *_: None)  # compared by the teams
+        self.rows = {r["id"]: r for r in inputs.rows}
+
+    def draw(self, target_id: str, leaving: str, team: dict[str, Any], k: int) -> str | None:
+        """The officer drawn, or None when nobody is eligible; KeyError for a target not in
+        the directory."""
+        target, policy, registers = self.rows[target_id], self.policy, self.registers
+        out = {*registers.in_force.get(target_id, {}), *registers.previous.get(target_id, []),
+               *team["ever"]}
+        for by_target in self.record["teams"]["custom_exclusions"].values():
+            out.update(by_target.get(target_id, []))
+        department = policy["leader_department"] if leaving == team["leader"] else None
+        pool = [o["id"] for o in registers.officers if o["id"] not in out
+                and allowed(policy["mode"], o, target)
+                and (department is None or o["department"] == department)]
+        if not pool:
+            return None
+        label = f"{self.record['seed']['value']},{self.record['purpose']},substitute/" \
+                f"{target_id}/{k}"
+        return str(pool[next(stream(label, len(pool), self.record["hash"])) - 1])
+
+
+def substitute_problems(record: dict[str, Any], ours: list[dict[str, Any]],
+                        draws: Substitutes | None) -> list[str]:
+    """§12.9.8: every change of the record replayed in journal order; what the substitutes
+    break (their draws only with the registers)."""
+    if record["spec_version"] == "1":
+        return ["substitutes are drawn only for records of spec 1.1"]
+    teams = {t["target"]: t for t in record["teams"]["teams"]}
+    department = record["teams"]["policy"]["leader_department"]
+    now: dict[str, Any] = {}
+    problems = []
+    for entry in ours:
+        payload, seq = entry["payload"], entry["seq"]
+        target = payload["target"]
+        if target not in teams:
+            if entry["kind"] == "team_substituted":
+                problems.append(f"entry {seq} substitutes in the team of {target}, which has "
+                                "none")
+            continue
+        team = now.setdefault(target, drawn_team(teams[target]))
+        if entry["kind"] == "team_changed":
+            pick(team, payload["change"])
+            continue
+        k, leaving, chosen = team["k"] + 1, payload["leaving"], payload["substitute"]
+        if payload["k"] != k:
+            problems.append(f"entry {seq} has k = {payload['k']}, but it is substitution {k} "
+                            f"of {target} (k runs 1, 2, … per target)")
+        if leaving not in team["officers"]:
+            problems.append(f"entry {seq}: {leaving} leaves {target}, but "
+                            + ("is an expert of its team (experts are not substituted)"
+                               if leaving in team["experts"] else "is not an officer of its "
+                               "team then"))
+        elif draws is not None:
+            if target not in draws.rows:
+                problems.append(f"entry {seq}: {target} is not in the directory")
+            else:
+                expected = draws.draw(target, leaving, team, k)
+                if expected != chosen:
+                    problems.append(f"entry {seq} journals {chosen} for {target}, but "
+                                    f"substitute/{target}/{k} draws "
+                                    f"{expected or 'no one (nobody is eligible)'}")
+        substitute(team, leaving, chosen, department)
+    return problems
+
+
+def substitute_line(record: dict[str, Any], entries: list[dict[str, Any]],
+                    draws: Substitutes | None, needs: list[str]) -> tuple[str, str, str] | None:
+    """§12.9.8 and §17.5: the record's substitutes, replayed (None when there are none)."""
+    if "teams" not in record:
+        return None
+    ours = changes_of(record, entries)
+    drawn = [e for e in ours if e["kind"] == "team_substituted"]
+    if not drawn:
+        return None
+    try:
+        problems = substitute_problems(record, ours, draws)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        problems = [f"the journal's substitutes are malformed ({error!r:.120})"]
+    if problems:
+        return "substitutes", "fail", "; ".join(problems)
+    if draws is None:
+        return ("substitutes", "need", "the journal has substitutes drawn after the draw: "
+                "pass " + "; ".join(needs))
+    described = [f"entry {e['seq']}, target {e['payload']['target']}: "
+                 f"-{e['payload']['leaving']} +{e['payload']['substitute']} (substitute/"
+                 f"{e['payload']['target']}/{e['payload']['k']}) because "
+                 f"{e['payload']['reason']}" for e in drawn]
+    return ("substitutes", "ok", f"{len(drawn)} drawn after the draw: " + "; ".join(described))
+
+
 def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]],
-                   head: str | None = None) -> list[tuple[str, str, str]]:
-    """§16.3 and §17.5: the chain, then the record's ceremony and team changes."""
+                   head: str | None = None, draws: Substitutes | None = None,
+                   needs: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """§16.3 and §17.5: the chain, then the record's ceremony, team changes and substitutes
+    (``draws`` draws them again; without it ``needs`` names the options to pass)."""
     problem = chain_problem(entries, head)
     if problem:
         return [("journal", "fail", problem)]
@@ -2343,11 +2483,12 @@ def journal_checks(record: dict[str, Any], entries: list[dict[str, Any]],
                          f"{payload['reason']}")
         results.append(("ceremony", "fail" if problems else "ok", "; ".join(problems) or note))
         changes = team_change_line(record, entries) if not problems else None
+        drawn = substitute_line(record, entries, draws, needs or []) if not problems else None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         results.append(("ceremony", "fail",
                         f"the journal's ceremony entries are malformed ({error!r:.120})"))
-        changes = None
-    return results + ([changes] if changes else [])
+        changes = drawn = None
+    return results + [line for line in (changes, drawn) if line]
 
 
 def check(record_path: str, directory_path: str, args: Any = None
@@ -2410,16 +2551,25 @@ def check(record_path: str, directory_path: str, args: Any = None
         picked = (ids if size == population else
                   [ids[p - 1] for p in rivest(seed_string, population, size, hash_name)])
         results.append(selection_check(c, mine["selected"], picked))
+    needs = needed_inputs(record, args) if "teams" in record else []
     if "teams" in record:
-        needs = needed_inputs(record, args)
         if needs:
             results.append(("teams", "need", "the record has teams: pass " + "; ".join(needs)))
         else:
             replay_teams(record, inputs, compare)
     if getattr(args, "journal", None):
-        results += journal_checks(record, read_journal(args.journal),
-                                  getattr(args, "journal_head", None))
+        results += journal_given(record, inputs, args, needs)
     return results
+
+
+def journal_given(record: dict[str, Any], inputs: Inputs, args: Any, needs: list[str]
+                  ) -> list[tuple[str, str, str]]:
+    """§16-§17: the checks of the journal export given with --journal, for one record; its
+    substitutes are drawn again when the registers the teams need were given."""
+    entries = read_journal(args.journal)
+    drawn = any(e["kind"] == "team_substituted" for e in entries)
+    draws = Substitutes(record, inputs) if "teams" in record and drawn and not needs else None
+    return journal_checks(record, entries, getattr(args, "journal_head", None), draws, needs)
 
 
 def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple[str, str, str]:
@@ -2485,7 +2635,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conflicts", help="conflict register CSV")
     parser.add_argument("--previous", help="previous inspectors JSON {target: [ids]}")
     parser.add_argument("--journal", help="the workspace journal exported as JSON Lines: checks "
-                                          "the chain and the record's seed ceremony")
+                                          "the chain, the record's seed ceremony, and the team "
+                                          "changes and substitutes after its draw")
     parser.add_argument("--journal-head", help="the journal head published earlier "
                                                "(sha256:…): the chain must end there")
     args = parser.parse_args(argv)

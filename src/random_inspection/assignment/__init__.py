@@ -1,8 +1,10 @@
-"""Inspector teams: conflicts, recusal and team policy, and `assign_inspectors`."""
+"""Inspector teams: conflicts, recusal and team policy, `assign_inspectors`, and substitutes
+drawn after the draw (`draw_substitute`)."""
 
 from ._assign import Assignment, Team, Unstaffed, assign_inspectors
 from ._conflicts import Conflict, ConflictGround, ConflictRegister
 from ._policy import CustomRule, DrawMode, DrawUnit, TeamPolicy
+from ._substitute import NoSubstituteError, Substitution, draw_substitute
 
 __all__ = [
     "Assignment",
@@ -12,8 +14,11 @@ __all__ = [
     "CustomRule",
     "DrawMode",
     "DrawUnit",
+    "NoSubstituteError",
+    "Substitution",
     "Team",
     "TeamPolicy",
     "Unstaffed",
     "assign_inspectors",
+    "draw_substitute",
 ]

@@ -22,7 +22,7 @@ from ..sampling._seed import stratum_seed_string
 from ._policy import DrawMode, DrawUnit, TeamPolicy
 
 __all__ = ["UNSTAFFED_TEXT", "Assignment", "Team", "Unstaffed", "assign_inspectors",
-           "describe_exclusion", "form_teams"]
+           "describe_exclusion", "form_teams", "mode_allows"]
 
 EXPERT_SEARCH_LIMIT = 3  # exact minimal expert cover up to this many experts, then greedy
 
@@ -223,6 +223,15 @@ class _Staffing:
             u = handed
 
 
+def mode_allows(mode: DrawMode, officer: Inspector, target: Target) -> bool:
+    """Whether the draw mode puts ``officer`` in the pool of ``target`` (spec §12.2)."""
+    if mode is DrawMode.BY_REGION:
+        return bool(officer.office_area) and target.region.startswith(officer.office_area)
+    if mode is DrawMode.CROSS_OFFICE:
+        return not (officer.office and officer.office == target.supervising_office)
+    return True
+
+
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy,
                  rotation: dict[str, frozenset[str]]
                  ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
@@ -243,15 +252,7 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     for target in targets:
         key = (target.region, target.supervising_office)
         if key not in pools:
-            base = []
-            for k, o in enumerate(officers):
-                if policy.mode is DrawMode.BY_REGION and not (
-                        o.office_area and target.region.startswith(o.office_area)):
-                    continue
-                if policy.mode is DrawMode.CROSS_OFFICE and o.office \
-                        and o.office == target.supervising_office:
-                    continue
-                base.append(k)
+            base = [k for k, o in enumerate(officers) if mode_allows(policy.mode, o, target)]
             # Equal pools share one list (and one set): the staffing code relies on it.
             base = interned.setdefault(tuple(base), base)
             pools[key] = (base, members_of.setdefault(id(base), set(base)))

@@ -18,6 +18,7 @@ import attrs
 
 from .._canonical import canonical_digest
 from .._errors import InvalidValueError
+from ..assignment._substitute import TeamState
 from ..registry import _fields as f
 from ..sampling import Seed
 from ..sampling._seed import MIN_DECIMAL, MIN_HEX
@@ -28,6 +29,7 @@ __all__ = [
     "CeremonyState",
     "ceremony_note",
     "ceremony_state",
+    "changes_of",
     "check_contribution",
     "check_record_ceremony",
     "commitment",
@@ -192,7 +194,7 @@ def ceremony_state(entries: Iterable[Entry], purpose: str, opened: int | None = 
 
 
 #: Spec §17.5: the kinds whose payloads a journal may not withhold.
-PUBLISHED = (*CEREMONY_KINDS, "team_changed")
+PUBLISHED = (*CEREMONY_KINDS, "team_changed", "team_substituted")
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
@@ -250,15 +252,16 @@ def _others(entries: Sequence[Entry], purpose: str, own: int) -> str:
 
 def team_change_note(record: Any, entries: Sequence[Entry]) -> str | None:
     """Spec §17.5: the record's team changes, listed — or, prefixed ``"FAIL: "``, what
-    replaying them over the drawn teams breaks (``None`` when there are none)."""
+    replaying them over the drawn teams (with its substitutes, §12.9) breaks (``None`` when
+    there are none)."""
     if record.teams is None:
         return None
-    changes = [e for e in entries if e.kind == "team_changed"
-               and _payload(e)["record_digest"] == record.digest]
+    ours = changes_of(record, entries)
+    changes = [e for e in ours if e.kind == "team_changed"]
     if not changes:
         return None
     try:
-        problems = _team_change_problems(record.teams, changes)
+        problems = _team_change_problems(record.teams, ours)
     except _MALFORMED as error:
         problems = [f"the journal's team changes are malformed ({error!r:.120})"]
     if problems:
@@ -273,44 +276,36 @@ def team_change_note(record: Any, entries: Sequence[Entry]) -> str | None:
     return f"{len(changes)} team change(s) after the draw: " + "; ".join(described)
 
 
-def _team_change_problems(section: Mapping[str, Any], changes: Sequence[Entry]) -> list[str]:
-    """The team changes replayed over the drawn teams: what they break."""
+def changes_of(record: Any, entries: Sequence[Entry]) -> list[Entry]:
+    """The record's ``team_changed`` and ``team_substituted`` entries, in journal order."""
+    return [e for e in entries if e.kind in ("team_changed", "team_substituted")
+            and _payload(e)["record_digest"] == record.digest]
+
+
+def _team_change_problems(section: Mapping[str, Any], ours: Sequence[Entry]) -> list[str]:
+    """The team changes replayed over the drawn teams, with the substitutes drawn between
+    them (spec §12.9; their own check is `substitutes_note`): what the changes break."""
     teams = {t["target"]: t for t in section["teams"]}
     least = section["policy"]["min_officers"]
-    now: dict[str, dict[str, Any]] = {}
+    department = section["policy"]["leader_department"]
+    now: dict[str, TeamState] = {}
     problems = []
-    for entry in changes:
+    for entry in ours:
         payload, seq = _payload(entry), entry.seq
         target = payload["target"]
         if target not in teams:
-            problems.append(f"entry {seq} changes the team of {target}, which has none")
+            if entry.kind == "team_changed":
+                problems.append(f"entry {seq} changes the team of {target}, which has none")
             continue
-        team = now.setdefault(target, {"officers": list(teams[target]["officers"]),
-                                       "experts": list(teams[target]["experts"]),
-                                       "leader": teams[target]["leader"]})
-        for gone in payload["change"]["remove"]:
-            if gone in team["officers"]:
-                team["officers"].remove(gone)
-            elif gone in team["experts"]:
-                team["experts"].remove(gone)
-            else:
-                problems.append(f"entry {seq} removes {gone}, who is not in the team")
-            if gone == team["leader"]:
-                team["leader"] = None
-        for role, member in payload["change"]["add"]:
-            if member in team["experts"] or (member in team["officers"] and role != "leader") \
-                    or (role == "expert" and member in team["officers"]):
-                problems.append(f"entry {seq} adds {member}, who is in the team already")
-            elif role == "expert":
-                team["experts"].append(member)
-            elif member not in team["officers"]:
-                team["officers"].append(member)
-            if role == "leader":
-                team["leader"] = member
-        if len(team["officers"]) < least:
-            problems.append(f"entry {seq} leaves {target} with {len(team['officers'])} "
+        team = now.setdefault(target, TeamState.drawn(teams[target]))
+        if entry.kind == "team_substituted":
+            team.substitute(payload["leaving"], payload["substitute"], department)
+            continue
+        problems += [f"entry {seq} {p}" for p in team.pick(payload["change"])]
+        if len(team.officers) < least:
+            problems.append(f"entry {seq} leaves {target} with {len(team.officers)} "
                             f"officer(s), fewer than the policy's {least}")
-        if team["leader"] not in team["officers"]:
+        if team.leader not in team.officers:
             problems.append(f"entry {seq} leaves {target} without a leader")
     return problems
 
@@ -321,7 +316,8 @@ def check_record_ceremony(record: Any, entries: Sequence[Entry]) -> list[str]:
     withheld = [e for e in entries if e.kind in PUBLISHED and e.payload is None]
     if withheld:
         return [f"the journal withholds the payload of entry {e.seq} ({e.kind}): a "
-                "ceremony's entries and team changes must be published" for e in withheld]
+                "ceremony's entries, team changes and substitutes must be published"
+                for e in withheld]
     section = record.ceremony
     if section is None:
         return ["the record names no ceremony, so the journal cannot vouch for its seed"]

@@ -53,6 +53,8 @@ KINDS: dict[str, dict[str, str]] = {
     "teams_drawn": {"ceremony": "text", "record_digest": "text", "draw_digest": "text"},
     "team_changed": {"record_digest": "text", "target": "text", "reason": "text",
                      "change": "change"},
+    "team_substituted": {"record_digest": "text", "target": "text", "leaving": "text",
+                         "substitute": "text", "k": "int", "reason": "text"},
     "record_stored": {"record_digest": "text", "purpose": "text"},
     "result_recorded": {"plan_digest": "text", "result": "object"},
     "follow_up_recorded": {"plan_digest": "text", "follow_up": "object"},

@@ -23,6 +23,7 @@ from ..sampling._rivest import hash_function
 from ._ceremony import ceremony_note, team_change_note
 from ._journal import Entry, check_chain
 from ._legacy import allocation_v1, eligibility_v1, teams_v1
+from ._substitutes import substitutes_note
 
 __all__ = ["Check", "Verdict", "VerificationReport", "needed_inputs", "verify"]
 
@@ -159,9 +160,10 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
                         progress=progress)
         if not needs:
             return report
+        wanted = "; ".join(INPUT_OPTIONS[n] for n in needs)
         return _replace_teams_check(report, Check(
-            "teams", False, "the record has teams: pass "
-            + "; ".join(INPUT_OPTIONS[n] for n in needs), needs=", ".join(needs)))
+            "teams", False, f"the record has teams: pass {wanted}", needs=", ".join(needs)),
+            wanted)
     try:
         policy = TeamPolicy.from_record(
             record.teams["policy"], conflicts=conflicts, previous_inspectors=previous_inspectors,
@@ -177,8 +179,16 @@ def verify_file(path: str | Path, directory: TargetDirectory, *,
                   journal_head=journal_head, progress=progress)
 
 
-def _replace_teams_check(report: VerificationReport, check: Check) -> VerificationReport:
-    return VerificationReport((*(c for c in report.checks if c.name != "teams"), check))
+def _replace_teams_check(report: VerificationReport, check: Check,
+                         wanted: str = "") -> VerificationReport:
+    """``report`` with ``check`` as its teams check; a substitutes check that could not be
+    made for want of the registers names them too (``wanted``: the options to pass)."""
+    checks = [c for c in report.checks if c.name != "teams"]
+    if wanted:
+        checks = [attrs.evolve(c, detail=f"the journal has substitutes drawn after the draw: "
+                               f"pass {wanted}", needs=check.needs)
+                  if c.name == "substitutes" and c.needs else c for c in checks]
+    return VerificationReport((*checks, check))
 
 
 def _compare(name: str, recorded: Any, replayed: Any, what: str) -> Check:
@@ -214,7 +224,8 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
     checked (spec §16.3) — against ``journal_head``, the head published earlier, when given —
     and so is the record's seed ceremony (§17.5): committed before the seed, the seed made
     from the reveals, the attempt journaled, other ceremonies of the task, a later re-draw,
-    and the team changes.
+    the team changes, and the substitutes (§12.9), drawn again from ``inspectors`` and
+    ``policy``.
     """
     if not isinstance(record, AuditRecord):
         raise InvalidTypeError("verify", "record", record, "an AuditRecord",
@@ -285,12 +296,14 @@ def verify(record: AuditRecord, directory: TargetDirectory, *,
         checks.extend(_team_checks(record, directory, inspectors, policy))
         report.finish()
     if journal is not None:
-        checks.extend(_journal_checks(record, journal, journal_head))
+        checks.extend(_journal_checks(record, journal, journal_head,
+                                      registers=(directory, inspectors, policy)))
     return VerificationReport(tuple(checks))
 
 
-def _journal_checks(record: AuditRecord, journal: Sequence[Entry],
-                    head: str | None) -> list[Check]:
+def _journal_checks(record: AuditRecord, journal: Sequence[Entry], head: str | None, *,
+                    registers: tuple[TargetDirectory, InspectorDirectory | None,
+                                     TeamPolicy | None]) -> list[Check]:
     chain = check_chain(journal, head=head)
     if chain.signatures.startswith("not checked"):
         return [Check("journal", False, f"the chain holds signatures: {chain.signatures}",
@@ -298,12 +311,16 @@ def _journal_checks(record: AuditRecord, journal: Sequence[Entry],
     if not chain.ok:
         return [Check("journal", False, str(chain))]
     note = ceremony_note(record, journal)
-    checks = [Check("journal", True, str(chain)),
-              Check("ceremony", not note.startswith("FAIL: "), note.removeprefix("FAIL: "))]
-    changes = team_change_note(record, journal) if checks[-1].ok else None
+    ceremony = Check("ceremony", not note.startswith("FAIL: "), note.removeprefix("FAIL: "))
+    checks = [Check("journal", True, str(chain)), ceremony]
+    changes = team_change_note(record, journal) if ceremony.ok else None
     if changes is not None:
         checks.append(Check("team changes", not changes.startswith("FAIL: "),
                             changes.removeprefix("FAIL: ")))
+    drawn = substitutes_note(record, journal, *registers) if ceremony.ok else None
+    if drawn is not None:
+        status, detail, needs = drawn
+        checks.append(Check("substitutes", status == "ok", detail, needs=needs))
     return checks
 
 

@@ -31,7 +31,8 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     register_options(p, inspectors_required=False)
     p.add_argument("--journal", type=o.existing_file,
                    help="the workspace journal exported as JSON Lines (`journal export`): "
-                        "checks the chain and each record's seed ceremony")
+                        "checks the chain, each record's seed ceremony, and the team "
+                        "changes and substitutes after its draw")
     p.add_argument("--journal-head", type=o.digest, metavar="sha256:HEX",
                    help="with --journal: the head published earlier; the chain must end there")
     p.set_defaults(run=run)

@@ -15,7 +15,7 @@ from ..registry import EntityType, InspectorDirectory, TargetDirectory
 from . import _options as o
 from ._console import Console
 from ._store import open_store
-from .assign import policy_of, register_options, team_options
+from .assign import policy_of, read_previous, register_options, team_options
 from .draw import design_of
 
 __all__ = ["add"]
@@ -135,10 +135,13 @@ def _add_journal(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def _add_team(commands: Any, common: argparse.ArgumentParser) -> None:
     team = commands.add_parser("team", parents=[common],
-                               help="change a drawn team (with its reason), or show one")
+                               help="change a drawn team (with its reason), draw a "
+                                    "substitute, or show one")
     acts = team.add_subparsers(dest="action", required=True, metavar="ACTION",
-                               help="change or show")
+                               help="change, substitute or show")
     for name, helptext, run in (("change", "journal a change to a drawn team", _team_change),
+                                ("substitute", "draw a substitute for an officer who leaves "
+                                 "a drawn team (替补抽取), and journal it", _team_substitute),
                                 ("show", "a team with its journaled changes", _team_show)):
         p = acts.add_parser(name, parents=[common], help=helptext)
         _where(p)
@@ -154,6 +157,14 @@ def _add_team(commands: Any, common: argparse.ArgumentParser) -> None:
             p.add_argument("--leader", help="who leads now (needed when the leader leaves)")
             p.add_argument("--reason", required=True, help="why (it is journaled)")
             p.add_argument("--actor", required=True, help="who makes the change")
+        if name == "substitute":
+            p.add_argument("--leaving", required=True,
+                           help="the officer who leaves the team (not an expert)")
+            p.add_argument("--reason", required=True, help="why (it is journaled)")
+            p.add_argument("--actor", required=True, help="who draws the substitute")
+            p.add_argument("--previous", type=o.existing_file,
+                           help="the previous inspectors JSON the teams were drawn with "
+                                "(needed when they were drawn with rotation data)")
 
 
 def _record_digest(text: str) -> str:
@@ -175,10 +186,14 @@ def _record_digest(text: str) -> str:
 def _team_lines(team: dict[str, Any]) -> list[str]:
     lines = [f"officers 执法人员: {', '.join(team['officers'])} (leader 组长: {team['leader']})",
              f"experts 专家: {', '.join(team['experts']) or '-'}"]
-    lines += [f"  entry {c['seq']} {c['time']} {c['actor']}: -{','.join(c['remove'])} "
-              f"+{', '.join(' '.join(a) for a in c['add'])} because {c['reason']}"
-              for c in team["changes"]]
-    return lines
+    said = [(c["seq"], f"  entry {c['seq']} {c['time']} {c['actor']}: -{','.join(c['remove'])}"
+                       f" +{', '.join(' '.join(a) for a in c['add'])} because {c['reason']}")
+            for c in team["changes"]]
+    said += [(c["seq"], f"  entry {c['seq']} {c['time']} {c['actor']}: -{c['leaving']} "
+                        f"+{c['substitute']} drawn (替补, substitute/{c['target']}/{c['k']}) "
+                        f"because {c['reason']}")
+             for c in team["substitutions"]]
+    return lines + [line for _, line in sorted(said)]
 
 
 def _team_change(args: argparse.Namespace, console: Console) -> int:
@@ -189,6 +204,20 @@ def _team_change(args: argparse.Namespace, console: Console) -> int:
                            add=args.add, leader=args.leader, reason=args.reason,
                            actor=args.actor)
     console.lines([f"team of {args.target} changed and journaled:", *_team_lines(team)])
+    return 0
+
+
+def _team_substitute(args: argparse.Namespace, console: Console) -> int:
+    from ..store import substitute, team_now  # noqa: PLC0415
+
+    digest = _record_digest(args.record)
+    with open_store(args.workspace) as ws:
+        drawn = substitute(ws, digest, args.target, args.leaving, reason=args.reason,
+                           actor=args.actor, previous_inspectors=read_previous(args.previous))
+        team = team_now(ws, digest, args.target)
+    console.lines([f"substitute 替补 for {args.leaving} in the team of {args.target}: "
+                   f"{drawn.substitute} (drawn under {drawn.label}), journaled:",
+                   *_team_lines(team)])
     return 0
 
 

@@ -20,7 +20,7 @@ from ._ceremony import (
     teams_in_ceremony,
 )
 from ._results import load_ledger, load_results, load_year, save_ledger, save_results
-from ._teams import change_team, team_changes, team_now
+from ._teams import change_team, substitute, team_changes, team_now
 from ._workspace import Workspace
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "reveal_contribution",
     "save_ledger",
     "save_results",
+    "substitute",
     "team_changes",
     "team_now",
     "teams_in_ceremony",

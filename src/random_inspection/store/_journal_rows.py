@@ -20,7 +20,7 @@ from ..audit._journal import GENESIS, Entry, Signer, make_entry
 from ._connect import Database
 from ._tables import journal
 
-__all__ = ["append_entry", "chain_rows", "count", "entries", "entry_row", "last"]
+__all__ = ["append_entry", "chain_rows", "count", "entries", "entry_row", "last", "later"]
 
 #: Entries read per query when streaming the journal.
 CHUNK = 10_000
@@ -53,6 +53,14 @@ def last(connection: Connection) -> tuple[int, str, str | None]:
     row = connection.execute(select(journal.c.seq, journal.c.hash, journal.c.time)
                              .order_by(journal.c.seq.desc()).limit(1)).first()
     return (0, GENESIS, None) if row is None else (int(row[0]), str(row[1]), str(row[2]))
+
+
+def later(connection: Connection, seq: int, kinds: Collection[str]) -> int | None:
+    """The first entry after ``seq`` of one of ``kinds`` (its seq), or ``None``."""
+    row = connection.execute(select(journal.c.seq).where(
+        journal.c.seq > seq, journal.c.kind.in_(sorted(kinds))).order_by(journal.c.seq)
+        .limit(1)).first()
+    return None if row is None else int(row[0])
 
 
 def count(connection: Connection) -> int:

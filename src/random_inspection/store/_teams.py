@@ -1,12 +1,14 @@
 """Team changes after the draw (spec §16.2 ``team_changed``): an officer falls ill, a conflict
 is declared late. The drawn record never changes; the change is journaled with its reason,
 checked against the registers the teams were drawn from, and shown by `verify` with the
-journal.
+journal. A change is named by a clerk (`change_team`) or drawn from the seed (`substitute`,
+spec §12.9, journaled as ``team_substituted``).
 
 Example::
 
     change_team(ws, record_digest, "91140902…", remove=["XZ00228"], add=["XZ00301"],
                 reason="XZ00228 病假（6月1日—6月20日）", actor="信用监管科")
+    substitute(ws, record_digest, "91140902…", "XZ00228", reason="病假", actor="信用监管科")
     team_now(ws, record_digest, "91140902…")   # the team after every journaled change
 """
 
@@ -17,25 +19,37 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import InvalidValueError, StoreError
-from ..assignment import ConflictRegister
-from ..registry import Inspector, InspectorDirectory, Target, TargetDirectory
+from ..assignment import ConflictRegister, Substitution, TeamPolicy, draw_substitute
+from ..assignment._policy import previous_inspectors_digest
+from ..assignment._substitute import TeamState
+from ..audit._journal import Entry, Signer
+from ..registry import CheckItemList, Inspector, InspectorDirectory, Target, TargetDirectory
 from ..registry import _fields as f
 from ..sampling._record import AuditRecord
 from ._workspace import Workspace
 
-__all__ = ["change_team", "team_changes", "team_now"]
+__all__ = ["change_team", "substitute", "team_changes", "team_now"]
+
+#: The journal kinds that change a drawn team.
+CHANGES = ("team_changed", "team_substituted")
 
 
-def _teams(ws: Workspace, record_digest: str
+def _teams(ws: Workspace, record_digest: str, where: str = "change_team"
            ) -> tuple[AuditRecord, Mapping[str, Any], dict[str, Any]]:
     """A stored record, its team section, and its teams by target."""
     record = ws.load_record(record_digest)
     section = record.teams
     if section is None:
-        raise InvalidValueError("change_team", "record_digest", record_digest,
+        raise InvalidValueError(where, "record_digest", record_digest,
                                 "is a record without teams",
                                 "give the digest of the record with the teams (assign)")
     return record, section, {t["target"]: t for t in section["teams"]}
+
+
+def _changes(ws: Workspace, record_digest: str) -> list[Entry]:
+    """The record's ``team_changed`` and ``team_substituted`` entries, in journal order."""
+    return [e for e in ws.journal(kinds=CHANGES)
+            if (e.payload or {}).get("record_digest") == record_digest]
 
 
 def team_changes(ws: Workspace, record_digest: str) -> list[dict[str, Any]]:
@@ -49,33 +63,33 @@ def team_changes(ws: Workspace, record_digest: str) -> list[dict[str, Any]]:
 
 
 def team_now(ws: Workspace, record_digest: str, target: str) -> dict[str, Any]:
-    """A target's team as drawn, with every journaled change applied: ``officers``,
-    ``experts``, ``leader`` (``None`` when the leader was removed and no one named) and the
-    ``changes`` applied."""
-    _, _, teams = _teams(ws, record_digest)
+    """A target's team as drawn, with every journaled change and substitute applied in
+    journal order (spec §12.9.2): ``officers``, ``experts``, ``leader`` (``None`` when the
+    leader was removed and no one named), the ``changes`` made by hand (as `team_changes`
+    lists them) and the ``substitutions`` drawn (``seq``, ``time``, ``actor``, ``target``,
+    ``leaving``, ``substitute``, ``k``, ``reason``)."""
+    _, section, teams = _teams(ws, record_digest, "team_now")
     if target not in teams:
         raise InvalidValueError("team_now", "target", target, "has no team in this record",
                                 "give a target the record staffed")
-    team = teams[target]
-    officers, experts = list(team["officers"]), list(team["experts"])
-    leader: str | None = team["leader"]
-    changes = [c for c in team_changes(ws, record_digest) if c["target"] == target]
-    for change in changes:
-        for gone in change["remove"]:
-            for members in (officers, experts):
-                if gone in members:
-                    members.remove(gone)
-            if gone == leader:
-                leader = None
-        for role, member in change["add"]:
-            if role == "expert":
-                experts.append(member)
-            elif member not in officers:
-                officers.append(member)
-            if role == "leader":
-                leader = member
-    return {"officers": sorted(officers), "experts": sorted(experts), "leader": leader,
-            "changes": changes}
+    team = TeamState.drawn(teams[target])
+    department = section["policy"]["leader_department"]
+    changes, substitutions = [], []
+    for entry in _changes(ws, record_digest):
+        payload = entry.payload or {}
+        if payload.get("target") != target:
+            continue
+        said = {"seq": entry.seq, "time": entry.time, "actor": entry.actor, "target": target}
+        if entry.kind == "team_changed":
+            team.pick(payload["change"])
+            changes.append({**said, "remove": payload["change"]["remove"],
+                            "add": payload["change"]["add"], "reason": payload["reason"]})
+        else:
+            team.substitute(payload["leaving"], payload["substitute"], department)
+            substitutions.append({**said, **{k: payload[k] for k in (
+                "leaving", "substitute", "k", "reason")}})
+    return {"officers": sorted(team.officers), "experts": sorted(team.experts),
+            "leader": team.leader, "changes": changes, "substitutions": substitutions}
 
 
 def change_team(ws: Workspace, record_digest: str, target: str, *, remove: Sequence[str],
@@ -195,3 +209,81 @@ def _stored(ws: Workspace, digest: str, kind: type[Any]) -> Any:
                          f"{type(value).__name__}, not a {kind.__name__}",
                          "restore the workspace from a backup")
     return value
+
+
+def substitute(ws: Workspace, record_digest: str, target: str, leaving: str, *, reason: str,
+               actor: str, previous_inspectors: Mapping[str, Any] | None = None,
+               signer: Signer | None = None) -> Substitution:
+    """Draw a substitute for an officer who leaves a drawn team, and journal it (spec §12.9).
+
+    The record, its directory, inspector directory, conflict register and check-item list
+    come from the workspace; the workspace does not keep rotation files, so teams drawn with
+    previous inspectors need ``previous_inspectors`` (the same data, checked against the
+    record's digest). The draw is `assignment.draw_substitute` over the record's earlier
+    changes; ``team_substituted`` is journaled with ``reason``. Nothing is journaled when
+    no one is eligible (`assignment.NoSubstituteError`) or any input is refused.
+    """
+    reason = f.text(reason, "substitute", "reason")
+    actor = f.text(actor, "journal", "actor")
+    record, section, teams = _teams(ws, record_digest, "substitute")
+    if target not in teams:
+        raise InvalidValueError("substitute", "target", target, "has no team in this record",
+                                "give a target the record staffed (see teams.csv)")
+    inspectors = _stored(ws, section["inspector_directory"]["digest"], InspectorDirectory)
+    policy = _policy(ws, record, previous_inspectors)
+    row = _stored(ws, record.directory_digest, TargetDirectory)[target]
+    read_up_to = ws.head()[0]
+    earlier = [e.payload or {} for e in _changes(ws, record_digest)]
+    drawn = draw_substitute(record, inspectors, policy, row, leaving, earlier=earlier)
+    ws.append("team_substituted", {"record_digest": record_digest, "target": target,
+                                   "leaving": leaving, "substitute": drawn.substitute,
+                                   "k": drawn.k, "reason": reason},
+              actor=actor, signer=signer, unchanged=(read_up_to, CHANGES))
+    return drawn
+
+
+def _policy(ws: Workspace, record: AuditRecord, previous: Mapping[str, Any] | None
+            ) -> TeamPolicy:
+    """The record's team policy rebuilt from the workspace's registers, the rotation data
+    given and the record's custom exclusions (as `verify` rebuilds it)."""
+    section = record.teams or {}
+    data = section["policy"]
+    if previous is None and data["previous_inspectors_digest"] != previous_inspectors_digest({}):
+        raise InvalidValueError("substitute", "previous_inspectors", None,
+                                "is needed: the teams were drawn with previous inspectors "
+                                "(rotation), which the workspace does not keep",
+                                "pass the previous inspectors the teams were drawn with "
+                                "(--previous FILE)")
+    conflicts = _stored(ws, data["conflicts_digest"], ConflictRegister) \
+        if data["conflicts_digest"] != ConflictRegister().digest else ConflictRegister()
+    policy = TeamPolicy.from_record(data, conflicts=conflicts, previous_inspectors=previous,
+                                    items=_items(ws, data["items"], data["items_digest"]),
+                                    custom_exclusions=section["custom_exclusions"])
+    rebuilt = policy.to_dict()
+    if rebuilt["previous_inspectors_digest"] != data["previous_inspectors_digest"]:
+        raise InvalidValueError("substitute", "previous_inspectors",
+                                rebuilt["previous_inspectors_digest"],
+                                "is not the rotation data the teams were drawn with (the "
+                                f"record has {data['previous_inspectors_digest']})",
+                                "pass the previous inspectors file the teams were drawn with")
+    if rebuilt != data:
+        raise StoreError(ws.location, f"the team policy of record {record.digest} cannot be "
+                         "rebuilt from the registers stored", "restore the workspace from a "
+                         "backup, or draw the substitute with assignment.draw_substitute")
+    return policy
+
+
+def _items(ws: Workspace, codes: Sequence[str], digest: str) -> list[Any]:
+    """The policy's check items (``digest``: their list's), from a check-item list stored
+    in the workspace."""
+    if not codes:
+        return []
+    for stored in ws.registers():
+        if stored["kind"] == "check-item-list":
+            items = _stored(ws, stored["digest"], CheckItemList)
+            if all(items.get(c) is not None for c in codes) and \
+                    CheckItemList(items[c] for c in codes).digest == digest:
+                return [items[c] for c in codes]
+    raise StoreError(ws.location, f"no check-item list stored holds the policy's items {codes}",
+                     "store the check-item list the teams were drawn with "
+                     "(Workspace.save_register)")

@@ -18,7 +18,7 @@ from ..registry._identifiers import normalize_id
 from ..sampling._record import AuditRecord
 from . import _queries as q
 from ._connect import Database, describe, enable_wal, parse_location, remove_new_sqlite
-from ._journal_rows import append_entry, chain_rows, entries, last
+from ._journal_rows import append_entry, chain_rows, entries, last, later
 from ._schema import (
     NoWorkspaceError,
     check_schema,
@@ -382,11 +382,26 @@ class Workspace:
     # --- the journal ------------------------------------------------------------------------
 
     def append(self, kind: str, payload: Mapping[str, Any], *, actor: str,
-               signer: Signer | None = None) -> Entry:
+               signer: Signer | None = None,
+               unchanged: tuple[int, Collection[str]] | None = None) -> Entry:
         """Append an entry to the journal, in one transaction that holds the journal's lock:
         read the last entry, make the next (`audit._journal.make_entry`), insert, commit.
-        Sequence numbers never fork or repeat; an entry returned is durable."""
+        Sequence numbers never fork or repeat; an entry returned is durable.
+
+        ``unchanged=(seq, kinds)``: the payload was worked out from the journal up to entry
+        ``seq``; if an entry of one of ``kinds`` came after it meanwhile, nothing is appended
+        (`StoreError`: work it out again).
+        """
         with self._db().transaction(write=True) as connection:
+            if unchanged is not None:
+                seq, kinds = unchanged
+                moved = later(connection, seq, kinds)
+                if moved is not None:
+                    raise StoreError(self.location, f"journal entry {moved} ({', '.join(kinds)})"
+                                     f" was appended after entry {seq}, which this {kind} "
+                                     "entry was worked out from; nothing was appended",
+                                     "do it again: it is worked out from the journal as it "
+                                     "is now")
             return append_entry(connection, kind=kind, payload=payload, actor=actor,
                                 clock=self._clock, signer=signer)
 
