@@ -84,3 +84,25 @@ def test_a_forged_result_in_the_journal_is_refused_on_loading(ws: Any, year: Pla
                                   "result": forged.to_dict()}, actor="内鬼")
     with pytest.raises(InvalidValueError, match="not the team drawn"):
         store.load_results(ws, year)
+
+
+def test_results_follow_a_substitute_drawn_after_the_draw(ws: Any, year: PlanRun) -> None:
+    """An officer replaced by a drawn substitute: a result naming the new team loads; one
+    naming the drawn team is refused."""
+    book, _ = demo_results(year)
+    result = next(iter(book))
+    record = year.run(result.tasks[0]).record
+    leaving = next(o for o in result.officers if o != result.leader)
+    drawn = store.substitute(ws, record.digest, result.target_id, leaving, reason="病假",
+                             actor="科室")
+    officers = tuple(sorted({*result.officers} - {leaving} | {drawn.substitute}))
+    leader = drawn.leader
+    moved = attrs.evolve(result, officers=officers, leader=leader)
+    ws.append("result_recorded", {"plan_digest": year.plan.digest, "result": moved.to_dict()},
+              actor="录入员")
+    loaded = store.load_results(ws, year)
+    assert loaded.result_of(result.target_id, result.tasks[0]).officers == officers
+    ws.append("result_recorded", {"plan_digest": year.plan.digest,
+                                  "result": result.to_dict()}, actor="录入员")
+    with pytest.raises(InvalidValueError, match="not the team drawn"):
+        store.load_results(ws, year)

@@ -64,12 +64,13 @@ class ResultBook:
     Attributes:
         year: The year's draws (`run_plan`'s `PlanRun`).
         results: Visit (target id, leading task) → its result.
-        teams: Target id → its team as changed after the draw (`with_team`).
+        teams: Visit (target id, leading task) → its team as changed after the draw
+            (`with_team`).
     """
 
     year: PlanRun
     results: Mapping[tuple[str, str], InspectionResult] = attrs.field(factory=dict)
-    teams: Mapping[str, TeamNow] = attrs.field(factory=dict)
+    teams: Mapping[tuple[str, str], TeamNow] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.year, PlanRun):
@@ -119,7 +120,7 @@ class ResultBook:
 
     def team_of(self, visit: Visit) -> TeamNow | None:
         """The visit's team now: as changed after the draw, else as drawn (None: unstaffed)."""
-        changed = self.teams.get(visit.target_id)
+        changed = self.teams.get(_key(visit))
         if changed is not None:
             return changed
         if visit.team is None:
@@ -215,17 +216,23 @@ class ResultBook:
             stored[key] = result
         return attrs.evolve(self, results=stored)
 
-    def with_team(self, target_id: str, team: TeamNow) -> ResultBook:
-        """The team of the target's visits as changed after the draw (a substitute drawn, a
-        journaled change); results entered later are checked against it."""
+    def with_team(self, target_id: str, team: TeamNow, *, task: str | None = None
+                  ) -> ResultBook:
+        """The team of the target's visit (the one of ``task`` when it has several) as
+        changed after the draw (a substitute drawn, a journaled change); results entered
+        later are checked against it."""
         if not isinstance(team, TeamNow):
             raise InvalidTypeError(_RECORD, "team", team, "a TeamNow",
                                    "give TeamNow(officers, leader, experts, reason)")
-        if not self.visits_of(target_id):
-            raise InvalidValueError(_RECORD, "target_id", target_id, "has no visit this year",
-                                    "give a drawn target")
+        visits = [v for v in self.visits_of(target_id) if task is None or task in v.tasks]
+        if len(visits) != 1:
+            raise InvalidValueError(_RECORD, "target_id", target_id,
+                                    "has no visit this year" if not visits else
+                                    f"has {len(visits)} visits this year",
+                                    "give a drawn target" if not visits else
+                                    "name the visit's task: with_team(…, task=code)")
         f.text(team.reason, _RECORD, "reason")
-        return attrs.evolve(self, teams={**self.teams, normalize_id(target_id): team})
+        return attrs.evolve(self, teams={**self.teams, _key(visits[0]): team})
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """Every result as plain values, in visit order."""

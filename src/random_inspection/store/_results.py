@@ -19,11 +19,13 @@ from ..assignment._policy import previous_inspectors_digest
 from ..audit._journal import Signer
 from ..planning import AnnualPlan, PlanRun, run_plan
 from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
-from ..results import FollowUp, FollowUpLedger, InspectionResult, ResultBook
+from ..results import FollowUp, FollowUpLedger, InspectionResult, ResultBook, TeamNow
 from ..sampling._record import AuditRecord
+from ._teams import team_now
 from ._workspace import Workspace
 
-__all__ = ["load_ledger", "load_results", "load_year", "save_ledger", "save_results"]
+__all__ = ["changed_teams", "load_ledger", "load_results", "load_year", "save_ledger",
+           "save_results"]
 
 
 def _purpose(plan: AnnualPlan, code: str) -> str:
@@ -137,8 +139,29 @@ def save_results(ws: Workspace, book: ResultBook, *, actor: str,
 
 
 def load_results(ws: Workspace, year: PlanRun) -> ResultBook:
-    """The year's results as journaled: each entered, then moved on, checked again."""
-    return ResultBook(year).record(_results(ws, year.plan.digest, every=True))
+    """The year's results as journaled, each checked again — against the visit's team as
+    changed after the draw when the journal holds a substitute or a change for it."""
+    return ResultBook(year, teams=changed_teams(ws, year)).record(
+        _results(ws, year.plan.digest, every=True))
+
+
+def changed_teams(ws: Workspace, year: PlanRun) -> dict[tuple[str, str], TeamNow]:
+    """Visit (target, leading task) → its team after the journaled substitutes and
+    changes of the leading task's record (`team_now`)."""
+    touched = {(p.get("record_digest"), p.get("target"))
+               for e in ws.journal(kinds=("team_changed", "team_substituted"))
+               if (p := e.payload or {})}
+    out: dict[tuple[str, str], TeamNow] = {}
+    for visit in year.visits:
+        digest = year.run(visit.tasks[0]).record.digest
+        if (digest, visit.target_id) not in touched:
+            continue
+        now = team_now(ws, digest, visit.target_id)
+        if now["leader"] is not None:  # a team left without a leader takes no results
+            out[visit.target_id, visit.tasks[0]] = TeamNow(
+                tuple(now["officers"]), now["leader"], tuple(now["experts"]),
+                "changed after the draw (journaled)")
+    return out
 
 
 def _key(result: InspectionResult) -> tuple[str, str]:
