@@ -18,16 +18,18 @@ risk class, county, industry and item, and the follow-up closure rate.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, Protocol
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from .._errors import InvalidTypeError
 from ..planning import AnnualPlan, PlanRun
-from ..registry import RiskClass, TargetDirectory
+from ..registry import RiskClass
 from ._book import ResultBook
 from ._calendar import ABNORMAL_LIST_WORKING_DAYS, RESULTS_PUBLICATION_WORKING_DAYS
 from ._codes import ResultCode, ReviewState
@@ -85,16 +87,6 @@ def deadlines_of(result: InspectionResult, plan: AnnualPlan, calendar: WorkingDa
                      None if abnormal_by is None
                      else _met(result.abnormal_listed_on, abnormal_by, day),
                      result.entered_at.date() <= complete_by)
-
-
-def _known(result: InspectionResult, as_of: dt.date) -> InspectionResult | None:
-    """The result as it stood at the end of ``as_of`` (None: not yet entered)."""
-    steps = tuple(s for s in result.history if s.at.date() <= as_of)
-    if not steps:
-        return None
-    listed = result.abnormal_listed_on
-    return attrs.evolve(result, history=steps,
-                        abnormal_listed_on=listed if listed and listed <= as_of else None)
 
 
 def _rate(part: int, whole: int) -> Fraction | None:
@@ -201,58 +193,175 @@ class Indicators:
         return "\n".join(lines)
 
 
+_NEVER = np.iinfo(np.int64).max  # a day that never comes (not yet done)
+
+
+@attrs.frozen(eq=False)
+class _Columns:
+    """One book's results as columns (day ordinals; ``_NEVER`` for not done), built once:
+    every indicator as of any day is then a handful of array operations."""
+
+    entered: npt.NDArray[np.int64]
+    publish_by: npt.NDArray[np.int64]
+    published: npt.NDArray[np.int64]        # the day the publication was known
+    published_on: npt.NDArray[np.int64]
+    abnormal_by: npt.NDArray[np.int64]      # _NEVER: not unreachable
+    listed: npt.NDArray[np.int64]
+    problem: npt.NDArray[np.bool_]
+    classified: npt.NDArray[np.bool_]
+    enterprise: npt.NDArray[np.bool_]
+    target: npt.NDArray[np.int64]           # index of the result's target
+    keys: dict[str, tuple[list[str], npt.NDArray[np.int64]]]  # breakdown → labels, index
+    item_result: npt.NDArray[np.int64]
+    item_index: npt.NDArray[np.int64]
+    item_problem: npt.NDArray[np.bool_]
+    items: list[str]
+    task_visits: list[npt.NDArray[np.int64]]  # per task: its visits' results (-1: none)
+
+
+_COLUMNS: weakref.WeakKeyDictionary[ResultBook, dict[int, _Columns]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _labels(values: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    labels = sorted(set(values))
+    index = {v: k for k, v in enumerate(labels)}
+    return labels, np.array([index[v] for v in values], dtype=np.int64)
+
+
+def _columns(book: ResultBook, calendar: WorkingDayCalendar) -> _Columns:
+    cached = _COLUMNS.setdefault(book, {})
+    found = cached.get(id(calendar))
+    if found is not None:
+        return found
+    year = book.year
+    results = list(book)
+    runs = {r.task.code: r for r in year.runs}
+    classifying = {c for c, r in runs.items() if r.task.applies_risk_classification}
+    due: dict[tuple[dt.date, int], int] = {}
+
+    def working(day: dt.date, n: int) -> int:
+        key = (day, n)
+        if key not in due:
+            due[key] = calendar.add_working_days(day, n).toordinal()
+        return due[key]
+
+    def day(value: dt.date | None) -> int:
+        return _NEVER if value is None else value.toordinal()
+
+    entered, publish_by, published, published_on, abnormal_by, listed = \
+        ([] for _ in range(6))
+    problem, classified = [], []
+    item_result, item_names, item_problem = [], [], []
+    for k, result in enumerate(results):
+        entered.append(result.history[0].at.date().toordinal())
+        publish_by.append(working(result.check_date, RESULTS_PUBLICATION_WORKING_DAYS))
+        last = result.history[-1]
+        on = last.published_on if last.state is ReviewState.PUBLISHED else None
+        published.append(_NEVER if on is None else max(last.at.date(), on).toordinal())
+        published_on.append(day(on))
+        unreachable = ResultCode.UNREACHABLE in result.codes
+        abnormal_by.append(working(result.check_date, ABNORMAL_LIST_WORKING_DAYS)
+                           if unreachable else _NEVER)
+        listed.append(day(result.abnormal_listed_on))
+        problem.append(result.problem)
+        classified.append(any(c in classifying for c in result.tasks))
+        for outcome in result.outcomes:
+            item_result.append(k)
+            item_names.append(outcome.item)
+            item_problem.append(outcome.problem)
+    ids = [r.target_id for r in results]
+    targets, target_index = _labels(ids)
+    enterprises = _enterprise_ids(year)
+    keys: dict[str, tuple[list[str], npt.NDArray[np.int64]]] = {}
+    directory = year.runs[0].sample.directory if year.runs else None
+    if directory is not None and results:
+        rows = directory.rows(directory.positions(ids))
+        keys["class"] = _labels([RiskClass(t.risk_class).code for t in rows])
+        keys["county"] = _labels([t.region[:6] for t in rows])
+        keys["industry"] = _labels([t.industry[:1] or "?" for t in rows])
+    items, item_index = _labels(item_names)
+    position = {(r.target_id, r.tasks[0]): k for k, r in enumerate(results)}
+    task_visits = []
+    for run in year.runs:
+        task_visits.append(np.array([position.get((v.target_id, v.tasks[0]), -1)
+                                     for v in year.visits if run.task.code in v.tasks],
+                                    dtype=np.int64))
+    columns = _Columns(
+        np.array(entered, dtype=np.int64), np.array(publish_by, dtype=np.int64),
+        np.array(published, dtype=np.int64), np.array(published_on, dtype=np.int64),
+        np.array(abnormal_by, dtype=np.int64), np.array(listed, dtype=np.int64),
+        np.array(problem, dtype=np.bool_), np.array(classified, dtype=np.bool_),
+        np.array([t in enterprises for t in targets], dtype=np.bool_)[target_index]
+        if results else np.zeros(0, dtype=np.bool_),
+        target_index, keys, np.array(item_result, dtype=np.int64), item_index,
+        np.array(item_problem, dtype=np.bool_), items, task_visits)
+    cached[id(calendar)] = columns
+    return columns
+
+
 def indicators(book: ResultBook, calendar: WorkingDayCalendar, *,
                as_of: dt.date, ledger: FollowUpLedger | None = None) -> Indicators:
     """The year's indicators as known at the end of ``as_of``: only results entered by then,
-    each at the review step it had reached, count."""
+    each at the review step it had reached, count. The results are read into columns once
+    per book and calendar; each further day costs a few array operations."""
     if not isinstance(book, ResultBook):
         raise InvalidTypeError("indicators", "book", book, "a ResultBook",
                                "collect the results: ResultBook(year).enter(result)")
+    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        raise InvalidTypeError("indicators", "as_of", as_of, "a datetime.date",
+                               "give the day, e.g. datetime.date(2024, 10, 1)")
     year: PlanRun = book.year
     plan, report = year.plan, year.report
-    directory = year.runs[0].sample.directory if year.runs else None
-    runs = {r.task.code: r for r in year.runs}
-    known = [k for r in book if (k := _known(r, as_of)) is not None]
-    complete_by = completion_deadline(plan)
-    checked = {r.target_id for r in known}
-    enterprises = report.enterprises
-    covered_checked = sum(1 for t in checked if t in _enterprise_ids(year))
-    classified = sum(1 for r in known
-                     if any(runs[c].task.applies_risk_classification for c in r.tasks
-                            if c in runs))
-    marks = [deadlines_of(r, plan, calendar, as_of) for r in known]
-    due = [m for m in marks if m.publish_by <= as_of] + \
-        [m for m, r in zip(marks, known, strict=True)
-         if m.publish_by > as_of and r.published_on is not None]
-    published = sum(1 for r in known if r.state is ReviewState.PUBLISHED)
-    on_time = sum(1 for m in due if m.published_on_time)
-    by_visit = {(r.target_id, r.tasks[0]): r for r in known}
+    c = _columns(book, calendar)
+    today = as_of.toordinal()
+    finish = completion_deadline(plan).toordinal()
+    known = c.entered <= today
+    published = known & (c.published <= today)
+    due = known & ((c.publish_by <= today) | published)
+    on_time = due & published & (c.published_on <= c.publish_by)
+    unreachable = known & (c.abnormal_by != _NEVER)
+    listed = unreachable & (c.listed <= today) & (c.listed <= c.abnormal_by)
+    checked = np.zeros(int(c.target.max()) + 1 if len(c.target) else 0, dtype=np.bool_)
+    checked[c.target[known & c.enterprise]] = True
     finished = on_time_tasks = 0
-    for run in year.runs:
-        visits = [v for v in year.visits if run.task.code in v.tasks]
-        results = [by_visit.get((v.target_id, v.tasks[0])) for v in visits]
-        if visits and all(r is not None for r in results):
-            finished += 1
-            on_time_tasks += all(r is not None and r.entered_at.date() <= complete_by
-                                 for r in results)
-    unreachable = [m for m in marks if m.abnormal_by is not None]
+    for visits in c.task_visits:
+        if len(visits) and (visits >= 0).all():
+            days = c.entered[visits]
+            finished += bool((days <= today).all())
+            on_time_tasks += bool((days <= min(today, finish)).all())
+    rates: dict[str, dict[str, tuple[int, int]]] = {}
+    for name, (labels, index) in c.keys.items():
+        rates[name] = _counts(labels, index[known], c.problem[known])
+    item_known = known[c.item_result] if len(c.item_result) else np.zeros(0, dtype=np.bool_)
+    rates["item"] = _counts(c.items, c.item_index[item_known], c.item_problem[item_known])
     ageing = (ledger or FollowUpLedger()).ageing(as_of)
     filed = report.filed
+    enterprises = report.enterprises
     return Indicators(
         as_of=as_of,
         plan_filed_on_time=None if filed is None else filed <= report.filing_deadline,
         coverage_drawn=report.coverage,
-        coverage_checked=Fraction(covered_checked, enterprises) if enterprises else Fraction(0),
-        coverage_floor=plan.coverage_floor, checks=len(known),
-        risk_classified_checks=classified,
+        coverage_checked=Fraction(int(checked.sum()), enterprises) if enterprises
+        else Fraction(0),
+        coverage_floor=plan.coverage_floor, checks=int(known.sum()),
+        risk_classified_checks=int((known & c.classified).sum()),
         risk_classification_floor=plan.risk_classification_floor,
-        publication_due=len(due), published=published, published_on_time=on_time,
-        tasks=len(year.runs), tasks_finished=finished, tasks_finished_on_time=on_time_tasks,
-        late_entries=sum(1 for m in marks if not m.entered_on_time),
-        unreachable=len(unreachable),
-        listed_on_time=sum(1 for m in unreachable if m.listed_on_time),
-        problem_rates=_problem_rates(known, directory),
-        follow_ups_open=ageing.open, follow_ups_closed=ageing.closed)
+        publication_due=int(due.sum()), published=int(published.sum()),
+        published_on_time=int(on_time.sum()), tasks=len(year.runs), tasks_finished=finished,
+        tasks_finished_on_time=on_time_tasks,
+        late_entries=int((known & (c.entered > finish)).sum()),
+        unreachable=int(unreachable.sum()), listed_on_time=int(listed.sum()),
+        problem_rates=rates, follow_ups_open=ageing.open, follow_ups_closed=ageing.closed)
+
+
+def _counts(labels: list[str], index: npt.NDArray[np.int64], problem: npt.NDArray[np.bool_]
+            ) -> dict[str, tuple[int, int]]:
+    """Label → (with a problem, all), for the labels that occur."""
+    total = np.bincount(index, minlength=len(labels))
+    found = np.bincount(index, weights=problem, minlength=len(labels))
+    return {label: (int(found[k]), int(total[k])) for k, label in enumerate(labels)
+            if total[k]}
 
 
 def _enterprise_ids(year: PlanRun) -> frozenset[str]:
@@ -266,23 +375,3 @@ def _enterprise_ids(year: PlanRun) -> frozenset[str]:
     drawn = {i for r in year.runs for i in r.sample.selected_ids}
     positions = directory.positions(sorted(drawn))
     return frozenset(i for i, p in zip(sorted(drawn), positions, strict=True) if mask[p])
-
-
-def _problem_rates(results: Iterable[InspectionResult], directory: TargetDirectory | None
-                   ) -> dict[str, dict[str, tuple[int, int]]]:
-    counts: dict[str, dict[str, list[int]]] = {
-        "class": defaultdict(lambda: [0, 0]), "county": defaultdict(lambda: [0, 0]),
-        "industry": defaultdict(lambda: [0, 0]), "item": defaultdict(lambda: [0, 0])}
-    for result in results:
-        if directory is not None and result.target_id in directory:
-            target = directory[result.target_id]
-            for name, key in (("class", RiskClass(target.risk_class).code),
-                              ("county", target.region[:6]),
-                              ("industry", target.industry[:1] or "?")):
-                counts[name][key][0] += result.problem
-                counts[name][key][1] += 1
-        for outcome in result.outcomes:
-            counts["item"][outcome.item][0] += outcome.problem
-            counts["item"][outcome.item][1] += 1
-    return {name: {k: (v[0], v[1]) for k, v in sorted(rows.items())}
-            for name, rows in counts.items()}
