@@ -441,16 +441,17 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
 def _demo_follow_ups(rng: np.random.Generator, ledger: FollowUpLedger,
                      problems: list[tuple[InspectionResult, str]]) -> FollowUpLedger:
     """A follow-up for each problem not corrected on the spot; most closed."""
-    for result, item in problems:
+    for number, (result, item) in enumerate(problems, start=1):
         roll = rng.random()
         measure, to, recipient = (("order_correction", None, "") if roll < 0.7 else
                                   ("investigation", None, "") if roll < 0.9 else
                                   ("referral", "other_department", "忻州市卫生健康委员会"))
         opened = result.check_date + dt.timedelta(days=int(rng.integers(1, 8)))
+        code = f"{result.check_date.year}-{number:05d}"
         ledger = ledger.open(result, item, measure=measure, referral_to=to,
-                             recipient=recipient, department="执法稽查科", opened=opened)
-        number = max(ledger.items)
+                             recipient=recipient, department="执法稽查科", opened=opened,
+                             follow_up_id=code)
         if rng.random() < 0.8:
-            ledger = ledger.close(number, on=opened + dt.timedelta(
+            ledger = ledger.close(code, on=opened + dt.timedelta(
                 days=int(rng.integers(10, 120))), closure="整改到位")
     return ledger

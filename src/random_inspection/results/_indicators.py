@@ -29,7 +29,6 @@ import numpy.typing as npt
 
 from .._errors import InvalidTypeError
 from ..planning import AnnualPlan, PlanRun
-from ..registry import RiskClass
 from ._book import ResultBook
 from ._calendar import ABNORMAL_LIST_WORKING_DAYS, RESULTS_PUBLICATION_WORKING_DAYS
 from ._codes import ResultCode, ReviewState
@@ -194,6 +193,7 @@ class Indicators:
 
 
 _NEVER = np.iinfo(np.int64).max  # a day that never comes (not yet done)
+_PROBLEMS = frozenset(c for c in ResultCode if c.problem)
 
 
 @attrs.frozen(eq=False)
@@ -251,8 +251,11 @@ def _columns(book: ResultBook, calendar: WorkingDayCalendar) -> _Columns:
 
     entered, publish_by, published, published_on, abnormal_by, listed = \
         ([] for _ in range(6))
-    problem, classified = [], []
-    item_result, item_names, item_problem = [], [], []
+    problem: list[bool] = []
+    classified: list[bool] = []
+    item_result: list[int] = []
+    item_names: list[str] = []
+    item_problem: list[bool] = []
     for k, result in enumerate(results):
         entered.append(result.history[0].at.date().toordinal())
         publish_by.append(working(result.check_date, RESULTS_PUBLICATION_WORKING_DAYS))
@@ -260,33 +263,25 @@ def _columns(book: ResultBook, calendar: WorkingDayCalendar) -> _Columns:
         on = last.published_on if last.state is ReviewState.PUBLISHED else None
         published.append(_NEVER if on is None else max(last.at.date(), on).toordinal())
         published_on.append(day(on))
-        unreachable = ResultCode.UNREACHABLE in result.codes
+        unreachable = any_problem = False
+        for outcome in result.outcomes:
+            hit = not outcome.codes.isdisjoint(_PROBLEMS)
+            unreachable = unreachable or ResultCode.UNREACHABLE in outcome.codes
+            any_problem = any_problem or hit
+            item_result.append(k)
+            item_names.append(outcome.item)
+            item_problem.append(hit)
         abnormal_by.append(working(result.check_date, ABNORMAL_LIST_WORKING_DAYS)
                            if unreachable else _NEVER)
         listed.append(day(result.abnormal_listed_on))
-        problem.append(result.problem)
-        classified.append(any(c in classifying for c in result.tasks))
-        for outcome in result.outcomes:
-            item_result.append(k)
-            item_names.append(outcome.item)
-            item_problem.append(outcome.problem)
+        problem.append(any_problem)
+        classified.append(not classifying.isdisjoint(result.tasks))
     ids = [r.target_id for r in results]
     targets, target_index = _labels(ids)
     enterprises = _enterprise_ids(year)
-    keys: dict[str, tuple[list[str], npt.NDArray[np.int64]]] = {}
-    directory = year.runs[0].sample.directory if year.runs else None
-    if directory is not None and results:
-        rows = directory.rows(directory.positions(ids))
-        keys["class"] = _labels([RiskClass(t.risk_class).code for t in rows])
-        keys["county"] = _labels([t.region[:6] for t in rows])
-        keys["industry"] = _labels([t.industry[:1] or "?" for t in rows])
+    keys = _breakdowns(year, ids)
     items, item_index = _labels(item_names)
-    position = {(r.target_id, r.tasks[0]): k for k, r in enumerate(results)}
-    task_visits = []
-    for run in year.runs:
-        task_visits.append(np.array([position.get((v.target_id, v.tasks[0]), -1)
-                                     for v in year.visits if run.task.code in v.tasks],
-                                    dtype=np.int64))
+    task_visits = _task_visits(year, results)
     columns = _Columns(
         np.array(entered, dtype=np.int64), np.array(publish_by, dtype=np.int64),
         np.array(published, dtype=np.int64), np.array(published_on, dtype=np.int64),
@@ -298,6 +293,27 @@ def _columns(book: ResultBook, calendar: WorkingDayCalendar) -> _Columns:
         np.array(item_problem, dtype=np.bool_), items, task_visits)
     cached[id(calendar)] = columns
     return columns
+
+
+def _breakdowns(year: PlanRun, ids: list[str]
+                ) -> dict[str, tuple[list[str], npt.NDArray[np.int64]]]:
+    """Each result's risk class, county and industry section, as labels and indices."""
+    directory = year.runs[0].sample.directory if year.runs else None
+    if directory is None or not ids:
+        return {}
+    at = directory.positions(ids)
+    return {"class": _labels([str(v) for v in directory.column("risk_class")[at]]),
+            "county": _labels([str(v)[:6] for v in directory.column("region")[at]]),
+            "industry": _labels([str(v)[:1] or "?" for v in directory.column("industry")[at]])}
+
+
+def _task_visits(year: PlanRun, results: list[InspectionResult]
+                 ) -> list[npt.NDArray[np.int64]]:
+    """Per task, the position of each of its visits' results (-1: none yet)."""
+    position = {(r.target_id, r.tasks[0]): k for k, r in enumerate(results)}
+    return [np.array([position.get((v.target_id, v.tasks[0]), -1)
+                      for v in year.visits if run.task.code in v.tasks], dtype=np.int64)
+            for run in year.runs]
 
 
 def indicators(book: ResultBook, calendar: WorkingDayCalendar, *,
