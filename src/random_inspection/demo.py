@@ -392,7 +392,9 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
     book, ledger = ResultBook(year), FollowUpLedger()
     follow: list[tuple[InspectionResult, str]] = []
     results: list[InspectionResult] = []
-    for visit in year.visits:
+    entered_late = set(rng.choice(len(year.visits), size=min(3, len(year.visits)),
+                                  replace=False).tolist()) if year.visits else set()
+    for number, visit in enumerate(year.visits):
         if visit.team is None:
             continue
         last = min(visit.end, finish)
@@ -415,7 +417,7 @@ def demo_results(year: PlanRun, *, seed: int = 2024) -> tuple[ResultBook, Follow
         methods = sorted(m.code for c in visit.tasks for m in runs[c].task.methods)
         at = dt.datetime.combine(check, dt.time(17), dt.UTC) + dt.timedelta(
             days=int(rng.integers(0, 4)))
-        if rng.random() < 0.002:  # entered after the completion deadline: not done
+        if number in entered_late:  # three entered after the completion deadline: not done
             at = dt.datetime.combine(finish + dt.timedelta(days=3), dt.time(10), dt.UTC)
         result = InspectionResult.enter(
             target_id=visit.target_id, tasks=visit.tasks, outcomes=outcomes,
