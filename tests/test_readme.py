@@ -15,9 +15,10 @@ from random_inspection.demo import demo_city
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-PYTHON = re.findall(r"```python\n(.*?)```", README, re.DOTALL) + re.findall(
-    r"```python\n(.*?)```", (ROOT / "docs" / "workspace.md").read_text(encoding="utf-8"),
-    re.DOTALL)
+PYTHON = re.findall(r"```python\n(.*?)```", README, re.DOTALL) + [
+    block for guide in ("workspace.md", "results.md")
+    for block in re.findall(r"```python\n(.*?)```",
+                            (ROOT / "docs" / guide).read_text(encoding="utf-8"), re.DOTALL)]
 SHELL = [b for b in re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
          if "random-inspection draw" in b]
 
