@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from random_inspection import InvalidValueError
-from random_inspection.demo import DemoCity, demo_plan
-from random_inspection.planning import PlanRun, run_plan
+from random_inspection.demo import DemoCity, demo_city, demo_plan
+from random_inspection.planning import AnnualPlan, PlanRun, run_plan
 from random_inspection.results import (
     InspectionResult,
     ItemOutcome,
@@ -24,6 +24,7 @@ from random_inspection.results import (
     TeamNow,
     check_codes,
 )
+from random_inspection.strategies import annual_plans
 
 SEED = "31415926535897932384"
 AT = dt.datetime(2024, 7, 1, 9, tzinfo=dt.UTC)
@@ -344,3 +345,36 @@ def test_deadlines_on_the_official_calendar(year: PlanRun) -> None:
     listed = result.list_abnormal(on=dt.date(2024, 2, 29))
     assert deadlines_of(listed, year.plan, calendar).listed_on_time is True
     assert marks.complete_by == dt.date(2024, 12, 20)
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=annual_plans(items=demo_city(n_targets=10, n_officers=2).check_items,
+                         max_tasks=3), data=st.data())
+def test_results_of_generated_years(small_city: DemoCity, plan: AnnualPlan,
+                                    data: st.DataObject) -> None:
+    """Over generated plans: results made for the year's visits enter and publish, each
+    naming a target its tasks drew and the visit's drawn team; the indicators count exactly
+    the results entered by the day, recomputed here."""
+    from random_inspection.results import indicators  # noqa: PLC0415
+    from random_inspection.strategies import inspection_results  # noqa: PLC0415
+
+    year = run_plan(plan, small_city.targets, small_city.inspectors, small_city.check_items,
+                    seed=SEED)
+    assume(any(v.team is not None for v in year.visits))
+    made = data.draw(st.lists(inspection_results(year=year), min_size=1, max_size=8,
+                              unique_by=lambda r: (r.target_id, r.tasks)))
+    book = ResultBook(year).enter_all(made)
+    for result in book:
+        visit = book.visit_of(result)
+        drawn = {i for r in year.runs if r.task.code in visit.tasks
+                 for i in r.sample.selected_ids}
+        assert result.target_id in drawn
+        assert visit.team is not None
+        assert result.leader == visit.team.leader
+    day = data.draw(st.dates(min_value=dt.date(plan.year, 1, 1),
+                             max_value=dt.date(plan.year + 1, 1, 31)))
+    got = indicators(book, Weekdays(), as_of=day)
+    assert got.checks == sum(1 for r in made if r.entered_at.date() <= day)
+    assert got.publication_due == sum(
+        1 for r in made if r.entered_at.date() <= day
+        and Weekdays().add_working_days(r.check_date, 20) <= day)
