@@ -180,10 +180,19 @@ def _results(city: DemoCity, year: PlanRun, console: Console, out: Staging
     end = dt.date(year.plan.year, 12, 31)
     autumn = indicators(book, calendar, as_of=dt.date(year.plan.year, 10, 1), ledger=ledger)
     final = indicators(book, calendar, as_of=end, ledger=ledger)
-    write_notice(book, out.path / "notice.xlsx", organ=f"{CITY_NAME}市场监督管理局",
-                 directory=city.targets, items=city.check_items)
-    write_notice(book, out.path / "notice.csv", organ=f"{CITY_NAME}市场监督管理局",
-                 directory=city.targets, items=city.check_items)
+    organ = f"{CITY_NAME}市场监督管理局"
+    written, hint = ["notice.csv"], []
+    write_notice(book, out.path / "notice.csv", organ=organ, directory=city.targets,
+                 items=city.check_items)
+    try:
+        import openpyxl  # noqa: F401, PLC0415  (the optional `xlsx` extra)
+    except ImportError:
+        hint = ["(notice.xlsx too with the xlsx extra: pip install "
+                "'random-inspection[xlsx]')"]
+    else:
+        write_notice(book, out.path / "notice.xlsx", organ=organ, directory=city.targets,
+                     items=city.check_items)
+        written.insert(0, "notice.xlsx")
     (out.path / "results.json").write_text(json.dumps(
         {"results": book.to_dicts(), "follow_ups": ledger.to_dicts()}, ensure_ascii=False,
         indent=1), encoding="utf-8")
@@ -195,7 +204,7 @@ def _results(city: DemoCity, year: PlanRun, console: Console, out: Staging
                    f"{autumn.tasks_finished} of {autumn.tasks} tasks finished", "",
                    *str(final).splitlines(), "",
                    *str(ledger.ageing(end, city.targets)).splitlines(),
-                   "wrote notice.xlsx and notice.csv (公示), results.json"])
+                   f"wrote {' and '.join(written)} (公示 public notice), results.json", *hint])
     return book, ledger
 
 
