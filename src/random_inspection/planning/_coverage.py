@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
 import attrs
@@ -11,29 +11,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .._errors import require_types
-from ..registry import EntityType, RiskClass, Scope, TargetDirectory
+from ..registry import RiskClass, TargetDirectory
 from ..sampling import ClassWeighted, StratifiedByRisk
 from ..sampling._rates import ClassTable
+from ._masks import enterprise_mask
 from ._model import AnnualPlan, Task
 
-__all__ = ["CoverageForecast", "enterprise_mask", "forecast_coverage", "id_mask",
-           "task_probabilities"]
+__all__ = ["CoverageForecast", "forecast_coverage", "task_probabilities"]
 
 CLASSES = tuple(RiskClass)
 MAX_FACTOR = 1000  # the proposal searches factors up to 1000 in steps of 1/100
-
-
-def enterprise_mask(plan: AnnualPlan, directory: TargetDirectory) -> npt.NDArray[np.bool_]:
-    """The jurisdiction's enterprises (the denominator of the coverage rate)."""
-    return directory.scope_mask(Scope(region_prefixes=[plan.region],
-                                      entity_types=[EntityType.ENTERPRISE]))
-
-
-def id_mask(directory: TargetDirectory, ids: Iterable[str]) -> npt.NDArray[np.bool_]:
-    """Mask of the directory's rows (canonical order) whose id is in ``ids``."""
-    keys = directory.id_array
-    wanted = np.array([i.encode() for i in ids] or [b""], dtype=keys.dtype)
-    return np.isin(keys, wanted)
 
 
 def task_probabilities(plan: AnnualPlan, task: Task, directory: TargetDirectory

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._text import pad
 from ..registry import RiskClass, TargetDirectory
-from ._coverage import enterprise_mask, id_mask
+from ._masks import enterprise_mask, id_mask
 from ._model import AnnualPlan
 
 if TYPE_CHECKING:

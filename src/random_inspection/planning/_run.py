@@ -24,7 +24,7 @@ from ..assignment import Assignment, ConflictRegister, Team, TeamPolicy, assign_
 from ..audit import VerificationReport, verify
 from ..registry import CheckItemList, EntityType, InspectorDirectory, RiskClass, TargetDirectory
 from ..sampling import AuditRecord, ClassWeighted, Sample, Seed, draw_targets
-from ._coverage import enterprise_mask, id_mask
+from ._masks import enterprise_mask, id_mask
 from ._model import AnnualPlan, Task, overlap
 from ._report import PlanReport, build_report
 
