@@ -330,7 +330,7 @@ def demo_plan() -> AnnualPlan:
                  "entity_types": ["enterprise"], "tags_any": ["特种设备使用"]}),
              "2024-06-03/2024-09-30", level="city", mode=TaskMode.CITY_DRAWS_COUNTY,
              organising_department=city, executing_department=counties,
-             methods=["on_site"]),
+             methods=["on_site"], widened_departments=[f"{CITY_NAME}检验检测中心"]),
         task("XZ-2024-02", "食品经营者部门联合抽查", ["SJ06", "SJ12"],
              StratifiedByRisk(rates={"A": "1%", "B": "2%", "C": "6%", "D": "20%"}, floor=0,
                               scope={"entity_types": ["enterprise"], "tags_any": ["食品经营"]}),

@@ -439,7 +439,8 @@ def _plan_design(draw: st.DrawFn, scope: Mapping[str, object], *, weighted: bool
 
 @st.composite
 def _annual_plans(draw: st.DrawFn, items: CheckItemList, region: str, counties: list[str],
-                  *, year: int, sizes: tuple[int, int], top_up: bool | None) -> AnnualPlan:
+                  *, year: int, sizes: tuple[int, int], top_up: bool | None,
+                  widened: list[str]) -> AnnualPlan:
     min_tasks, max_tasks = sizes
     usable = sorted(i.code for i in items if EntityType.ENTERPRISE in i.entity_types)
     levels = [Level.PROVINCE, Level.CITY, Level.COUNTY]
@@ -458,6 +459,10 @@ def _annual_plans(draw: st.DrawFn, items: CheckItemList, region: str, counties: 
                     mode=draw(st.sampled_from([TaskMode.SAME_LEVEL, *(
                         m for m in TaskMode if m.drawing_level is level)])),
                     joint_departments=draw(st.sampled_from([[], ["卫健委"]])))
+        if task.county_executes and widened:
+            chosen = draw(st.lists(st.sampled_from(widened), max_size=len(widened),
+                                   unique=True))
+            task = attrs.evolve(task, widened_departments=tuple(chosen))
         tasks.append(task)
     tasks = [attrs.evolve(t, justification="确有必要") if any(
         h.level.rank < t.level.rank and set(h.items) & set(t.items) and h.start <= t.end
@@ -475,12 +480,14 @@ def _annual_plans(draw: st.DrawFn, items: CheckItemList, region: str, counties: 
 
 def annual_plans(*, items: CheckItemList, region: str = "1409",
                  counties: Sequence[str] | None = None, year: int = 2024, min_tasks: int = 1,
-                 max_tasks: int = 5, top_up: bool | None = None
+                 max_tasks: int = 5, top_up: bool | None = None,
+                 widened_departments: Sequence[str] = ()
                  ) -> st.SearchStrategy[AnnualPlan]:
     """City plans over enterprises: tasks of every level and mode, stratified or weighted
     designs, overlapping periods and items, joint checks, visit caps; ``top_up`` True or
     False forces the top-up task (default: either). ``items`` must hold an item for
-    enterprises; ``counties`` default to the demo city's."""
+    enterprises; ``counties`` default to the demo city's. 省抽县查 and 市抽县查 tasks widen
+    their teams to some of ``widened_departments`` (none, some or all)."""
     if not any(EntityType.ENTERPRISE in i.entity_types for i in items):
         raise InvalidArgument("items= needs at least one item that applies to enterprises")
     if not 0 <= min_tasks <= max_tasks:
@@ -490,8 +497,10 @@ def annual_plans(*, items: CheckItemList, region: str = "1409",
     if not chosen or not all(c.startswith(region) and len(c) == 6 for c in chosen):
         raise InvalidArgument(f"counties={counties!r} must be 6-digit codes within {region}")
     _check_regions("counties", chosen, lengths=(6,))
+    if isinstance(widened_departments, str):
+        raise InvalidArgument("widened_departments= is a list of department names")
     return _annual_plans(items, region, chosen, year=year, sizes=(min_tasks, max_tasks),
-                         top_up=top_up)
+                         top_up=top_up, widened=sorted(set(widened_departments)))
 
 
 # --- results ------------------------------------------------------------------------------

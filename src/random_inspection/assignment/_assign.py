@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InvalidTypeError
+from .._errors import InvalidTypeError, InvalidValueError, UnknownIdError
 from .._gc import gc_paused
 from .._progress import Progress, Reporter
 from ..registry import EntityType, Inspector, InspectorDirectory, Target
@@ -21,8 +21,8 @@ from ..sampling._rivest import rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
 from ._policy import DrawMode, DrawUnit, TeamPolicy
 
-__all__ = ["UNSTAFFED_TEXT", "Assignment", "Team", "Unstaffed", "assign_inspectors",
-           "describe_exclusion", "form_teams", "mode_allows"]
+__all__ = ["UNSTAFFED_TEXT", "Assignment", "JoinedVisit", "Team", "Unstaffed",
+           "assign_inspectors", "describe_exclusion", "form_teams", "mode_allows"]
 
 EXPERT_SEARCH_LIMIT = 3  # exact minimal expert cover up to this many experts, then greedy
 
@@ -38,6 +38,10 @@ class Team:
         experts: Experts added to cover specialties the officers lack (never counted).
         uncovered: Specialties the items need that nobody in the team covers.
         group: The pre-formed group drawn as a unit (``unit="group"``), else ``""``.
+        visit_of: For a target that joined an earlier task's visit (spec §12.12): the
+            ``(purpose, record digest)`` of the record that drew the team; else None.
+        inherited_experts: For a joined target, the visit's experts before this task (the
+            first of ``experts``); the rest of ``experts`` were added for this task's items.
     """
 
     target_id: str
@@ -46,13 +50,79 @@ class Team:
     experts: tuple[str, ...] = ()
     uncovered: tuple[str, ...] = ()
     group: str = ""
+    visit_of: tuple[str, str] | None = None
+    inherited_experts: tuple[str, ...] = ()
+
+    @property
+    def added_experts(self) -> tuple[str, ...]:
+        """The experts this task added (all of them, for a team it drew)."""
+        return self.experts[len(self.inherited_experts):]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values (``group`` only for a team drawn as a group)."""
+        """Plain values as the record holds them (``group`` only for a team drawn as a
+        group; a joined target as an entry of ``joined``, spec §12.12)."""
+        if self.visit_of is not None:
+            return {"target": self.target_id,
+                    "visit_of": {"purpose": self.visit_of[0], "record_digest": self.visit_of[1]},
+                    "officers": list(self.officers), "leader": self.leader,
+                    "inherited_experts": list(self.inherited_experts),
+                    "experts": list(self.added_experts), "uncovered": list(self.uncovered)}
         out = {"target": self.target_id, "officers": list(self.officers),
                "leader": self.leader, "experts": list(self.experts),
                "uncovered": list(self.uncovered)}
         return {**out, "group": self.group} if self.group else out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Team:
+        """Inverse of `to_dict` (an entry of the record's ``teams`` or ``joined``)."""
+        if "visit_of" in data:
+            inherited = tuple(data["inherited_experts"])
+            return cls(data["target"], tuple(data["officers"]), data["leader"],
+                       inherited + tuple(data["experts"]), tuple(data["uncovered"]),
+                       visit_of=(data["visit_of"]["purpose"], data["visit_of"]["record_digest"]),
+                       inherited_experts=inherited)
+        return cls(data["target"], tuple(data["officers"]), data["leader"],
+                   tuple(data["experts"]), tuple(data["uncovered"]), data.get("group", ""))
+
+
+def _sorted_codes(value: Any) -> tuple[str, ...]:
+    return tuple(sorted(set(value)))
+
+
+@attrs.frozen
+class JoinedVisit:
+    """A selected target that joins the visit of an earlier task (spec §12.12): the visit's
+    team inspects this task's items too, with experts added for specialties it lacks.
+
+    Attributes:
+        target_id: The target.
+        purpose: The purpose of the record that drew the visit's team.
+        record_digest: That record's digest.
+        officers: The visit's officers.
+        leader: Its leader (one of the officers).
+        inherited_experts: The visit's experts so far.
+    """
+
+    target_id: str
+    purpose: str
+    record_digest: str
+    officers: tuple[str, ...] = attrs.field(converter=_sorted_codes)
+    leader: str
+    inherited_experts: tuple[str, ...] = attrs.field(default=(), converter=_sorted_codes)
+
+    def __attrs_post_init__(self) -> None:
+        if self.leader not in self.officers:
+            raise InvalidValueError(f"JoinedVisit(target_id={self.target_id!r})", "leader",
+                                    self.leader, "is not one of the officers",
+                                    "give the visit's team as its record holds it")
+
+    @classmethod
+    def of(cls, team: Team, *, purpose: str, record_digest: str) -> JoinedVisit:
+        """The visit of ``team`` (drawn, or itself joined), for a later task to join."""
+        if team.visit_of is not None:
+            purpose, record_digest = team.visit_of
+        return cls(team.target_id, purpose, record_digest, team.officers, team.leader,
+                   team.experts)
 
 
 #: The text of each unstaffed-reason code (spec §12.8); ``{name}`` fields are parameters.
@@ -111,6 +181,7 @@ def describe_exclusion(key: str) -> str:
     if kind == "custom":
         return f"custom: {detail}"
     return {"rotation": "rotation (checked it last time)",
+            "rotation_year": "rotation within the year (inspected it earlier this year)",
             "own_office": "own office (所所交叉)"}[key]
 
 
@@ -233,14 +304,14 @@ def mode_allows(mode: DrawMode, officer: Inspector, target: Target) -> bool:
 
 
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy,
-                 rotation: dict[str, frozenset[str]]
+                 rotation: dict[str, frozenset[str]], earlier: Mapping[str, Sequence[str]]
                  ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
                             dict[str, dict[str, list[str]]]]:
     """Each target's mode pool (shared lists of officer indices in canonical order) and the
     officers recused from it, exclusion counts by ground (keys of spec §12.8), and the custom
     rules' exclusions (rule name → target id → inspector ids)."""
     index = {o.id: k for k, o in enumerate(officers)}
-    pools: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
+    pools: dict[tuple[str, str], tuple[list[int], set[int], int]] = {}
     interned: dict[tuple[int, ...], list[int]] = {}
     members_of: dict[int, set[int]] = {}
     grounds: Counter[str] = Counter()
@@ -252,13 +323,14 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     for target in targets:
         key = (target.region, target.supervising_office)
         if key not in pools:
-            base = [k for k, o in enumerate(officers) if mode_allows(policy.mode, o, target)]
+            served = [k for k, o in enumerate(officers) if policy.serves(o, target)]
+            base = [k for k in served if mode_allows(policy.mode, officers[k], target)]
             # Equal pools share one list (and one set): the staffing code relies on it.
             base = interned.setdefault(tuple(base), base)
-            pools[key] = (base, members_of.setdefault(id(base), set(base)))
-        base, members = pools[key]
+            pools[key] = (base, members_of.setdefault(id(base), set(base)), len(served))
+        base, members, served_count = pools[key]
         if policy.mode is DrawMode.CROSS_OFFICE:
-            grounds["own_office"] += len(officers) - len(base)
+            grounds["own_office"] += served_count - len(base)
         bases.append(base)
         excluded: dict[int, str] = {}
         for inspector_id, ground in conflicts.for_target(target.id, day).items():
@@ -269,6 +341,10 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded.setdefault(unit, "rotation")
+        for inspector_id in earlier.get(target.id, ()):
+            unit = index.get(inspector_id)
+            if unit is not None and unit in members:
+                excluded.setdefault(unit, "rotation_year")
         for rule in rules:
             for k in base:
                 if k not in excluded and rule.applies(officers[k], target):
@@ -594,35 +670,101 @@ class _Streams:
         return stratum_seed_string(self.seed, self.purpose, f"{kind}/{target.id}")
 
 
+def _check_visits(targets: Sequence[Target], earlier: Mapping[str, Sequence[str]],
+                  joined: Sequence[JoinedVisit]) -> dict[str, JoinedVisit]:
+    """The joined visits by target id, after checking both inputs name selected targets."""
+    selected = {t.id for t in targets}
+    by_target: dict[str, JoinedVisit] = {}
+    for visit in joined:
+        if not isinstance(visit, JoinedVisit):
+            raise InvalidTypeError("form_teams", "joined", visit, "JoinedVisit values",
+                                   "build each with JoinedVisit(...) or JoinedVisit.of(team, …)")
+        if visit.target_id not in selected or visit.target_id in by_target:
+            raise InvalidValueError("form_teams", "joined", visit.target_id,
+                                    "is not a selected target, or is given twice",
+                                    "give each selected target that joins a visit once")
+        by_target[visit.target_id] = visit
+    for target_id, ids in earlier.items():
+        if target_id not in selected:
+            raise InvalidValueError("form_teams", "earlier_visits", target_id,
+                                    "is not a selected target",
+                                    "give the earlier visits of this task's targets only")
+        if isinstance(ids, str) or not all(isinstance(i, str) for i in ids):
+            raise InvalidValueError("form_teams", f"earlier_visits[{target_id!r}]", ids,
+                                    "is not a list of inspector ids", "give a list of ids")
+    return by_target
+
+
 def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy: TeamPolicy,
-               *, seed: Seed, purpose: str, hash_name: str = "sha256") -> dict[str, Any]:
-    """The team section of the audit record for ``targets`` (in draw order); spec §12."""
+               *, seed: Seed, purpose: str, hash_name: str = "sha256",
+               earlier_visits: Mapping[str, Sequence[str]] | None = None,
+               joined: Sequence[JoinedVisit] = ()) -> dict[str, Any]:
+    """The team section of the audit record for ``targets`` (the selected targets, in draw
+    order); spec §12. ``earlier_visits`` (target id → inspectors of its earlier visits this
+    year) are out of the target's pool (§12.10); targets in ``joined`` get no team of their
+    own but experts for this task's items added to their visit's team (§12.12)."""
+    joining = _check_visits(targets, earlier_visits or {}, joined)
+    earlier = {t: sorted(set(ids)) for t, ids in (earlier_visits or {}).items() if ids}
     officers = inspectors.officers_on(policy.check_date)
     rotation = policy.rotation
-    eligible, blocked, grounds, custom = _eligibility(targets, officers, policy, rotation)
-    streams = _Streams(targets, seed, purpose, hash_name)
+    own = [t for t in targets if t.id not in joining]
+    eligible, blocked, grounds, custom = _eligibility(own, officers, policy, rotation, earlier)
+    streams = _Streams(own, seed, purpose, hash_name)
     staff = _staff_groups if policy.unit is DrawUnit.GROUP else _staff_people
     staffed = staff(officers, policy, eligible, blocked, streams)
     teams = []
-    specialists = _Experts(inspectors, policy, rotation)
+    specialists = _Experts(inspectors, policy, rotation, earlier)
+
+    def experts_for(target: Target, needed: set[str], members: frozenset[str] = frozenset()
+                    ) -> tuple[list[str], list[str]]:
+        if not needed:
+            return [], []
+        experts, uncovered, barred = specialists.cover(
+            target, needed, stream=streams.one("experts", target), hash_name=hash_name,
+            members=members)
+        for expert_id, rule in barred:
+            ids = custom.setdefault(rule, {}).setdefault(target.id, [])
+            ids[:] = sorted({*ids, expert_id})
+        return experts, uncovered
+
     for t, members in staffed.members.items():
-        target = targets[t]
-        experts: list[str] = []
-        uncovered: list[str] = []
-        needed = specialists.needed(target, members, officers)
-        if needed:
-            experts, uncovered, barred = specialists.cover(
-                target, needed, stream=streams.one("experts", target), hash_name=hash_name)
-            for expert_id, rule in barred:
-                ids = custom.setdefault(rule, {}).setdefault(target.id, [])
-                ids[:] = sorted({*ids, expert_id})
+        target = own[t]
+        experts, uncovered = experts_for(target, specialists.needed(
+            target, [officers[u] for u in members]))
         team = {"target": target.id, "officers": [officers[u].id for u in members],
                 "leader": officers[staffed.leaders[t]].id, "experts": experts,
                 "uncovered": uncovered}
         if t in staffed.groups:
             team["group"] = staffed.groups[t]
         teams.append(team)
-    return {
+    joined_entries = []
+    for target in targets:
+        visit = joining.get(target.id)
+        if visit is None:
+            continue
+        people = [inspectors.get(i) for i in (*visit.officers, *visit.inherited_experts)]
+        unknown = [i for i, p in zip((*visit.officers, *visit.inherited_experts), people,
+                                     strict=True) if p is None]
+        if unknown:
+            raise UnknownIdError("InspectorDirectory", unknown,
+                                 f"Fix: the visit of {target.id} names people who are not in "
+                                 "the inspector directory; use the directory its team was "
+                                 "drawn from.")
+        experts, uncovered = experts_for(
+            target, specialists.needed(target, [p for p in people if p is not None]),
+            frozenset(visit.officers) | frozenset(visit.inherited_experts))
+        joined_entries.append({
+            "target": target.id,
+            "visit_of": {"purpose": visit.purpose, "record_digest": visit.record_digest},
+            "officers": list(visit.officers), "leader": visit.leader,
+            "inherited_experts": list(visit.inherited_experts), "experts": experts,
+            "uncovered": uncovered})
+    extra: dict[str, Any] = {}
+    if joined_entries:
+        extra["joined"] = joined_entries
+    if earlier:
+        extra["earlier_visits"] = dict(sorted(earlier.items()))
+    return extra | {
         "policy": policy.to_dict(),
         "inspector_directory": {"digest": inspectors.digest, "size": len(inspectors)},
         "fair_share": str(staffed.fair),
@@ -640,16 +782,17 @@ class _Experts:
     what every team of the task shares worked out once."""
 
     def __init__(self, inspectors: InspectorDirectory, policy: TeamPolicy,
-                 rotation: dict[str, frozenset[str]]) -> None:
+                 rotation: dict[str, frozenset[str]], earlier: Mapping[str, Sequence[str]]
+                 ) -> None:
         self.policy = policy
         self.rotation = rotation
+        self.earlier = earlier
         self.experts = inspectors.experts() if policy.add_experts else ()
         self._needed: dict[EntityType, frozenset[str]] = {}
 
-    def needed(self, target: Target, members: Sequence[int], officers: Sequence[Inspector]
-               ) -> set[str]:
-        """Specialties of the items that apply to the target that none of its officers
-        (``members``, indices into ``officers``) has."""
+    def needed(self, target: Target, members: Sequence[Inspector]) -> set[str]:
+        """Specialties of the items that apply to the target that none of its ``members``
+        (officers, and a joined visit's experts) has."""
         kind = target.entity_type
         items = self._needed.get(kind)
         if items is None:
@@ -657,9 +800,10 @@ class _Experts:
                 i.required_specialties for i in self.policy.items if kind in i.entity_types))
         if not items:
             return set()
-        return set(items).difference(*(officers[u].specialties for u in members))
+        return set(items).difference(*(m.specialties for m in members))
 
-    def cover(self, target: Target, needed: set[str], *, stream: str, hash_name: str
+    def cover(self, target: Target, needed: set[str], *, stream: str, hash_name: str,
+              members: frozenset[str] = frozenset()
               ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
         """The experts, the specialties left uncovered, and the experts a custom rule barred
         with the first rule that barred each (recorded as data, so that a verifier without
@@ -669,8 +813,9 @@ class _Experts:
             return [], sorted(needed), []
         conflicted = set(policy.conflicts.for_target(target.id, policy.check_date))
         conflicted |= self.rotation.get(target.id, frozenset())
+        conflicted |= {*self.earlier.get(target.id, ()), *members}
         candidates = [e for e in self.experts if e.specialties & needed
-                      and e.id not in conflicted]
+                      and e.id not in conflicted and policy.serves(e, target)]
         barred = [(e.id, rule.name) for e in candidates
                   if (rule := next((r for r in policy.custom_rules if r.applies(e, target)),
                                    None)) is not None]
@@ -706,6 +851,10 @@ class Assignment:
             ground code (``conflict:<ground>``, ``rotation``, ``own_office``,
             ``custom:<rule>``; `describe_exclusion` gives the words).
         record: The sample's audit record extended with the teams.
+        joined: Targets that joined an earlier task's visit (spec §12.12), each with the
+            visit's team (`Team.visit_of` set) and the experts added for this task.
+        earlier_visits: Target id → inspectors of its earlier visits this year, out of
+            its pool (spec §12.10).
     """
 
     teams: tuple[Team, ...]
@@ -714,27 +863,33 @@ class Assignment:
     fair_share: Fraction
     exclusions: dict[str, int]
     record: Any
+    joined: tuple[Team, ...] = ()
+    earlier_visits: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
     def loads(self) -> dict[str, int]:
-        """Officer id → number of targets."""
+        """Officer id → number of targets this task drew them for (joined visits are the
+        earlier task's)."""
         return dict(Counter(o for t in self.teams for o in t.officers))
 
     def team_of(self, target_id: str) -> Team | None:
-        """The team of a target, or None."""
-        return next((t for t in self.teams if t.target_id == target_id), None)
+        """The team of a target (drawn here, or the visit's team it joined), or None."""
+        return next((t for t in (*self.teams, *self.joined) if t.target_id == target_id), None)
 
 
 def assignment_from_section(section: dict[str, Any], record: Any) -> Assignment:
     """Build an `Assignment` from a record's team section."""
     return Assignment(
-        teams=tuple(Team(t["target"], tuple(t["officers"]), t["leader"], tuple(t["experts"]),
-                         tuple(t["uncovered"]), t.get("group", "")) for t in section["teams"]),
+        teams=tuple(Team.from_dict(t) for t in section["teams"]),
         unstaffed=tuple(Unstaffed.from_dict(u) for u in section["unstaffed"]),
         cap=section["cap"], fair_share=Fraction(section["fair_share"]),
-        exclusions=dict(section["exclusions"]), record=record)
+        exclusions=dict(section["exclusions"]), record=record,
+        joined=tuple(Team.from_dict(t) for t in section.get("joined", ())),
+        earlier_visits={t: tuple(ids) for t, ids in section.get("earlier_visits", {}).items()})
 
 
 def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: TeamPolicy, *,
+                      earlier_visits: Mapping[str, Sequence[str]] | None = None,
+                      joined: Sequence[JoinedVisit] = (),
                       progress: Progress | None = None) -> Assignment:
     """Form a team for every selected target that can be staffed, reproducibly.
 
@@ -744,6 +899,11 @@ def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: Te
     never drawn; the officer core (recusal, credentials, team size, per-officer cap) is then
     completed exactly by augmenting paths, and the cap rises above the fair share only when
     the constraints force it. Every target left without a team is reported with the reason.
+
+    Within a year (`planning.run_plan` passes both): ``earlier_visits`` maps a target to the
+    inspectors of its earlier visits this year, who may not inspect it again (spec §12.10);
+    ``joined`` lists selected targets whose visit an earlier task already staffed: they get
+    no team of their own, only experts for this task's items (§12.12).
     """
     if not isinstance(sample, Sample):
         raise InvalidTypeError("assign_inspectors", "sample", sample, "a Sample",
@@ -763,7 +923,8 @@ def assign_inspectors(sample: Sample, inspectors: InspectorDirectory, policy: Te
         targets = sample.directory.rows(sample.directory.positions(sample.selected_ids))
         record = sample.record
         section = form_teams(targets, inspectors, policy, seed=record.seed,
-                             purpose=record.purpose, hash_name=record.hash)
+                             purpose=record.purpose, hash_name=record.hash,
+                             earlier_visits=earlier_visits, joined=joined)
         extended = attrs.evolve(record, teams=section, claimed_digest=None)
         assignment = assignment_from_section(section, extended)
     report.finish()

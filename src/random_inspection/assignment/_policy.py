@@ -129,6 +129,42 @@ def _department(value: object) -> str | None:
     return None if value is None else f.text(value, "TeamPolicy", "leader_department")
 
 
+#: Executing levels (spec §12.11): the level's division-code length.
+EXECUTING_LEVELS = {"city": 4, "county": 6}
+
+
+def _executing_level(value: object) -> str | None:
+    if value is None:
+        return None
+    code = getattr(value, "code", value)  # a planning Level passes as its code
+    if code not in EXECUTING_LEVELS:
+        raise InvalidValueError("TeamPolicy", "executing_level", value, "is not a level that "
+                                "executes checks", "use 'county' (省抽县查, 市抽县查), 'city', or "
+                                "None for no restriction")
+    return str(code)
+
+
+def _widened_departments(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidValueError("TeamPolicy", "widened_departments", value, "is not a list",
+                                "give department names, e.g. ['忻州市检验检测中心']")
+    return tuple(sorted({f.label(v, "TeamPolicy", "widened_departments") for v in value}))
+
+
+def _widened_inspectors(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidValueError("TeamPolicy", "widened_inspectors", value, "is not a list",
+                                "give inspector ids, e.g. ['XZE002']")
+    out = set()
+    for v in value:
+        code = f.text(v, "TeamPolicy", "widened_inspectors")
+        if any(c.isspace() for c in code):
+            raise InvalidValueError("TeamPolicy", "widened_inspectors", v, "contains spaces",
+                                    "give inspector ids as the register spells them")
+        out.add(code)
+    return tuple(sorted(out))
+
+
 @attrs.frozen(kw_only=True)
 class TeamPolicy:
     """Everything that decides who may inspect which target, and how teams are formed.
@@ -155,6 +191,13 @@ class TeamPolicy:
         items: The task's check items; teams must cover their required specialties, with
             experts added where the officers do not (1+X: all items in one visit).
         add_experts: Whether to add experts for uncovered specialties.
+        executing_level: ``"county"`` or ``"city"`` when a bureau of that level inspects what
+            a higher level drew (省抽县查, 市抽县查): officers and experts must then belong to
+            the bureau of the target's county (city), i.e. their office area lies within it
+            (spec §12.11). ``None``: no such restriction.
+        widened_departments: With an executing level, departments whose people are also
+            eligible wherever they serve (e.g. a city's inspection centre's experts).
+        widened_inspectors: With an executing level, inspector ids also eligible.
     """
 
     check_date: dt.date
@@ -169,6 +212,10 @@ class TeamPolicy:
     custom_rules: tuple[CustomRule, ...] = attrs.field(default=(), converter=_rules)
     items: tuple[CheckItem, ...] = attrs.field(default=(), converter=_items)
     add_experts: bool = True
+    executing_level: str | None = attrs.field(default=None, converter=_executing_level)
+    widened_departments: tuple[str, ...] = attrs.field(default=(),
+                                                       converter=_widened_departments)
+    widened_inspectors: tuple[str, ...] = attrs.field(default=(), converter=_widened_inspectors)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.check_date, dt.date) or isinstance(self.check_date, dt.datetime):
@@ -192,6 +239,12 @@ class TeamPolicy:
             raise InvalidValueError("TeamPolicy", "custom_rules", names,
                                     "need distinct names and CustomRule objects",
                                     "wrap each predicate in CustomRule(name, function)")
+        if self.executing_level is None and (self.widened_departments
+                                             or self.widened_inspectors):
+            field = "widened_departments" if self.widened_departments else "widened_inspectors"
+            raise InvalidValueError("TeamPolicy", field, getattr(self, field),
+                                    "widens nothing without an executing level",
+                                    "set executing_level='county' (or 'city'), or drop it")
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any], *, conflicts: ConflictRegister | None = None,
@@ -224,7 +277,21 @@ class TeamPolicy:
                    conflicts=conflicts or ConflictRegister(),
                    previous_inspectors=previous_inspectors or {}, custom_rules=rules,
                    items=[by_code[c] for c in data.get("items", [])],
-                   add_experts=data["add_experts"])
+                   add_experts=data["add_experts"],
+                   executing_level=data.get("executing_level"),
+                   widened_departments=data.get("widened_departments", ()),
+                   widened_inspectors=data.get("widened_inspectors", ()))
+
+    def serves(self, person: Inspector, target: Target) -> bool:
+        """Whether ``person`` belongs to the bureau executing the check of ``target`` (spec
+        §12.11): always True without an executing level."""
+        if self.executing_level is None:
+            return True
+        width = EXECUTING_LEVELS[self.executing_level]
+        area = person.office_area
+        return (len(area) >= width and area[:width] == target.region[:width]) \
+            or person.department in self.widened_departments \
+            or person.id in self.widened_inspectors
 
     @property
     def rotation(self) -> dict[str, frozenset[str]]:
@@ -247,4 +314,7 @@ class TeamPolicy:
             "items": [i.code for i in self.items],
             "items_digest": CheckItemList(self.items).digest,
             "add_experts": self.add_experts,
-        }
+        } | ({} if self.executing_level is None else {
+            "executing_level": self.executing_level,
+            "widened_departments": list(self.widened_departments),
+            "widened_inspectors": list(self.widened_inspectors)})

@@ -12,7 +12,7 @@ from .._errors import FileFormatError, InvalidTypeError, RandomInspectionError, 
 from .._gc import gc_paused
 from .._progress import Progress, Reporter
 from .._version import __version__
-from ..assignment._assign import form_teams
+from ..assignment._assign import JoinedVisit, form_teams
 from ..assignment._conflicts import ConflictRegister
 from ..assignment._policy import DrawMode, TeamPolicy, previous_inspectors_digest
 from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
@@ -349,15 +349,23 @@ def _team_checks(record: AuditRecord, directory: TargetDirectory,
         if (rows < 0).any():
             raise UnknownIdError("TargetDirectory", [i for i, r in zip(
                 record.selected_ids, rows.tolist(), strict=True) if r < 0])
+        joined = [JoinedVisit(j["target"], j["visit_of"]["purpose"],
+                              j["visit_of"]["record_digest"], j["officers"], j["leader"],
+                              j["inherited_experts"]) for j in teams.get("joined", ())]
         with gc_paused():  # many objects, no cycles: see `gc_paused`
             replayed = form_teams(directory.rows(rows), inspectors, policy, seed=record.seed,
-                                  purpose=record.purpose, hash_name=record.hash)
+                                  purpose=record.purpose, hash_name=record.hash,
+                                  earlier_visits=teams.get("earlier_visits", {}),
+                                  joined=joined)
     except RandomInspectionError as error:
         return [*checks, Check("teams", False, f"the teams cannot be replayed: {error}")]
     if record.spec_version == "1":
         replayed = teams_v1(replayed)
     for key in ("teams", "unstaffed", "cap", "fair_share", "exclusions", "custom_exclusions"):
         checks.append(_compare(f"teams {key}", teams.get(key), replayed[key], key))
+    if "joined" in teams:
+        checks.append(_compare("teams joined", teams["joined"], replayed.get("joined"),
+                               "joined visits' added experts"))
     return checks
 
 
@@ -378,6 +386,7 @@ def _recusal_audit(teams: dict[str, Any], directory: TargetDirectory,
     """Independent of the replay: every recorded team obeys the rules it claims."""
     problems: list[str] = []
     rotation = policy.rotation
+    earlier = teams.get("earlier_visits", {})
     custom = _recorded_custom(teams, legacy)
     for team in teams.get("teams", []):
         target = directory.get(team["target"])
@@ -396,6 +405,11 @@ def _recusal_audit(teams: dict[str, Any], directory: TargetDirectory,
                 problems.append(f"{target.id}: {officer_id} has a declared conflict")
             elif officer_id in rotation.get(target.id, ()):
                 problems.append(f"{target.id}: {officer_id} checked it last time")
+            elif officer_id in earlier.get(target.id, ()):
+                problems.append(f"{target.id}: {officer_id} inspected it earlier this year")
+            elif not policy.serves(officer, target):
+                problems.append(f"{target.id}: {officer_id} is not of the executing "
+                                f"{policy.executing_level} bureau")
             elif officer_id in custom.get(target.id, ()):
                 problems.append(f"{target.id}: {officer_id} is excluded by a custom rule")
             elif policy.mode is DrawMode.CROSS_OFFICE and officer.office \

@@ -160,6 +160,7 @@ def _year(city: DemoCity, args: argparse.Namespace, console: Console, out: Stagi
                     progress=console.progress)
     failed = [r.task.code for r in year.runs if not r.verify().ok]
     year.write_into(out)
+    console.lines(["", *year.merged_visits()])
     console.lines(["", *str(year.report).splitlines(), "",
                    f"verified in process: {len(year.runs) - len(failed)} of {len(year.runs)} "
                    "records of the year replay exactly"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from ..registry import RiskClass, TargetDirectory
 from ..sampling import ClassWeighted, Sample, Seed, draw_targets
@@ -42,7 +43,7 @@ class YearDraws:
 
     draws: tuple[tuple[Task, Sample], ...]
 
-    def covered(self, mask: np.ndarray) -> int:  # type: ignore[type-arg]
+    def covered(self, mask: npt.NDArray[np.bool_]) -> int:
         """Distinct targets of ``mask`` (rows in canonical order) drawn by any task."""
         if not self.draws:
             return 0
@@ -112,8 +113,7 @@ def draw_year_targets(plan: AnnualPlan, directory: TargetDirectory, *,
     ledger = _Ledger(directory, plan.visit_caps)
     draws: list[tuple[Task, Sample]] = []
     for task in plan.run_order():
-        draws.append((task, _draw(plan, task, ledger, directory, _seed_for(seed, task.code),
-                                  hash)))
+        draws.append((task, _draw(plan, task, ledger, _seed_for(seed, task.code), hash)))
         if after is not None:
             after(len(draws))
     extra = plan.top_up
@@ -123,16 +123,15 @@ def draw_year_targets(plan: AnnualPlan, directory: TargetDirectory, *,
         short = math.ceil(plan.coverage_floor * int(mask.sum())) - int(
             (mask & id_mask(directory, covered)).sum())
         if short > 0:
-            draws.append((extra, _draw(plan, extra, ledger, directory,
-                                       _seed_for(seed, extra.code), hash,
+            draws.append((extra, _draw(plan, extra, ledger, _seed_for(seed, extra.code), hash,
                                        top_up=(short, covered))))
     return YearDraws(tuple(draws))
 
 
-def _draw(plan: AnnualPlan, task: Task, ledger: _Ledger, directory: TargetDirectory,
-          seed: Seed | str, hash_name: str, *, top_up: tuple[int, set[str]] | None = None
-          ) -> Sample:
+def _draw(plan: AnnualPlan, task: Task, ledger: _Ledger, seed: Seed | str, hash_name: str,
+          *, top_up: tuple[int, set[str]] | None = None) -> Sample:
     """Draw one task with the exclusions the year so far imposes."""
+    directory = ledger.directory
     excluded: dict[str, Sequence[str]] = dict(task.design.excluded_ids)
     excluded.update(ledger.exclusions(task))
     design = attrs.evolve(task.design, scope=plan.scope_of(task), excluded_ids=excluded)

@@ -36,7 +36,8 @@ TASK_KEYS = {
     "organising_department": "组织部门", "executing_department": "实施部门",
     "joint_departments": "联合部门", "team_mode": "人员抽取模式",
     "min_officers": "最少执法人员", "leader_department": "组长所在部门",
-    "justification": "发起理由",
+    "justification": "发起理由", "widened_departments": "增派部门",
+    "widened_inspectors": "增派人员",
 }
 DESIGN_KEYS = {
     "kind": "方式", "preset": "预设比例", "unclassified": "未分类比例", "rates": "抽查比例",
@@ -174,6 +175,8 @@ def _task_dict(task: Task) -> dict[str, Any]:
         "joint_departments": list(task.joint_departments), "team_mode": task.team_mode.code,
         "min_officers": task.min_officers, "leader_department": task.leader_department,
         "justification": task.justification,
+        "widened_departments": list(task.widened_departments),
+        "widened_inspectors": list(task.widened_inspectors),
     }
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 

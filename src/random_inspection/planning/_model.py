@@ -150,6 +150,10 @@ class Task:
         leader_department: If set, each team is led by an officer of this department.
         justification: Why a lower level repeats a higher-level task's items in the same
             period (确有必要的，审慎发起); without it such a task is refused.
+        widened_departments: For 省抽县查 and 市抽县查, whose teams come from the county
+            bureau of each target's county: departments whose people may join too
+            (增派部门, e.g. a city's inspection centre's experts).
+        widened_inspectors: Likewise, inspector ids that may join (增派人员).
     """
 
     code: str = attrs.field()
@@ -169,6 +173,8 @@ class Task:
     min_officers: int = 2
     leader_department: str | None = None
     justification: str | None = None
+    widened_departments: tuple[str, ...] = ()
+    widened_inspectors: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         record = f"Task(code={self.code!r})"
@@ -188,6 +194,10 @@ class Task:
             "justification": None if self.justification is None else f.text(
                 self.justification, record, "justification"),
             "joint_departments": _labels(self.joint_departments, record, "joint_departments"),
+            "widened_departments": _labels(self.widened_departments, record,
+                                           "widened_departments"),
+            "widened_inspectors": _labels(self.widened_inspectors, record,
+                                          "widened_inspectors"),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -219,6 +229,20 @@ class Task:
             raise InvalidValueError(record, "min_officers", self.min_officers,
                                     "must be a whole number of at least 2",
                                     "inspections need two officers with valid credentials")
+        if not self.county_executes and (self.widened_departments or self.widened_inspectors):
+            field = ("widened_departments" if self.widened_departments
+                     else "widened_inspectors")
+            raise InvalidValueError(record, field, list(getattr(self, field)),
+                                    f"widens nothing in a {self.mode.code} task (its teams are "
+                                    "not limited to the county bureau)",
+                                    "drop it, or use mode 'province_draws_county' or "
+                                    "'city_draws_county'")
+
+    @property
+    def county_executes(self) -> bool:
+        """Whether a county bureau inspects what a higher level drew (省抽县查, 市抽县查):
+        teams then come from the county bureau of each target's county (spec §12.11)."""
+        return self.mode in (TaskMode.PROVINCE_DRAWS_COUNTY, TaskMode.CITY_DRAWS_COUNTY)
 
     @property
     def is_joint(self) -> bool:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 from .._errors import (
     InvalidValueError,
@@ -20,11 +18,18 @@ from .._errors import (
 )
 from .._progress import Progress, Reporter
 from .._runfolder import Staging, run_folder
-from ..assignment import Assignment, ConflictRegister, Team, TeamPolicy, assign_inspectors
+from ..assignment import (
+    Assignment,
+    ConflictRegister,
+    JoinedVisit,
+    Team,
+    TeamPolicy,
+    assign_inspectors,
+)
 from ..audit import VerificationReport, verify
 from ..registry import CheckItemList, EntityType, InspectorDirectory, RiskClass, TargetDirectory
-from ..sampling import AuditRecord, ClassWeighted, Sample, Seed, draw_targets
-from ._masks import enterprise_mask, id_mask
+from ..sampling import AuditRecord, Sample, Seed
+from ._draws import draw_year_targets, purpose_of
 from ._model import AnnualPlan, Task, overlap
 from ._report import PlanReport, build_report
 
@@ -114,7 +119,10 @@ class Visit:
         tasks: Codes of the tasks merged into this visit, in run order; the first leads.
         items: Every item of those tasks (1+X).
         start, end: The window common to the tasks' periods.
-        team: The leading task's team (None if it could not be staffed).
+        team: The visit's one team (spec §12.12): drawn by the first task that could staff
+            it, with the experts later tasks added for their items; ``uncovered`` lists what
+            any of the visit's items needs that nobody in it has. None if no task of the
+            visit could staff it.
     """
 
     target_id: str
@@ -149,6 +157,27 @@ class PlanRun:
         raise InvalidValueError("PlanRun", "code", code, "did not run",
                                 "use one of: " + ", ".join(r.task.code for r in self.runs))
 
+    def merged_visits(self) -> list[str]:
+        """Lines describing the merged visits (1+X): how many, that each has one team, the
+        experts later tasks added, and one example."""
+        merged = [v for v in self.visits if len(v.tasks) > 1]
+        joins = [(r.task.code, t) for r in self.runs for t in r.assignment.joined]
+        added = [(code, t) for code, t in joins if t.added_experts]
+        lines = [f"merged visits 合并检查 (1+X): {len(merged):,} visits inspect the items of "
+                 f"2+ tasks, {sum(v.team is not None for v in merged):,} of them with their one "
+                 f"team; later tasks joined such visits {len(joins):,} times, adding experts "
+                 f"for their items {len(added):,} times"]
+        if added:
+            code, team = max(added, key=lambda a: (len(a[1].added_experts), a[1].target_id))
+            visit = next(v for v in self.visits if v.target_id == team.target_id
+                         and code in v.tasks)
+            lines += [f"  e.g. {visit.target_id}: tasks {', '.join(visit.tasks)}, items "
+                      f"{', '.join(visit.items)}, {visit.start}–{visit.end}",
+                      f"    one team: officers {', '.join(team.officers)} (leader "
+                      f"{team.leader}); experts {', '.join(team.inherited_experts) or 'none'} "
+                      f"+ {', '.join(team.added_experts)} added by {code}"]
+        return lines
+
     def write_into(self, run: Staging) -> None:
         """Write the plan, every task's audit record (``records/<task code>.json``) and the
         report (``report.txt``, ``report.json``) into an open run folder."""
@@ -175,74 +204,71 @@ class PlanRun:
         return Path(folder)
 
 
-@attrs.frozen
-class _Registers:
-    """What every task of a run draws from."""
+class _Visits:
+    """Each target's visits this year, in run order, with the team of each (spec §12.13)."""
 
-    directory: TargetDirectory
-    inspectors: InspectorDirectory
-    items: CheckItemList
-    conflicts: ConflictRegister
-    previous: Mapping[str, Any]
-    hash_name: str
+    def __init__(self, inspectors: InspectorDirectory) -> None:
+        self.inspectors = inspectors
+        self.of: dict[str, list[dict[str, Any]]] = {}
 
-
-class _Ledger:
-    """Who has been drawn so far this year, by task, and each target's visits."""
-
-    def __init__(self, directory: TargetDirectory, caps: Mapping[RiskClass, int | None]) -> None:
-        self.directory = directory
-        self.caps = caps
-        self.classes = directory.codes("risk_class")
-        self.drawn: list[tuple[Task, tuple[str, ...]]] = []
-        self.visits: dict[str, list[dict[str, Any]]] = {}
-        self.risk_class: dict[str, RiskClass] = {}
-
-    def exclusions(self, task: Task) -> dict[str, list[str]]:
-        """Reason → ids the task may not draw, from the draws before it."""
-        out: dict[str, list[str]] = {}
-        for earlier, ids in self.drawn:
-            if set(earlier.items) & set(task.items):
-                out[f"drawn for the same items by {earlier.code}"] = list(ids)
-            elif earlier.is_joint and task.executing_department in earlier.departments:
-                out[f"in the joint check {earlier.code} (部门联合抽查)"] = list(ids)
-        capped: dict[str, list[str]] = {}
-        for target_id, visits in self.visits.items():
-            if any(overlap(v["window"], task.period) for v in visits):
-                continue  # drawn again, it joins that visit: no extra visit
-            cls = self.risk_class[target_id]
-            cap = self.caps[cls]
-            if cap is not None and len(visits) >= cap:
-                capped.setdefault(f"visit cap reached (class {cls.code}: {cap} a year)",
-                                  []).append(target_id)
-        return {**out, **capped}
-
-    def add(self, task: Task, ids: tuple[str, ...], teams: Mapping[str, Team]) -> None:
-        self.drawn.append((task, ids))
+    def plan_teams(self, task: Task, ids: Sequence[str]
+                   ) -> tuple[dict[str, list[str]], list[JoinedVisit]]:
+        """For a task drawing ``ids``: the inspectors of each target's earlier visits (to
+        rotate), and the visits with a team that the task's targets join."""
+        earlier: dict[str, list[str]] = {}
+        joined: list[JoinedVisit] = []
         for target_id in ids:
-            visits = self.visits.setdefault(target_id, [])
-            if not visits:  # first visit: note the class once, for the caps
-                row = self.directory._row_of(target_id)
-                self.risk_class[target_id] = CLASSES[int(self.classes[row])]
+            visits = self.of.get(target_id, [])
+            joins = next((v for v in visits if overlap(v["window"], task.period)), None)
+            if joins is not None and joins["team"] is not None:
+                joined.append(JoinedVisit.of(joins["team"], purpose=joins["purpose"],
+                                             record_digest=joins["digest"]))
+            people = sorted({p for v in visits if v is not joins and v["team"] is not None
+                             for p in (*v["team"].officers, *v["team"].experts)})
+            if people:
+                earlier[target_id] = people
+        return earlier, joined
+
+    def add(self, task: Task, purpose: str, assignment: Assignment) -> None:
+        """Record the task's draw: new visits, joined ones (window narrowed, items added,
+        the team's added experts), and teams for visits that had none."""
+        record = assignment.record
+        teams = {t.target_id: t for t in (*assignment.teams, *assignment.joined)}
+        for target_id in record.selected_ids:
+            visits = self.of.setdefault(target_id, [])
+            team = teams.get(target_id)
             for v in visits:
                 if overlap(v["window"], task.period):
-                    v["window"] = (max(v["window"][0], task.start), min(v["window"][1],
-                                                                      task.end))
+                    v["window"] = (max(v["window"][0], task.start),
+                                   min(v["window"][1], task.end))
                     v["tasks"].append(task.code)
                     v["items"].update(task.items)
+                    if team is not None and (v["team"] is None or team.visit_of is not None):
+                        if v["team"] is None:  # this task drew the visit's team
+                            v["purpose"], v["digest"] = purpose, record.digest
+                        v["team"] = attrs.evolve(team, visit_of=None, inherited_experts=())
+                        v["uncovered"].update(team.uncovered)
                     break
             else:
                 visits.append({"window": task.period, "tasks": [task.code],
-                               "items": set(task.items), "team": teams.get(target_id)})
+                               "items": set(task.items), "team": team, "purpose": purpose,
+                               "digest": record.digest,
+                               "uncovered": set(team.uncovered if team else ())})
 
-    def all_visits(self) -> tuple[Visit, ...]:
+    def _team(self, visit: dict[str, Any]) -> Team | None:
+        """The visit's team; uncovered: what some task's items need that nobody has, now
+        that every task's experts have joined."""
+        team: Team | None = visit["team"]
+        if team is None:
+            return None
+        people = (self.inspectors.get(i) for i in (*team.officers, *team.experts))
+        held = {s for p in people if p is not None for s in p.specialties}
+        return attrs.evolve(team, uncovered=tuple(sorted(visit["uncovered"] - held)))
+
+    def all(self) -> tuple[Visit, ...]:
         return tuple(Visit(t, tuple(v["tasks"]), tuple(sorted(v["items"])), v["window"][0],
-                           v["window"][1], v["team"])
-                     for t in sorted(self.visits) for v in self.visits[t])
-
-
-def _seed_for(seed: Seed | str | Mapping[str, Seed | str], code: str) -> Seed | str:
-    return seed[code] if isinstance(seed, Mapping) else seed
+                           v["window"][1], self._team(v))
+                     for t in sorted(self.of) for v in self.of[t])
 
 
 def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: InspectorDirectory,
@@ -250,15 +276,16 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
              conflicts: ConflictRegister | None = None,
              previous_inspectors: Mapping[str, Any] | None = None,
              hash: str = "sha256", progress: Progress | None = None) -> PlanRun:
-    """Run a year: draw each task in `AnnualPlan.run_order`, form its teams, merge visits.
+    """Run a year: draw each task in `AnnualPlan.run_order` (`draw_year_targets`: each draw
+    excludes what earlier draws imply, and the top-up task runs if the year falls short of
+    the coverage floor), then form the teams task by task, one team per visit.
 
-    Each task's draw excludes, through the draw core's listed exclusions (so its record
-    shows them and replays): targets an earlier task drew for any of the same items;
-    targets of an earlier joint check its executing department took part in; and targets
-    whose class cap on visits is reached (unless the new draw would join an existing visit).
-    A target drawn by tasks with overlapping periods gets one visit with all their items.
-    If the draws leave the coverage floor unmet and the plan has a top-up task, it draws the
-    shortfall from enterprises not yet checked.
+    A target drawn by tasks with overlapping periods gets one visit (1+X) with all their
+    items and one team: the first task's, drawn for it; later tasks list the target as
+    joined and add experts for specialties their items need that the team lacks (spec
+    §12.12). A target's officers and experts of its earlier visits this year may not
+    inspect it again (§12.10). Teams of 省抽县查 and 市抽县查 tasks come from the county
+    bureau of each target's county, widened only as the task says (§12.11).
 
     Parameters
     ----------
@@ -282,57 +309,37 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
         if missing:
             raise UnknownIdError("run_plan seeds", missing,
                                  "Fix: give a seed for every task (and the top-up task).")
-    ledger = _Ledger(directory, plan.visit_caps)
-    registers = _Registers(directory, inspectors, items, conflicts or ConflictRegister(),
-                           previous_inspectors or {}, hash)
+    conflicts = conflicts or ConflictRegister()
+    previous = previous_inspectors or {}
     report = Reporter(progress)
-    order = plan.run_order()
-    report.start(f"drawing {len(order)} tasks", len(order) + (plan.top_up is not None))
+    steps = len(plan.run_order()) + (plan.top_up is not None)
+    report.start(f"drawing {steps} tasks", 2 * steps)
+    year = draw_year_targets(plan, directory, seed=seed, hash=hash, after=report.advance)
+    visits = _Visits(inspectors)
     runs = []
-    for task in order:
-        runs.append(_run_task(plan, task, ledger, registers, _seed_for(seed, task.code)))
-        report.advance(len(runs))
-    top_up = plan.top_up
-    if top_up is not None:
-        mask = enterprise_mask(plan, directory)
-        covered = {i for r in runs for i in r.sample.selected_ids}
-        checked = int((mask & id_mask(directory, covered)).sum())
-        short = math.ceil(plan.coverage_floor * int(mask.sum())) - checked
-        if short > 0:
-            runs.append(_run_task(plan, top_up, ledger, registers, _seed_for(seed, top_up.code),
-                                  top_up=(short, covered)))
+    for task, sample in year.draws:
+        policy = task_policy(task, items, conflicts=conflicts, previous_inspectors=previous)
+        earlier, joined = visits.plan_teams(task, sample.selected_ids)
+        assignment = assign_inspectors(sample, inspectors, policy, earlier_visits=earlier,
+                                       joined=joined)
+        visits.add(task, purpose_of(plan, task), assignment)
+        runs.append(TaskRun(task, sample, assignment, policy, inspectors))
+        report.advance(len(year.draws) + len(runs))
     report.finish()
-    visits = ledger.all_visits()
-    return PlanRun(plan, tuple(runs), visits, build_report(plan, directory, runs, visits))
+    all_visits = visits.all()
+    return PlanRun(plan, tuple(runs), all_visits, build_report(plan, directory, runs,
+                                                               all_visits))
 
 
-def _run_task(plan: AnnualPlan, task: Task, ledger: _Ledger, registers: _Registers,
-              seed: Seed | str, *, top_up: tuple[int, set[str]] | None = None) -> TaskRun:
-    """Draw one task with the exclusions the year so far imposes, and form its teams."""
-    directory = registers.directory
-    excluded: dict[str, Sequence[str]] = dict(task.design.excluded_ids)
-    excluded.update(ledger.exclusions(task))
-    design = attrs.evolve(task.design, scope=plan.scope_of(task), excluded_ids=excluded)
-    if top_up is not None:
-        short, covered = top_up
-        excluded["already checked this year (补充抽查 draws new enterprises)"] = sorted(covered)
-        assert isinstance(design, ClassWeighted)  # checked when the plan was made
-        design = attrs.evolve(design, excluded_ids=excluded, floor=0, total=short)
-    if isinstance(design, ClassWeighted):
-        # The year's exclusions may leave fewer targets than the planned total: draw them all
-        # rather than fail in the autumn (the record shows the total drawn).
-        eligible, _ = design.eligibility(directory)
-        classes = directory.codes("risk_class")
-        weighted = sum(int(np.count_nonzero(eligible & (classes == k)))
-                       for k, c in enumerate(CLASSES) if design.weights[c] > 0)
-        design = attrs.evolve(design, total=min(design.total, weighted))
-    sample = draw_targets(directory, design, seed=seed,
-                          purpose=f"{plan.year}/{plan.region}/{task.code}",
-                          hash=registers.hash_name)
-    policy = TeamPolicy(check_date=task.start, mode=task.team_mode,
-                        min_officers=task.min_officers, leader_department=task.leader_department,
-                        conflicts=registers.conflicts, previous_inspectors=registers.previous,
-                        items=registers.items.require(task.items))
-    assignment = assign_inspectors(sample, registers.inspectors, policy)
-    ledger.add(task, sample.selected_ids, {t.target_id: t for t in assignment.teams})
-    return TaskRun(task, sample, assignment, policy, registers.inspectors)
+def task_policy(task: Task, items: CheckItemList, *, conflicts: ConflictRegister,
+                previous_inspectors: Mapping[str, Any]) -> TeamPolicy:
+    """The team policy of a task: its check date (the start), team mode, size, leader
+    department and items; for 省抽县查 and 市抽县查 the county bureau executes, widened by the
+    task's ``widened_departments`` and ``widened_inspectors``."""
+    executing = "county" if task.county_executes else None
+    return TeamPolicy(check_date=task.start, mode=task.team_mode,
+                      min_officers=task.min_officers, leader_department=task.leader_department,
+                      conflicts=conflicts, previous_inspectors=previous_inspectors,
+                      items=items.require(task.items), executing_level=executing,
+                      widened_departments=task.widened_departments if executing else (),
+                      widened_inspectors=task.widened_inspectors if executing else ())
