@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import json
 from collections import defaultdict
+from pathlib import Path
 
 import attrs
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 
 from random_inspection import InvalidValueError
 from random_inspection.assignment import JoinedVisit, TeamPolicy, assign_inspectors
-from random_inspection.audit import verify
+from random_inspection.audit import FolderReport, verify, verify_folder
 from random_inspection.demo import CITY_NAME, DemoCity, demo_city, demo_plan
 from random_inspection.planning import AnnualPlan, PlanRun, Task, run_plan
 from random_inspection.registry import (
@@ -26,7 +27,7 @@ from random_inspection.registry import (
     TargetDirectory,
 )
 from random_inspection.registry._identifiers import uscc_check_character
-from random_inspection.sampling import StratifiedByRisk, draw_targets
+from random_inspection.sampling import AuditRecord, StratifiedByRisk, draw_targets
 from random_inspection.strategies import annual_plans
 
 SEED = "31415926535897932384"
@@ -278,3 +279,60 @@ def test_the_demo_year_merges_visits_with_one_team_and_added_experts() -> None:
     lines = run.merged_visits()
     assert "merged visits" in lines[0]
     assert "added by" in lines[-1]
+
+
+def _write(folder: Path, records: dict[str, AuditRecord]) -> None:
+    folder.mkdir()
+    for name, record in records.items():
+        (folder / f"{name}.json").write_text(record.to_json(), encoding="utf-8")
+
+
+def test_a_years_records_are_checked_against_each_other(staffed_city: DemoCity,
+                                                         tmp_path: Path) -> None:
+    """§12.13: a folder of the year's records agrees; a joined team that differs from the
+    leading record's, a leading record missing from the folder, and an earlier-visit id no
+    other record shows are each reported, and the folder does not verify."""
+    every = StratifiedByRisk(rates=dict.fromkeys("ABCDU", "1/3"), floor=0, scope=ENTERPRISES)
+    plan = _plan(_task("T1", ("SJ01",), "2024-04-01", "2024-06-30", design=every),
+                 _task("T2", ("SJ07",), "2024-05-01", "2024-07-31", design=every),
+                 _task("T3", ("SJ18",), "2024-09-01", "2024-10-31", design=every))
+    run = run_plan(plan, staffed_city.targets, staffed_city.inspectors,
+                   staffed_city.check_items, seed=SEED)
+    records = {r.task.code: r.record for r in run.runs}
+    assert records["T2"].teams.get("joined")
+    assert records["T3"].teams.get("earlier_visits")
+
+    def check(name: str, changed: dict[str, AuditRecord]) -> FolderReport:
+        _write(tmp_path / name, changed)
+        return verify_folder(tmp_path / name, staffed_city.targets,
+                             inspectors=staffed_city.inspectors,
+                             items=staffed_city.check_items)
+
+    good = check("good", records)
+    assert good.ok
+    assert good.year == ()
+    assert "ok   year" in str(good)
+
+    teams = json.loads(json.dumps(records["T2"].teams))
+    entry = teams["joined"][0]
+    outsider = next(o.id for o in staffed_city.inspectors
+                    if o.counts_as_officer(dt.date(2024, 5, 1)) and o.id not in entry["officers"])
+    entry["officers"] = sorted([*entry["officers"][1:], outsider])
+    entry["leader"] = entry["officers"][0]
+    forged = attrs.evolve(records["T2"], teams=teams, claimed_digest=None)
+    report = check("forged", {**records, "T2": forged})
+    assert not report.ok
+    assert report.year
+    assert any("but T1" in p or "drew" in p for p in report.year)
+
+    missing = check("missing", {k: v for k, v in records.items() if k != "T1"})
+    assert missing.year
+    assert any("not among the year's records" in p for p in missing.year)
+
+    teams = json.loads(json.dumps(records["T3"].teams))
+    target = next(iter(teams["earlier_visits"]))
+    teams["earlier_visits"][target] = sorted({*teams["earlier_visits"][target], outsider})
+    forged = attrs.evolve(records["T3"], teams=teams, claimed_digest=None)
+    report = check("earlier", {**records, "T3": forged})
+    assert report.year
+    assert any(outsider in p and "no other record" in p for p in report.year)
