@@ -32,7 +32,7 @@ XF = "忻州市忻府区市场监督管理局"    # another county of the city (
 INST = "忻州市特种设备检验研究所"    # a city institute: experts without an office area
 
 # ---------------------------------------------------------------- inputs
-A = {**target("140902", "新建路市场监督管理所", body="MA0FW0001"), "name": "忻府区某商贸有限公司"}
+A = {**target("140902", "城关市场监督管理所", body="MA0FW0001"), "name": "忻府区某商贸有限公司"}
 B = {**target("140921", "晋昌市场监督管理所", body="MA0FW0002"), "name": "定襄县某法兰有限公司"}
 D = {**target("140921", "宏道市场监督管理所", body="MA0FW0003"), "name": "定襄县某食品有限公司"}
 C = {**target("140921", "河边市场监督管理所", body="MA0FW0004"), "name": "定襄县某锻造有限公司"}
@@ -45,10 +45,10 @@ INSPECTORS = [
     inspector("ZF503", "段宏", DX, "宏道市场监督管理所", "140921", credential_number="14092503"),
     inspector("ZF504", "范文", DX, "受禄市场监督管理所", "140921100", credential_number="14092504",
               specialties=["食品安全"]),                           # a township office area
-    inspector("ZF505", "葛亮", DX, "", "140921", "副局长", "14092505"),
+    inspector("ZF505", "葛亮", DX, "城关市场监督管理所", "140921", credential_number="14092505"),
     inspector("ZF506", "侯勇", CITY, "执法稽查科", "1409", "科长", "14090506"),  # city: left out
     inspector("ZF507", "贾敏", CITY, "法规科", "1409", credential_number="14090507"),  # widened in
-    inspector("ZF508", "康宁", XF, "新建路市场监督管理所", "140902", credential_number="14090508"),
+    inspector("ZF508", "康宁", XF, "城关市场监督管理所", "140902", credential_number="14090508"),
     inspector("ZJ501", "雷鸣", INST, "", "", "工程师", specialties=["特种设备"], is_expert=True),
     inspector("ZJ502", "毛毅", INST, "", "", "高级工程师", specialties=["特种设备", "食品安全"],
               is_expert=True),
@@ -159,8 +159,9 @@ def draw():
             unstaffed.append({"target": t, "reason": "no_leader_officer", "department": dept})
         else:
             S.append(t)
-    # §12.3: H without the joined targets (§12.12)
-    H = POLICY["cap"] if POLICY["cap"] is not None else max(1, len(drawn))
+    # §12.3: H counts every selected target (without a policy cap H >= |S|, so whether the
+    # joined ones are counted changes nothing)
+    H = POLICY["cap"] if POLICY["cap"] is not None else max(1, len(order))
     A_ = {u for t in S for u in E[t]}
     fair = Fraction(d * len(S), len(A_)) if A_ else Fraction(0)
     c0 = min(max(1, math.ceil(fair)), H)
@@ -267,13 +268,14 @@ def vector():
                        "(a) the city officer ZF506 (office area 1409) and the city expert ZJ503 are "
                        "left out, the city officer ZF507 is widened in by id and the institute's "
                        "experts ZJ501, ZJ502, ZJ505 (no office area) by department; own_office counts "
-                       "only officers of the bureau; ZF506's conflict is not counted. (b) the 河边 "
+                       "only officers of the bureau (定襄's ZF505 of a 城关 office is not counted for "
+                       "忻府区's 城关 target: 3, not 4); ZF506's conflict is not counted. (b) the 河边 "
                        "target's earlier visit this year had ZF502 (outside its pool), ZF503 (last "
                        "year's inspector too: rotation), ZF505 (rotation_year) and the expert ZJ502 "
                        "(not a candidate). (c) the 宏道 target joins the first task's visit: its "
                        "officers and inherited expert ZJ504 lack 特种设备, so an expert is added from "
                        "ZJ501 and ZJ505 (ZJ502 recused by a custom rule, recorded). The 忻府区 target "
-                       "has only ZF507 left (ZF508 is of its own office): too_few_officers.",
+                       "has only ZF507 left (ZF508 is of its own 城关 office): too_few_officers.",
         "seed": SEED, "purpose": PURPOSE, "hash": HASH,
         "targets": [sorted_keys(t) for t in TARGETS],
         "risk_class": "B",
