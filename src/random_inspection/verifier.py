@@ -1861,7 +1861,7 @@ def replay_teams(record: dict[str, Any], inputs: Inputs, compare: Any) -> None:
                       section.get("earlier_visits"))
     modes, pools = zip(*(recusal.pools(t) for t in targets), strict=True) if targets else ((), ())
     seed, purpose, hash_name = record["seed"]["value"], record["purpose"], record["hash"]
-    limit = policy["cap"] if policy["cap"] is not None else max(len(targets), 1)
+    limit = policy["cap"] if policy["cap"] is not None else max(len(selected), 1)
     labels = {kind: [f"{seed},{purpose},{kind}/{t['id']}" for t in targets]
               for kind in ("leader", "team", "group")}
     officers, d, dept = registers.officers, policy["min_officers"], policy["leader_department"]
@@ -2524,6 +2524,16 @@ class Substitutes:
     def draw(self, target_id: str, leaving: str, team: dict[str, Any], k: int) -> str | None:
         """The officer drawn, or None when nobody is eligible; KeyError for a target not in
         the directory."""
+        pool = self.pool(target_id, leaving, team)
+        if not pool:
+            return None
+        label = f"{self.record['seed']['value']},{self.record['purpose']},substitute/" \
+                f"{target_id}/{k}"
+        return str(pool[next(stream(label, len(pool), self.record["hash"])) - 1])
+
+    def pool(self, target_id: str, leaving: str, team: dict[str, Any]) -> list[str]:
+        """§12.9.4: the officers a substitute for ``leaving`` is drawn from, in canonical
+        order."""
         target, policy, registers = self.rows[target_id], self.policy, self.registers
         out = {*registers.in_force.get(target_id, {}), *registers.previous.get(target_id, []),
                *self.record["teams"].get("earlier_visits", {}).get(target_id, []),
@@ -2531,14 +2541,9 @@ class Substitutes:
         for by_target in self.record["teams"]["custom_exclusions"].values():
             out.update(by_target.get(target_id, []))
         department = policy["leader_department"] if leaving == team["leader"] else None
-        pool = [o["id"] for o in registers.officers if o["id"] not in out
+        return [o["id"] for o in registers.officers if o["id"] not in out
                 and self.bureau.of_bureau(o, target) and allowed(policy["mode"], o, target)
                 and (department is None or o["department"] == department)]
-        if not pool:
-            return None
-        label = f"{self.record['seed']['value']},{self.record['purpose']},substitute/" \
-                f"{target_id}/{k}"
-        return str(pool[next(stream(label, len(pool), self.record["hash"])) - 1])
 
 
 def substitute_problems(record: dict[str, Any], ours: list[dict[str, Any]],
