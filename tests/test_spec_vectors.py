@@ -242,7 +242,7 @@ def test_visit_vector(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_library_reproduces_visit_vector() -> None:
     """The library's `form_teams`, given the vector's earlier visits and joined visit, makes
     the vector's whole `teams` section."""
-    from random_inspection.assignment import JoinedVisit  # type: ignore[attr-defined]  # noqa: PLC0415
+    from random_inspection.assignment import JoinedVisit  # noqa: PLC0415
 
     vector = VECTORS["visits"]
     given = vector["section"]["policy"]
@@ -252,7 +252,7 @@ def test_library_reproduces_visit_vector() -> None:
                       region=t["region"], supervising_office=t["supervising_office"],
                       risk_class=RiskClass(vector["risk_class"]))
                for t in vector["targets"]]
-    policy = TeamPolicy(  # type: ignore[call-arg]
+    policy = TeamPolicy(
         check_date=dt.date.fromisoformat(given["check_date"]), mode=given["mode"],
         unit=given["unit"], min_officers=given["min_officers"],
         leader_department=given["leader_department"], cap=given["cap"],
@@ -269,7 +269,7 @@ def test_library_reproduces_visit_vector() -> None:
                           officers=tuple(j["officers"]), leader=j["leader"],
                           inherited_experts=tuple(j["inherited_experts"]))
               for j in vector["joined"]]
-    section = form_teams(targets, inspectors, policy, seed=Seed(vector["seed"]),  # type: ignore[call-arg]
+    section = form_teams(targets, inspectors, policy, seed=Seed(vector["seed"]),
                          purpose=vector["purpose"], hash_name=vector["hash"],
                          earlier_visits=vector["earlier_visits"], joined=joined)
     assert section == vector["section"]
