@@ -207,3 +207,68 @@ def test_substitute_vector(tmp_path: Path) -> None:
         stdlib.substitute(team, leaving, got.substitute, policy.leader_department)
         assert (sorted(team["officers"]), team["leader"]) == (step["officers"], step["leader"])
         earlier.append(got)
+
+
+def test_visit_vector(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The §12.10-12.12 vector: visit_vector.py prints what vectors.json holds, and a record
+    built around its `teams` section (tests/_visits.py) verifies in verifier.py — the
+    executing bureau, rotation_year, the joined target's added expert and the custom rule
+    recusing its candidate replayed exactly — with a note that the joined team and the
+    earlier visits are checked only against the year's records."""
+    import _visits  # noqa: PLC0415
+
+    assert _run("visit_vector.py") == {"visits": VECTORS["visits"]}
+    section = VECTORS["visits"]["section"]
+    # the vector shows what it was made to show
+    assert section["exclusions"]["rotation_year"] >= 1
+    assert section["policy"]["executing_level"] == "county"
+    assert section["joined"][0]["experts"]
+    files = _visits.Files(tmp_path)
+    results = files.check(_visits.record())
+    assert [(n, s) for n, s, _ in results if s not in ("ok", "note")] == []
+    for name in ("joined", "teams", "unstaffed", "exclusions", "custom_exclusions", "cap",
+                 "fair_share"):
+        assert (name, "ok", "match") in results, name
+    notes = [d for n, s, d in results if s == "note"]
+    assert len(notes) == 1
+    assert "checked only against the year's records" in notes[0]
+    assert stdlib.main([str(tmp_path / "r.json"), files.directory, *files.options]) == 0
+    out = capsys.readouterr().out
+    assert "NOTE year:" in out
+    assert out.rstrip().endswith("VERIFIED")
+
+
+def test_library_reproduces_visit_vector() -> None:
+    """The library's `form_teams`, given the vector's earlier visits and joined visit, makes
+    the vector's whole `teams` section."""
+    from random_inspection.assignment import JoinedVisit  # noqa: PLC0415
+
+    vector = VECTORS["visits"]
+    given = vector["section"]["policy"]
+    inspectors = InspectorDirectory([Inspector.from_dict(i) for i in vector["inspectors"]])
+    items = CheckItemList([CheckItem.from_dict(i) for i in vector["check_items"]])
+    targets = [Target(id=t["id"], name=t["name"], entity_type=EntityType(t["entity_type"]),
+                      region=t["region"], supervising_office=t["supervising_office"],
+                      risk_class=RiskClass(vector["risk_class"]))
+               for t in vector["targets"]]
+    policy = TeamPolicy(
+        check_date=dt.date.fromisoformat(given["check_date"]), mode=given["mode"],
+        unit=given["unit"], min_officers=given["min_officers"],
+        leader_department=given["leader_department"], cap=given["cap"],
+        conflicts=ConflictRegister([Conflict.from_dict(c) for c in vector["conflicts"]]),
+        previous_inspectors=vector["previous_inspectors"],
+        custom_rules=[CustomRule.recorded(r["name"], r["recuses"])
+                      for r in vector["custom_rules"]],
+        items=[items[code] for code in given["items"]], add_experts=given["add_experts"],
+        executing_level=given["executing_level"],
+        widened_departments=tuple(given["widened_departments"]),
+        widened_inspectors=tuple(given["widened_inspectors"]))
+    joined = [JoinedVisit(target_id=j["target"], purpose=j["visit_of"]["purpose"],
+                          record_digest=j["visit_of"]["record_digest"],
+                          officers=tuple(j["officers"]), leader=j["leader"],
+                          inherited_experts=tuple(j["inherited_experts"]))
+              for j in vector["joined"]]
+    section = form_teams(targets, inspectors, policy, seed=Seed(vector["seed"]),
+                         purpose=vector["purpose"], hash_name=vector["hash"],
+                         earlier_visits=vector["earlier_visits"], joined=joined)
+    assert section == vector["section"]

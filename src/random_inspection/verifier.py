@@ -17,6 +17,10 @@ inspection teams also needs the registers they were drawn from (the same options
     python verifier.py record.json directory.csv --inspectors inspectors.csv \
         --item-list items.csv [--conflicts conflicts.csv] [--previous previous.json]
 
+Given a folder of a year's records, it also checks them against each other (§12.13): a
+target joining an earlier visit's team names a record of the folder that drew that team,
+and the people of a target's earlier visits inspect it in another record.
+
 Exit status (spec §10.3): 0 verified; 1 not verified (the record does not replay, or it was
 altered); 2 cannot check (an input is missing, unreadable or not what it should be — the
 message says which option to pass).
@@ -51,6 +55,10 @@ ENTITY_TYPES = {"enterprise": "企业", "individual_business": "个体工商户"
                 "product": "产品", "project": "项目"}
 MODES = ("whole_pool", "by_region", "cross_office")
 GROUND_CODES = ("relative", "financial_interest", "former_employment", "other")
+#: §12.11: the policy keys of an executing level, all present or all absent, and the length
+#: of the region prefix each level's bureau shares with the target.
+EXECUTING = ("executing_level", "widened_departments", "widened_inspectors")
+LEVELS = {"city": 4, "county": 6}
 PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
              "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54",
              "61", "62", "63", "64", "65", "71", "81", "82"}
@@ -147,6 +155,7 @@ def read_record(data: bytes) -> dict[str, Any]:
                           f"{', '.join(SPEC_VERSIONS)}")
     Shape(version == "1").record(record)
     rules(record)
+    visit_rules(record)
     expected = canonical(record)
     if expected != text:
         at = next((k for k, (a, b) in enumerate(zip(expected, text, strict=False)) if a != b),
@@ -423,7 +432,8 @@ class Shape:
 
     def teams(self, t: Any) -> None:
         self.keys(t, "$.teams", ["cap", "custom_exclusions", "exclusions", "fair_share",
-                                 "inspector_directory", "policy", "teams", "unstaffed"])
+                                 "inspector_directory", "policy", "teams", "unstaffed"],
+                  () if self.v1 else ("earlier_visits", "joined"))
         self.count(t["cap"], "$.teams.cap")
         self.rational(t["fair_share"], "$.teams.fair_share")
         self.keys(t["inspector_directory"], "$.teams.inspector_directory", ["digest", "size"])
@@ -433,7 +443,9 @@ class Shape:
         keys = ["add_experts", "cap", "check_date", "conflicts_digest", "custom_rules", "items",
                 "leader_department", "min_officers", "mode", "previous_inspectors_digest",
                 "unit"]
-        self.keys(p, "$.teams.policy", keys if self.v1 else [*keys, "items_digest"])
+        self.keys(p, "$.teams.policy", keys if self.v1 else [*keys, "items_digest"],
+                  () if self.v1 else EXECUTING)
+        self.executing(p)
         self.kind(p["add_experts"], "boolean", "$.teams.policy.add_experts")
         self.nullable(lambda v, w: self.count(v, w, 1))(p["cap"], "$.teams.policy.cap")
         self.date(p["check_date"], "$.teams.policy.check_date")
@@ -470,9 +482,47 @@ class Shape:
         self.mapping(t["exclusions"], "$.teams.exclusions", self.exclusion_key, self.count)
         self.mapping(t["custom_exclusions"], "$.teams.custom_exclusions", self.text,
                      lambda v, w: self.mapping(v, w, self.id, officers))
+        if "earlier_visits" in t:
+            self.mapping(t["earlier_visits"], "$.teams.earlier_visits", self.id,
+                         lambda v, w: self.array(v, w, self.code, least=1))
+        if "joined" in t:
+            if not self.list(t["joined"], "$.teams.joined"):
+                raise BadRecordError("$.teams.joined", "needs at least 1 items (absent when "
+                                     "empty)")
+            for index, j in enumerate(t["joined"]):
+                self.joined(j, f"$.teams.joined[{index}]")
         for index, u in enumerate(self.list(t["unstaffed"], "$.teams.unstaffed")):
             self.coded(u, f"$.teams.unstaffed[{index}]", "reason", UNSTAFFED, ("target",))
             self.id(u["target"], f"$.teams.unstaffed[{index}].target")
+
+    def executing(self, p: dict[str, Any]) -> None:
+        """§12.8, §12.11: the executing level and its widening, all three keys or none."""
+        given = [k for k in EXECUTING if k in p]
+        if given and len(given) < len(EXECUTING):
+            raise BadRecordError("$.teams.policy", f"has {', '.join(given)} but not "
+                                 f"{', '.join(k for k in EXECUTING if k not in p)}: the three "
+                                 "keys of an executing level are all present or all absent "
+                                 "(§12.8, §12.11)")
+        if given:
+            self.one_of(p["executing_level"], "$.teams.policy.executing_level",
+                        tuple(LEVELS))
+            self.array(p["widened_departments"], "$.teams.policy.widened_departments",
+                       self.label)
+            self.array(p["widened_inspectors"], "$.teams.policy.widened_inspectors", self.code)
+
+    def joined(self, j: Any, where: str) -> None:
+        """§12.12: one target joining an earlier visit's team."""
+        self.keys(j, where, ["experts", "inherited_experts", "leader", "officers", "target",
+                             "uncovered", "visit_of"])
+        self.array(j["experts"], f"{where}.experts", self.code)
+        self.array(j["inherited_experts"], f"{where}.inherited_experts", self.code)
+        self.code(j["leader"], f"{where}.leader")
+        self.array(j["officers"], f"{where}.officers", self.code, least=2)
+        self.id(j["target"], f"{where}.target")
+        self.array(j["uncovered"], f"{where}.uncovered", self.label)
+        self.keys(j["visit_of"], f"{where}.visit_of", ["purpose", "record_digest"])
+        self.text(j["visit_of"]["purpose"], f"{where}.visit_of.purpose", ",")
+        self.digest(j["visit_of"]["record_digest"], f"{where}.visit_of.record_digest")
 
     def list(self, value: Any, where: str) -> list[Any]:
         self.kind(value, "array", where)
@@ -480,12 +530,14 @@ class Shape:
 
     def exclusion_key(self, key: str, where: str) -> None:
         kind, _, rest = key.partition(":")
-        if key in ("own_office", "rotation") or (kind == "conflict" and rest in GROUND_CODES):
+        if key in ("own_office", "rotation", "rotation_year") or (
+                kind == "conflict" and rest in GROUND_CODES):
             return
         if kind == "custom":
             self.text(rest, where)
             return
-        raise BadRecordError(where, "not own_office, rotation, conflict:<ground> or custom:<rule>")
+        raise BadRecordError(where, "not own_office, rotation, rotation_year, "
+                                    "conflict:<ground> or custom:<rule>")
 
 
 def rules(record: dict[str, Any]) -> None:
@@ -523,6 +575,55 @@ def rules(record: dict[str, Any]) -> None:
         raise BadRecordError("$.seed.value", "too short: 20 decimal digits or 32 hex characters")
     if seed["provenance"] == "combined" and len(seed["value"].split("-")) != len(seed["parties"]):
         raise BadRecordError("$.seed.value", "one group per party")
+
+
+def visit_rules(record: dict[str, Any]) -> None:
+    """§12.8 and §12.10-12.12: the canonical form of the executing level's widening,
+    `earlier_visits` and `joined`, beyond what the schema states — sorted lists, selected
+    targets, joined targets in draw order and without a team of their own."""
+    if "teams" not in record:
+        return
+    section, policy = record["teams"], record["teams"]["policy"]
+    for key in ("widened_departments", "widened_inspectors"):
+        if key in policy and policy[key] != sorted(policy[key]):
+            raise BadRecordError(f"$.teams.policy.{key}", "not sorted by code point (§12.8)")
+    position = {i: k for k, i in enumerate(i for s in record["strata"] for i in s["selected"])}
+    drawn = {x["target"] for x in (*section["teams"], *section["unstaffed"])}
+    last = -1
+    for index, j in enumerate(section.get("joined", [])):
+        where, target = f"$.teams.joined[{index}]", j["target"]
+        if target not in position:
+            raise BadRecordError(f"{where}.target", f"{target} is not a target this record "
+                                 "selected (§12.12)")
+        if target in drawn:
+            raise BadRecordError(f"{where}.target", f"{target} is in `teams` or `unstaffed` "
+                                 "too: a joined target has no team of its own (§12.12)")
+        if position[target] <= last:
+            raise BadRecordError(f"{where}.target", f"{target} is out of draw order (or "
+                                 "joined twice): joined targets are listed in draw order "
+                                 "(§12.12)")
+        last = position[target]
+        for key in ("officers", "inherited_experts", "uncovered"):
+            if j[key] != sorted(j[key]):
+                raise BadRecordError(f"{where}.{key}", "not sorted by code point (§12.12)")
+        if j["leader"] not in j["officers"]:
+            raise BadRecordError(f"{where}.leader", f"{j['leader']} is not one of the "
+                                 "visit team's officers (§12.12)")
+        both = sorted(set(j["officers"]) & set(j["inherited_experts"]))
+        if both:
+            raise BadRecordError(f"{where}.inherited_experts", f"{both} are officers of the "
+                                 "visit's team too (§12.12)")
+    earlier = section.get("earlier_visits")
+    if earlier is not None and not earlier:
+        raise BadRecordError("$.teams.earlier_visits", "empty: the key is absent when no "
+                             "target has earlier visits (§12.10)")
+    for target, ids in (earlier or {}).items():
+        where = f"$.teams.earlier_visits[{target!r}]"
+        if target not in position:
+            raise BadRecordError(where, f"{target} is not a target this record selected "
+                                 "(§12.10)")
+        if ids != sorted(ids):
+            raise BadRecordError(where, "not sorted by code point (§12.10)")
 
 
 def design_problem(design: dict[str, Any]) -> str | None:
@@ -1657,27 +1758,42 @@ class Registers:
 
 class Recusal:
     """§12.2 and §12.8: each target's mode pool, its pool after recusals, the pairs each
-    ground removed, and the officers each custom rule removed (rule → target → ids)."""
+    ground removed, and the officers each custom rule removed (rule → target → ids); with
+    the record's earlier visits (§12.10) and the policy's executing bureau (§12.11)."""
 
     def __init__(self, policy: dict[str, Any], registers: Registers,
-                 recorded_rules: dict[str, dict[str, list[str]]]) -> None:
+                 recorded_rules: dict[str, dict[str, list[str]]],
+                 earlier: dict[str, list[str]] | None = None) -> None:
         self.policy, self.registers, self.rules = policy, registers, recorded_rules
+        self.earlier = earlier or {}
         self.index = {o["id"]: u for u, o in enumerate(registers.officers)}
-        self.by_place: dict[tuple[str, str], list[int]] = {}  # the mode pool depends on these
+        # the mode pool depends on these; with it the number of officers of the bureau
+        self.by_place: dict[tuple[str, str], tuple[int, list[int]]] = {}
         self.exclusions: dict[str, int] = {}
         self.custom: dict[str, dict[str, list[str]]] = {}
+
+    def of_bureau(self, person: dict[str, Any], t: dict[str, str]) -> bool:
+        """§12.11: is the officer or expert of the bureau executing for t (or widened in)?"""
+        level = self.policy.get("executing_level")
+        if level is None:
+            return True
+        size, area = LEVELS[level], person["office_area"]
+        return (len(area) >= size and area.startswith(t["region"][:size])) \
+            or person["department"] in self.policy["widened_departments"] \
+            or person["id"] in self.policy["widened_inspectors"]
 
     def pools(self, t: dict[str, str]) -> tuple[list[int], list[int]]:
         """The target's mode pool and its pool (officer indices, canonical order)."""
         officers, policy = self.registers.officers, self.policy
         place = (t["region"], t["supervising_office"])
         if place not in self.by_place:
-            self.by_place[place] = [u for u, o in enumerate(officers)
-                                    if allowed(policy["mode"], o, t)]
-        mode = self.by_place[place]
+            bureau = [u for u, o in enumerate(officers) if self.of_bureau(o, t)]
+            self.by_place[place] = (len(bureau), [u for u in bureau
+                                                  if allowed(policy["mode"], officers[u], t)])
+        bureau_size, mode = self.by_place[place]
         members = set(mode)
         if policy["mode"] == "cross_office":
-            self.count("own_office", len(officers) - len(mode))
+            self.count("own_office", bureau_size - len(mode))
         out: dict[int, str] = {}  # each recused officer's first ground
         for inspector, ground in self.registers.in_force.get(t["id"], {}).items():
             if self.index.get(inspector) in members:
@@ -1685,6 +1801,9 @@ class Recusal:
         for inspector in self.registers.previous.get(t["id"], []):
             if self.index.get(inspector) in members:
                 out.setdefault(self.index[inspector], "rotation")
+        for inspector in self.earlier.get(t["id"], []):
+            if self.index.get(inspector) in members:
+                out.setdefault(self.index[inspector], "rotation_year")
         for rule in policy["custom_rules"]:
             listed = set(self.rules.get(rule, {}).get(t["id"], []))
             for u in mode:
@@ -1699,14 +1818,18 @@ class Recusal:
     def count(self, ground: str, n: int) -> None:
         self.exclusions[ground] = self.exclusions.get(ground, 0) + n
 
-    def experts(self, t: dict[str, str], needed: set[str]) -> list[dict[str, Any]]:
-        """§12.6: the candidate experts for the needed specialties; those a custom rule
-        recused are recorded under the first such rule."""
+    def experts(self, t: dict[str, str], needed: set[str], team: tuple[str, ...] = ()
+                ) -> list[dict[str, Any]]:
+        """§12.6: the candidate experts for the needed specialties — not the ``team``'s
+        people (a joined visit's, §12.12), of the executing bureau (§12.11); those a custom
+        rule recused are recorded under the first such rule."""
         barred = {*self.registers.in_force.get(t["id"], {}),
-                  *self.registers.previous.get(t["id"], [])}
+                  *self.registers.previous.get(t["id"], []),
+                  *self.earlier.get(t["id"], []), *team}
         pool = []
         for e in self.registers.experts:
-            if not set(e["specialties"]) & needed or e["id"] in barred:
+            if not set(e["specialties"]) & needed or e["id"] in barred \
+                    or not self.of_bureau(e, t):
                 continue
             rule = next((r for r in self.policy["custom_rules"]
                          if e["id"] in self.rules.get(r, {}).get(t["id"], [])), None)
@@ -1723,15 +1846,18 @@ def replay_teams(record: dict[str, Any], inputs: Inputs, compare: Any) -> None:
     section, policy = record["teams"], record["teams"]["policy"]
     registers = Registers(record, inputs, compare)
     by_id = {r["id"]: r for r in inputs.rows}
-    targets = [by_id[i] for s in record["strata"] for i in s["selected"] if i in by_id]
-    if len(targets) < sum(len(s["selected"]) for s in record["strata"]):
+    selected = [by_id[i] for s in record["strata"] for i in s["selected"] if i in by_id]
+    if len(selected) < sum(len(s["selected"]) for s in record["strata"]):
         compare("teams", "selected targets in the directory", "a selected id is not in it")
         return
+    joined = {j["target"]: j for j in section.get("joined", [])}
+    targets = [t for t in selected if t["id"] not in joined]  # §12.12: they draw no team
     recusal = Recusal(policy, registers,
-                      {} if record["spec_version"] == "1" else section["custom_exclusions"])
+                      {} if record["spec_version"] == "1" else section["custom_exclusions"],
+                      section.get("earlier_visits"))
     modes, pools = zip(*(recusal.pools(t) for t in targets), strict=True) if targets else ((), ())
     seed, purpose, hash_name = record["seed"]["value"], record["purpose"], record["hash"]
-    limit = policy["cap"] if policy["cap"] is not None else max(len(targets), 1)
+    limit = policy["cap"] if policy["cap"] is not None else max(len(selected), 1)
     labels = {kind: [f"{seed},{purpose},{kind}/{t['id']}" for t in targets]
               for kind in ("leader", "team", "group")}
     officers, d, dept = registers.officers, policy["min_officers"], policy["leader_department"]
@@ -1761,6 +1887,11 @@ def replay_teams(record: dict[str, Any], inputs: Inputs, compare: Any) -> None:
                       "leader": officers[leader_of[k]]["id"], "experts": chosen,
                       "uncovered": uncovered, **({"group": group_of[k]} if k in group_of
                                                  else {})})
+    visits = [replay_joined(t, joined[t["id"]], registers=registers, recusal=recusal,
+                            label=f"{seed},{purpose},experts/{t['id']}", hash_name=hash_name)
+              for t in selected if t["id"] in joined]
+    if visits:
+        compare("joined", section["joined"], visits)
     replayed = {
         "teams": teams, "fair_share": str(fair), "cap": max(loads.values(), default=0),
         "unstaffed": [{"target": targets[k]["id"], **r} for k, r in sorted(reasons.items())],
@@ -1771,6 +1902,23 @@ def replay_teams(record: dict[str, Any], inputs: Inputs, compare: Any) -> None:
         replayed = teams_v1(replayed)
     for key in ("teams", "unstaffed", "fair_share", "cap", "exclusions", "custom_exclusions"):
         compare(key, section[key], replayed[key])
+
+
+def replay_joined(t: dict[str, str], entry: dict[str, Any], *, registers: Registers,
+                  recusal: Recusal, label: str, hash_name: str) -> dict[str, Any]:
+    """§12.12: a target joining an earlier visit's team — the recorded team as given, and
+    the experts this task's items need beyond its officers and inherited experts."""
+    specialties = {p["id"]: p["specialties"] for p in registers.people}
+    team = (*entry["officers"], *entry["inherited_experts"])
+    needed = {s for item in registers.items if t["entity_type"] in item["entity_types"]
+              for s in item["required_specialties"]}
+    needed -= {s for person in team for s in specialties.get(person, [])}
+    chosen: list[str] = []
+    uncovered = sorted(needed)
+    if needed and recusal.policy["add_experts"]:
+        chosen, uncovered = expert_cover(needed, recusal.experts(t, needed, team), label,
+                                         hash_name)
+    return {**entry, "experts": chosen, "uncovered": uncovered}
 
 
 # --- records of spec 1 (spec §14) ------------------------------------------------------------
@@ -2367,24 +2515,31 @@ class Substitutes:
         self.record, self.policy = record, record["teams"]["policy"]
         self.registers = Registers(record, inputs, lambda *_: None)  # compared by the teams
         self.rows = {r["id"]: r for r in inputs.rows}
+        self.bureau = Recusal(self.policy, self.registers, {})
 
     def draw(self, target_id: str, leaving: str, team: dict[str, Any], k: int) -> str | None:
         """The officer drawn, or None when nobody is eligible; KeyError for a target not in
         the directory."""
-        target, policy, registers = self.rows[target_id], self.policy, self.registers
-        out = {*registers.in_force.get(target_id, {}), *registers.previous.get(target_id, []),
-               *team["ever"]}
-        for by_target in self.record["teams"]["custom_exclusions"].values():
-            out.update(by_target.get(target_id, []))
-        department = policy["leader_department"] if leaving == team["leader"] else None
-        pool = [o["id"] for o in registers.officers if o["id"] not in out
-                and allowed(policy["mode"], o, target)
-                and (department is None or o["department"] == department)]
+        pool = self.pool(target_id, leaving, team)
         if not pool:
             return None
         label = f"{self.record['seed']['value']},{self.record['purpose']},substitute/" \
                 f"{target_id}/{k}"
         return str(pool[next(stream(label, len(pool), self.record["hash"])) - 1])
+
+    def pool(self, target_id: str, leaving: str, team: dict[str, Any]) -> list[str]:
+        """§12.9.4: the officers a substitute for ``leaving`` is drawn from, in canonical
+        order."""
+        target, policy, registers = self.rows[target_id], self.policy, self.registers
+        out = {*registers.in_force.get(target_id, {}), *registers.previous.get(target_id, []),
+               *self.record["teams"].get("earlier_visits", {}).get(target_id, []),
+               *team["ever"]}
+        for by_target in self.record["teams"]["custom_exclusions"].values():
+            out.update(by_target.get(target_id, []))
+        department = policy["leader_department"] if leaving == team["leader"] else None
+        return [o["id"] for o in registers.officers if o["id"] not in out
+                and self.bureau.of_bureau(o, target) and allowed(policy["mode"], o, target)
+                and (department is None or o["department"] == department)]
 
 
 def substitute_problems(record: dict[str, Any], ours: list[dict[str, Any]],
@@ -2557,6 +2712,7 @@ def check(record_path: str, directory_path: str, args: Any = None
             results.append(("teams", "need", "the record has teams: pass " + "; ".join(needs)))
         else:
             replay_teams(record, inputs, compare)
+        results += alone_note(record["teams"], args)
     if getattr(args, "journal", None):
         results += journal_given(record, inputs, args, needs)
     return results
@@ -2584,7 +2740,103 @@ def selection_check(label: str, recorded: list[str], picked: list[str]) -> tuple
                           f"recorded: {sorted(set(picked) - set(recorded))!r:.160}")
 
 
-MARKS = {"ok": "ok  ", "fail": "FAIL", "need": "NEED"}
+MARKS = {"ok": "ok  ", "fail": "FAIL", "need": "NEED", "note": "NOTE"}
+
+
+# --- a year's records (spec §12.13) -------------------------------------------------------
+
+def alone_note(section: dict[str, Any], args: Any) -> list[tuple[str, str, str]]:
+    """A record verified on its own (not with the year's records, ``args.year``): what it
+    takes as given from the year's other records, as a note (not a failure)."""
+    joined, earlier = section.get("joined", []), section.get("earlier_visits", {})
+    if getattr(args, "year", False) or (not joined and not earlier):
+        return []
+    given = ([f"the teams that {len(joined)} joined target(s) join (officers, leader, "
+              "inherited experts)"] if joined else []) + (
+        [f"the people of {len(earlier)} target(s)' earlier visits"] if earlier else [])
+    return [("year", "note", " and ".join(given) + " are taken as the record gives them: "
+             "they are checked only against the year's records (§12.13) — verify the year's "
+             "records together, e.g. their folder")]
+
+
+def year_problems(records: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """§12.13: each joined entry against the record that drew its visit's team, each
+    earlier-visits list against the other records; ``records`` are (name, record)."""
+    by_key = {(r["purpose"], r["record_digest"]): (name, r) for name, r in records}
+    people: list[dict[str, set[str]]] = []  # per record: target -> who inspects it there
+    added: dict[tuple[str, str, str], list[tuple[int, list[str]]]] = {}
+    for k, (_, r) in enumerate(records):
+        section = r.get("teams", {})
+        mine: dict[str, set[str]] = {}
+        for team in section.get("teams", []):
+            mine.setdefault(team["target"], set()).update(team["officers"], team["experts"])
+        for j in section.get("joined", []):
+            mine.setdefault(j["target"], set()).update(j["officers"], j["inherited_experts"],
+                                                       j["experts"])
+            visit = (j["target"], j["visit_of"]["purpose"], j["visit_of"]["record_digest"])
+            added.setdefault(visit, []).append((k, j["experts"]))
+        people.append(mine)
+    problems = []
+    for k, (name, r) in enumerate(records):
+        section = r.get("teams", {})
+        for j in section.get("joined", []):
+            t, visit = j["target"], j["visit_of"]
+            where = f"{name}: joined {t}"
+            found = by_key.get((visit["purpose"], visit["record_digest"]))
+            if found is None:
+                problems.append(f"{where}: visit_of names no record of the set (purpose "
+                                f"{visit['purpose']!r}, {visit['record_digest']})")
+                continue
+            lead_name, lead = found
+            team = next((x for x in lead.get("teams", {}).get("teams", [])
+                         if x["target"] == t), None)
+            if team is None:
+                problems.append(f"{where}: {lead_name} (visit_of) drew no team for {t}")
+                continue
+            if (j["officers"], j["leader"]) != (team["officers"], team["leader"]):
+                problems.append(f"{where}: officers {j['officers']} led by {j['leader']}, "
+                                f"but the team {lead_name} drew is {team['officers']} led "
+                                f"by {team['leader']}")
+            others = {e for i, experts in added[(t, visit["purpose"], visit["record_digest"])]
+                      if i != k for e in experts}
+            lacking = sorted(set(team["experts"]) - set(j["inherited_experts"]))
+            foreign = sorted(set(j["inherited_experts"]) - set(team["experts"]) - others)
+            if lacking:
+                problems.append(f"{where}: inherited_experts lack {lacking}, experts of the "
+                                f"team {lead_name} drew")
+            if foreign:
+                problems.append(f"{where}: inherited_experts {foreign} are neither experts "
+                                f"of the team {lead_name} drew nor added to that visit by "
+                                "another record of the set")
+        for t, ids in section.get("earlier_visits", {}).items():
+            seen = {u for i, mine in enumerate(people) if i != k for u in mine.get(t, ())}
+            stray = [u for u in ids if u not in seen]
+            if stray:
+                problems.append(f"{name}: earlier_visits of {t}: {stray} inspect {t} in no "
+                                "other record of the set")
+    return problems
+
+
+def year_checks(paths: list[Path]) -> list[tuple[str, str, str]]:
+    """§12.13 over the records of ``paths`` that can be read (the others fail on their own);
+    nothing when none of them joins a visit or has earlier visits."""
+    records = []
+    for path in paths:
+        try:
+            records.append((path.name, read_record(path.read_bytes())))
+        except (OSError, CannotCheckError, BadRecordError):
+            continue
+    sections = [r["teams"] for _, r in records if "teams" in r]
+    joined = sum(len(s.get("joined", [])) for s in sections)
+    earlier = sum(len(s.get("earlier_visits", {})) for s in sections)
+    if not joined and not earlier:
+        return []
+    problems = year_problems(records)
+    if problems:
+        return [("year", "fail", f"{p} (§12.13)") for p in problems]
+    return [("year", "ok", f"{len(records)} records of the year: {joined} joined target(s) "
+             f"name the record that drew their visit's team, with its officers, leader and "
+             f"experts; {earlier} earlier-visit list(s) name people of other records")]
 
 
 # --- run folders (spec §15) -------------------------------------------------------------------
@@ -2659,6 +2911,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"verifier: cannot check: {error}", file=sys.stderr)
         return 2
     codes = []
+    args.year = len(paths) > 1  # several records: checked against each other (§12.13)
     for path in paths:
         try:
             results = check(str(path), args.directory, args)
@@ -2674,10 +2927,15 @@ def main(argv: list[str] | None = None) -> int:
         failed = sum(status == "fail" for _, status, _ in results)
         print(prefix + ("VERIFIED" if code == 0 else f"NOT VERIFIED: {failed} check(s) failed"
                         if code == 1 else "CANNOT CHECK: an input is missing"))
+    year = year_checks(paths) if len(paths) > 1 else []
+    for name, status, detail in year:
+        print(f"{MARKS[status]} {name}: {detail}")
+    disagree = any(status == "fail" for _, status, _ in year)
     if len(paths) > 1 or problems:
         print(f"{codes.count(0)} of {len(paths)} records verified"
-              + ("; the folder was changed after the run" if problems else ""))
-    return 1 if 1 in codes or problems else 2 if 2 in codes else 0
+              + ("; the folder was changed after the run" if problems else "")
+              + ("; NOT VERIFIED: the year's records disagree (§12.13)" if disagree else ""))
+    return 1 if 1 in codes or problems or disagree else 2 if 2 in codes else 0
 
 
 if __name__ == "__main__":

@@ -141,21 +141,24 @@ def substitute_pool(officers: Sequence[Inspector], policy: TeamPolicy, target: T
                     state: TeamState, leaving: str, *, custom: Iterable[str]) -> list[str]:
     """The officers who may substitute for ``leaving`` (spec §12.9.4), in canonical order.
 
-    ``officers`` are those of §12.1 in canonical order; ``custom`` the ids the record's
-    ``custom_exclusions`` list for the target under any rule.
+    ``officers`` are those of §12.1 in canonical order; ``custom`` the ids the record
+    recuses as data (`recorded_custom`); only the executing bureau's officers (§12.11).
     """
     recused = {*policy.conflicts.for_target(target.id, policy.check_date),
                *policy.rotation.get(target.id, ()), *custom, *state.ever}
     department = policy.leader_department if leaving == state.leader else None
     return [o.id for o in officers if o.id not in recused
-            and mode_allows(policy.mode, o, target)
+            and policy.serves(o, target) and mode_allows(policy.mode, o, target)
             and (department is None or o.department == department)]
 
 
 def recorded_custom(section: Mapping[str, Any], target_id: str) -> set[str]:
-    """The ids a spec 1.1 record's ``custom_exclusions`` list for a target, any rule."""
+    """The ids a spec 1.1 record recuses for a target as data: those its
+    ``custom_exclusions`` list under any rule, and the people of its earlier visits this
+    year (``earlier_visits``, spec §12.10)."""
     return {i for by_target in section["custom_exclusions"].values()
-            for i in by_target.get(target_id, ())}
+            for i in by_target.get(target_id, ())} | set(
+        section.get("earlier_visits", {}).get(target_id, ()))
 
 
 def substitute_label(target_id: str, k: int) -> str:

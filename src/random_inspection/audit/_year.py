@@ -67,6 +67,10 @@ def year_problems(records: Sequence[AuditRecord]) -> list[str] | None:
             if stray:
                 problems.append(f"{where}: inherited experts {stray} were in no record of "
                                 "the visit")
+            dropped = sorted(set(team["experts"]) - set(entry["inherited_experts"]))
+            if dropped:
+                problems.append(f"{where}: the experts {dropped} that {leading.purpose} drew "
+                                "for the visit are not among its inherited experts")
         for target, ids in section.get("earlier_visits", {}).items():
             before = {p for digest, people in seen.get(target, []) if digest != record.digest
                       for p in people}
