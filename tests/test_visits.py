@@ -14,7 +14,12 @@ import pytest
 from hypothesis import given, settings
 
 from random_inspection import InvalidValueError
-from random_inspection.assignment import JoinedVisit, TeamPolicy, assign_inspectors
+from random_inspection.assignment import (
+    JoinedVisit,
+    TeamPolicy,
+    assign_inspectors,
+    draw_substitute,
+)
 from random_inspection.audit import FolderReport, verify, verify_folder
 from random_inspection.demo import CITY_NAME, DemoCity, demo_city, demo_plan
 from random_inspection.planning import AnnualPlan, PlanRun, Task, run_plan
@@ -336,3 +341,22 @@ def test_a_years_records_are_checked_against_each_other(staffed_city: DemoCity,
     report = check("earlier", {**records, "T3": forged})
     assert report.year
     assert any(outsider in p and "no other record" in p for p in report.year)
+
+
+def test_a_substitute_for_a_joined_visit_is_drawn_in_the_leading_record(
+        staffed_city: DemoCity) -> None:
+    """The joined record has no team of its own for the target: asking it for a substitute
+    names the record that drew the team, and that record draws one."""
+    plan = _plan(_task("T1", ("SJ01",), "2024-04-01", "2024-06-30"),
+                 _task("T2", ("SJ07",), "2024-05-01", "2024-07-31"))
+    run = run_plan(plan, staffed_city.targets, staffed_city.inspectors,
+                   staffed_city.check_items, seed=SEED)
+    joined = run.run("T2").assignment.joined[0]
+    target = staffed_city.targets[joined.target_id]
+    later, first = run.run("T2"), run.run("T1")
+    with pytest.raises(InvalidValueError, match="joined the visit of an earlier task.*T1"):
+        draw_substitute(later.record, staffed_city.inspectors, later.policy, target,
+                        joined.officers[0])
+    drawn = draw_substitute(first.record, staffed_city.inspectors, first.policy, target,
+                            joined.officers[0])
+    assert drawn.substitute not in joined.officers

@@ -292,6 +292,14 @@ def draw_substitute(record: AuditRecord, inspectors: InspectorDirectory, policy:
     section = _checked(record, inspectors, policy, target)
     teams = {t["target"]: t for t in section["teams"]}
     if target.id not in teams:
+        visit = next((j["visit_of"] for j in section.get("joined", ())
+                      if j["target"] == target.id), None)
+        if visit is not None:
+            raise InvalidValueError("draw_substitute", "target", target.id,
+                                    "joined the visit of an earlier task: its team is that "
+                                    f"record's ({visit['purpose']}, "
+                                    f"{visit['record_digest'][:19]}…)",
+                                    "draw the substitute in the record that drew the team")
         raise InvalidValueError("draw_substitute", "target", target.id,
                                 "has no team in this record",
                                 "give a target the record staffed (see its teams)")
