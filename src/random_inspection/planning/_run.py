@@ -233,6 +233,7 @@ class _Visits:
         """Record the task's draw: new visits, joined ones (window narrowed, items added,
         the team's added experts), and teams for visits that had none."""
         record = assignment.record
+        digest = record.digest  # computed once: it hashes the whole record
         teams = {t.target_id: t for t in (*assignment.teams, *assignment.joined)}
         for target_id in record.selected_ids:
             visits = self.of.setdefault(target_id, [])
@@ -245,14 +246,14 @@ class _Visits:
                     v["items"].update(task.items)
                     if team is not None and (v["team"] is None or team.visit_of is not None):
                         if v["team"] is None:  # this task drew the visit's team
-                            v["purpose"], v["digest"] = purpose, record.digest
+                            v["purpose"], v["digest"] = purpose, digest
                         v["team"] = attrs.evolve(team, visit_of=None, inherited_experts=())
                         v["uncovered"].update(team.uncovered)
                     break
             else:
                 visits.append({"window": task.period, "tasks": [task.code],
                                "items": set(task.items), "team": team, "purpose": purpose,
-                               "digest": record.digest,
+                               "digest": digest,
                                "uncovered": set(team.uncovered if team else ())})
 
     def _team(self, visit: dict[str, Any]) -> Team | None:
