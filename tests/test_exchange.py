@@ -33,6 +33,7 @@ from random_inspection.results import (
     write_notice,
     write_results_template,
 )
+from random_inspection.results._publicity import csv_cell
 
 SEED = "31415926535897932384"
 AT = dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC)
@@ -106,7 +107,7 @@ def test_the_template_round_trip(year: PlanRun, simulated: tuple[ResultBook, Fol
     write_results_template(book, path, items=small_city.check_items)
     read = read_results(path, ResultBook(year), at=AT)
     assert contents(read) == contents(book)
-    assert len(read) == 42
+    assert len(read) == len(book) > 0
     assert {(r.state, r.entered_at) for r in read} == {(ReviewState.ENTERED, AT)}
 
 
@@ -453,3 +454,23 @@ def test_generated_results_survive_the_fill_in_sheet(year: PlanRun,
         write_results_template(book, path)
         read = read_results(path, ResultBook(year), at=AT)
     assert contents(read) == contents(book)
+
+
+def test_the_csv_notice_cannot_run_a_formula(simulated: tuple[ResultBook, Any],
+                                             tmp_path: Path) -> None:
+    """Text a spreadsheet would run (CSV injection: a hostile name or organ beginning with
+    =, +, -, @) is written with a leading apostrophe in the public CSV; other cells are
+    untouched."""
+    book = _half_published(simulated[0])
+    path = tmp_path / "notice.csv"
+    hostile = '=HYPERLINK("http://example.invalid","点此")'
+    write_notice(book, path, organ=hostile)
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))[1:]
+    assert rows
+    assert {row[5] for row in rows} == {"'" + hostile}
+    assert all(not row[0].startswith("'") for row in rows)
+    for start in ("=", "+", "-", "@"):
+        assert csv_cell(start + "1", formula_safe=True) == "'" + start + "1"
+        assert csv_cell(start + "1", formula_safe=False) == start + "1"
+    assert csv_cell("忻州市", formula_safe=True) == "忻州市"
+    assert csv_cell(dt.date(2024, 5, 6), formula_safe=True) == "2024-05-06"

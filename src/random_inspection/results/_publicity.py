@@ -60,17 +60,35 @@ def _width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+#: What a spreadsheet reading a CSV cell takes for the start of a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object, *, formula_safe: bool) -> object:
+    """A CSV cell: dates in ISO form; with ``formula_safe``, text a spreadsheet would run
+    as a formula (a firm name beginning ``=``, ``+``, ``-``, ``@``) prefixed with ``'``, the
+    spreadsheets' own mark for text, so a published file cannot run anything when opened."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if formula_safe and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write(path: PathLike, chosen: str, header: Sequence[str], rows: list[list[Any]], *,
            sheet_name: str, title: str = "", text_columns: Iterable[int] = (),
-           notes: Sequence[Sequence[str]] = (), overwrite: bool) -> None:
+           notes: Sequence[Sequence[str]] = (), overwrite: bool,
+           formula_safe: bool = False) -> None:
     """Write a table as CSV (UTF-8 with BOM) or as a workbook with a title row merged across
-    the columns, a bold header, frozen panes, fitted widths and date cells."""
+    the columns, a bold header, frozen panes, fitted widths and date cells. Workbook cells
+    are always text where they look like formulas; CSV cells are neutralised with
+    ``formula_safe`` (files for the public; a template read back stays verbatim)."""
     if chosen == "csv":
         with open_atomic(path, "w", encoding="utf-8-sig", newline="",
                          overwrite=overwrite) as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(header)
-            writer.writerows([v.isoformat() if isinstance(v, dt.date) else v for v in row]
+            writer.writerows([csv_cell(v, formula_safe=formula_safe) for v in row]
                              for row in rows)
         return
     try:
@@ -219,7 +237,8 @@ def write_notice(book: ResultBook, path: PathLike, *, organ: str,
         The year's results; only published ones are written.
     path
         A ``.xlsx`` file (bold header, fitted widths, date cells) or ``.csv`` (UTF-8 with BOM,
-        so Excel opens it), written whole or not at all.
+        so Excel opens it), written whole or not at all. Text that a spreadsheet would take
+        for a formula is kept text (a CSV cell gets a leading ``'``).
     organ
         The inspecting authority (检查实施机关), e.g. ``"忻州市市场监督管理局"``.
     directory
@@ -246,4 +265,4 @@ def write_notice(book: ResultBook, path: PathLike, *, organ: str,
                          "；".join(c.label_zh for c in sorted_codes(outcome.codes)),
                          result.check_date, organ, result.published_on])
     _write(path, chosen, NOTICE_HEADER, rows, sheet_name="抽查检查结果公示", text_columns=[0],
-           overwrite=overwrite)
+           overwrite=overwrite, formula_safe=True)
