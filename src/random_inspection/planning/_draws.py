@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from ..registry import RiskClass, TargetDirectory
 from ..sampling import ClassWeighted, Sample, Seed, draw_targets
@@ -42,7 +43,7 @@ class YearDraws:
 
     draws: tuple[tuple[Task, Sample], ...]
 
-    def covered(self, mask: np.ndarray) -> int:  # type: ignore[type-arg]
+    def covered(self, mask: npt.NDArray[np.bool_]) -> int:
         """Distinct targets of ``mask`` (rows in canonical order) drawn by any task."""
         if not self.draws:
             return 0
@@ -60,6 +61,7 @@ class _Ledger:
         self.classes = directory.codes("risk_class")
         self.drawn: list[tuple[Task, tuple[str, ...]]] = []
         self.windows: dict[str, list[Window]] = {}
+        self.cap: dict[str, tuple[RiskClass, int]] = {}  # capped targets drawn: class, cap
 
     def exclusions(self, task: Task) -> dict[str, list[str]]:
         """Reason → ids the task may not draw, from the draws before it."""
@@ -70,18 +72,22 @@ class _Ledger:
             elif earlier.is_joint and task.executing_department in earlier.departments:
                 out[f"in the joint check {earlier.code} (部门联合抽查)"] = list(ids)
         capped: dict[str, list[str]] = {}
-        for target_id, windows in self.windows.items():
-            if any(overlap(w, task.period) for w in windows):
-                continue  # drawn again, it joins that visit: no extra visit
-            cls = CLASSES[int(self.classes[self.directory._row_of(target_id)])]
-            cap = self.caps[cls]
-            if cap is not None and len(windows) >= cap:
-                capped.setdefault(f"visit cap reached (class {cls.code}: {cap} a year)",
-                                  []).append(target_id)
+        for target_id, (cls, cap) in self.cap.items():  # only targets of a capped class
+            windows = self.windows[target_id]
+            if len(windows) < cap or any(overlap(w, task.period) for w in windows):
+                continue  # under the cap, or drawn again it joins that visit
+            capped.setdefault(f"visit cap reached (class {cls.code}: {cap} a year)",
+                              []).append(target_id)
         return {**out, **capped}
 
     def add(self, task: Task, ids: tuple[str, ...]) -> None:
         self.drawn.append((task, ids))
+        rows = self.directory.positions(ids)
+        for target_id, row in zip(ids, rows.tolist(), strict=True):
+            cls = CLASSES[int(self.classes[row])]
+            cap = self.caps[cls]
+            if cap is not None:
+                self.cap[target_id] = (cls, cap)
         for target_id in ids:
             windows = self.windows.setdefault(target_id, [])
             for k, w in enumerate(windows):
@@ -112,8 +118,8 @@ def draw_year_targets(plan: AnnualPlan, directory: TargetDirectory, *,
     ledger = _Ledger(directory, plan.visit_caps)
     draws: list[tuple[Task, Sample]] = []
     for task in plan.run_order():
-        draws.append((task, _draw(plan, task, ledger, directory, _seed_for(seed, task.code),
-                                  hash)))
+        draws.append((task, _draw(plan, task, ledger, directory,
+                                  seed=_seed_for(seed, task.code), hash_name=hash)))
         if after is not None:
             after(len(draws))
     extra = plan.top_up
@@ -124,13 +130,13 @@ def draw_year_targets(plan: AnnualPlan, directory: TargetDirectory, *,
             (mask & id_mask(directory, covered)).sum())
         if short > 0:
             draws.append((extra, _draw(plan, extra, ledger, directory,
-                                       _seed_for(seed, extra.code), hash,
+                                       seed=_seed_for(seed, extra.code), hash_name=hash,
                                        top_up=(short, covered))))
     return YearDraws(tuple(draws))
 
 
-def _draw(plan: AnnualPlan, task: Task, ledger: _Ledger, directory: TargetDirectory,
-          seed: Seed | str, hash_name: str, *, top_up: tuple[int, set[str]] | None = None
+def _draw(plan: AnnualPlan, task: Task, ledger: _Ledger, directory: TargetDirectory, *,
+          seed: Seed | str, hash_name: str, top_up: tuple[int, set[str]] | None = None
           ) -> Sample:
     """Draw one task with the exclusions the year so far imposes."""
     excluded: dict[str, Sequence[str]] = dict(task.design.excluded_ids)

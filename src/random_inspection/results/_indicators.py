@@ -382,7 +382,7 @@ def _counts(labels: list[str], index: npt.NDArray[np.int64], problem: npt.NDArra
 
 def _enterprise_ids(year: PlanRun) -> frozenset[str]:
     """The jurisdiction's enterprises among the targets drawn (coverage counts these)."""
-    from ..planning._coverage import enterprise_mask  # noqa: PLC0415
+    from ..planning._masks import enterprise_mask  # noqa: PLC0415
 
     directory = year.runs[0].sample.directory if year.runs else None
     if directory is None:
