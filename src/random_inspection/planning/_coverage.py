@@ -65,8 +65,9 @@ def task_probabilities(plan: AnnualPlan, task: Task, directory: TargetDirectory
 def _independent(plan: AnnualPlan, tasks: Sequence[Task], directory: TargetDirectory,
                  mask: npt.NDArray[np.bool_]) -> float:
     """The independent-tasks figure: Σ over enterprises of 1 - Π (1 - π_task). A lower
-    bound of the expected coverage (exclusions only move draws onto enterprises not yet
-    drawn); exact when no exclusion can bite."""
+    bound of the expected coverage up to the rounding of stratum sizes (exclusions only move
+    draws onto enterprises not yet drawn: a fixed total gains, a rate-based draw takes the
+    same share of what is left); exact when no exclusion can bite."""
     missed = np.ones(int(mask.sum()))
     for task in tasks:
         missed *= 1.0 - task_probabilities(plan, task, directory)[mask]
@@ -168,7 +169,9 @@ class CoverageForecast:
         stderr: Standard error of ``expected`` (standard deviation of the replays / √R).
         replays: R, the number of replays.
         lower_bound: The independent-tasks figure Σ (1 - Π (1 - π)): tasks treated as
-            independent, which is a lower bound (later tasks exclude earlier targets).
+            independent, a lower bound up to the rounding of stratum sizes (later tasks
+            exclude earlier targets; rate-based draws then take the same share of what is
+            left, so for them the two agree within the error, fixed totals gain).
         short_share: Share of replays short of the floor: how often the top-up task would
             have to run.
         per_task: Task code → mean number of the jurisdiction's enterprises it draws.
