@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -27,6 +28,7 @@ from random_inspection import (
     TargetDirectory,
     draw_targets,
 )
+from random_inspection.cli import main
 from random_inspection.demo import DemoCity, demo_city, demo_plan
 from random_inspection.planning import (
     AnnualPlan,
@@ -36,6 +38,7 @@ from random_inspection.planning import (
     draw_year_targets,
     forecast_coverage,
     run_plan,
+    write_plan,
 )
 from random_inspection.planning._coverage import scaled_task
 from random_inspection.planning._masks import enterprise_mask
@@ -421,3 +424,27 @@ def test_rule_refuses_what_is_not_a_record(small_city: DemoCity) -> None:
                                          small_city.targets)
     with pytest.raises(InvalidTypeError, match="directory"):
         draw_applies_risk_classification(sample.record, "d.csv")  # type: ignore[arg-type]
+
+
+def test_cli_plan_attaches_its_forecast(small_city: DemoCity, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`plan --replays N` forecasts with N replays; with --seed the year's report shows the
+    forecast next to the coverage achieved, in report.txt and report.json; R below 2 is
+    refused naming the option's value."""
+    d, i, items = tmp_path / "d.csv", tmp_path / "i.csv", tmp_path / "items.csv"
+    small_city.targets.to_csv(d)
+    small_city.inspectors.to_csv(i)
+    small_city.check_items.to_csv(items)
+    write_plan(demo_plan(), tmp_path / "plan.json")
+    out = tmp_path / "run"
+    assert main(["plan", str(tmp_path / "plan.json"), str(d), "--replays", "5", "--seed", SEED,
+                 "--inspectors", str(i), "--item-list", str(items), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "mean of 5 replays" in printed
+    assert "forecast before the year 年初预测" in printed
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["forecast"]["replays"] == 5
+    assert report["risk_classified"] == report["draws"]  # every demo task classifies
+    assert "年初预测" in (out / "report.txt").read_text(encoding="utf-8")
+    assert main(["plan", str(tmp_path / "plan.json"), str(d), "--replays", "1"]) == 2
+    assert "replays" in capsys.readouterr().err
