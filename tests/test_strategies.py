@@ -25,6 +25,9 @@ from random_inspection import strategies as ris
     (ris.region_codes, {"lengths": [4]}),
     (ris.inspectors, {"experts": "yes"}),
     (ris.check_items, {"codes": "SJ01"}),
+    (ris.designs, {"kinds": []}),
+    (ris.designs, {"kinds": ["uniform"]}),
+    (ris.designs, {"equal": "yes"}),
 ])
 def test_bad_arguments(factory: Any, kwargs: dict[str, Any]) -> None:
     """Each bad argument raises InvalidArgument when the strategy is built."""

@@ -68,6 +68,7 @@ __all__ = [
     "check_items",
     "class_weighted_designs",
     "conflict_registers",
+    "designs",
     "inspection_results",
     "inspector_directories",
     "inspectors",
@@ -84,6 +85,7 @@ __all__ = [
     "usccs",
 ]
 
+_RATED = (RiskClass.A, RiskClass.B, RiskClass.C, RiskClass.D)
 #: Default region codes: the demo city's counties.
 DEFAULT_REGIONS = ("140902", "140921", "140922", "140981", "140925")
 DEFAULT_TAGS = ("食品经营", "特种设备使用", "网络经营", "药品经营")
@@ -357,6 +359,46 @@ def class_weighted_designs(*, max_total: int = 10) -> st.SearchStrategy[ClassWei
         floor=st.just("0"),
         scope=st.just({"entity_types": []}),
     )
+
+
+_TIED_RATES = st.sampled_from(["0", "1/20", "1/5", "1/2"])
+_TIED_WEIGHTS = st.sampled_from(["0", "1", "2"])
+
+
+@st.composite
+def _designs(draw: st.DrawFn, kinds: list[object], equal: bool | None
+             ) -> StratifiedByRisk | ClassWeighted:
+    kind = draw(st.sampled_from(kinds))
+    values = _TIED_RATES if kind == "stratified" else _TIED_WEIGHTS
+    if equal if equal is not None else draw(st.booleans()):
+        same = draw(values.filter(lambda v: v != "0"))
+        table = {**dict.fromkeys(_RATED, same), RiskClass.UNCLASSIFIED: draw(values)}
+    else:
+        table = {c: draw(values) for c in RiskClass}
+    classes = draw(st.none() | st.frozensets(st.sampled_from(list(RiskClass)), min_size=1))
+    scope = {"entity_types": [], "risk_classes": sorted(c.code for c in classes or ())}
+    if kind == "stratified":
+        return StratifiedByRisk(rates=table, floor="0", scope=scope)
+    return ClassWeighted(total=draw(st.integers(0, 10)), weights=table, floor="0", scope=scope)
+
+
+def designs(*, kinds: Sequence[str] | None = None, equal: bool | None = None
+            ) -> st.SearchStrategy[StratifiedByRisk | ClassWeighted]:
+    """Designs as the risk-classification rule sees them: ``"stratified"``
+    (`StratifiedByRisk`) or ``"weighted"`` (`ClassWeighted`, total up to 10) over all
+    entity types, floor 0, with rates or weights drawn from a few values so that classes
+    often tie and some are 0, and sometimes a ``risk_classes`` scope.
+
+    ``equal=True`` gives classes A-D one positive rate or weight (class U any); ``False``
+    draws each class's value independently (they may still tie); ``None`` either. A
+    weighted design's total may exceed the targets it can draw: cap it before drawing.
+    """
+    chosen = _choices("kinds", kinds, ["stratified", "weighted"])
+    if not set(chosen) <= {"stratified", "weighted"}:
+        raise InvalidArgument(f"kinds={kinds!r} must name 'stratified' or 'weighted'")
+    if equal is not None and not isinstance(equal, bool):
+        raise InvalidArgument(f"equal={equal!r} must be True, False or None")
+    return _designs(chosen, equal)
 
 
 @st.composite

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .._runfolder import Staging, run_folder
 from .._version import __version__
 from ..assignment import TeamPolicy, assign_inspectors
@@ -145,19 +147,20 @@ def _year(city: DemoCity, args: argparse.Namespace, console: Console, out: Stagi
              f"  version {plan.version}, {len(plan.tasks)} tasks (+ a top-up task), filed "
              f"{plan.filed}, run order: " + ", ".join(t.code for t in plan.run_order()),
              "  forecast before the year:"]
-    forecast = forecast_coverage(plan, city.targets)
+    forecast = forecast_coverage(plan, city.targets, progress=console.progress)
     lines += ["    " + line for line in str(forecast).splitlines()]
-    if forecast.factor is not None:
+    if forecast.factor is not None and forecast.proposal is not None:
         proposed = {t.code: t for t in forecast.proposed}
         plan = plan.revise(tasks=[proposed.get(t.code, t) for t in plan.tasks],
                            when=dt.date(2024, 4, 10), who="信用监管科",
                            why="raise the rates to reach the 3% floor (forecast proposal)")
-        again = forecast_coverage(plan, city.targets)
+        forecast = forecast.proposal  # = forecast_coverage(plan, city.targets): same replays
         lines += [f"  revised to version {plan.version}: " + "; ".join(plan.history[-1].changes),
-                  "    " + str(again).splitlines()[0]]
+                  *("    " + line for line in str(forecast).splitlines()[:4])]
     console.lines(lines)
     year = run_plan(plan, city.targets, city.inspectors, city.check_items, seed=args.seed,
                     progress=console.progress)
+    year = attrs.evolve(year, report=attrs.evolve(year.report, forecast=forecast))
     failed = [r.task.code for r in year.runs if not r.verify().ok]
     year.write_into(out)
     console.lines(["", *year.merged_visits()])

@@ -6,10 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .._errors import InvalidValueError
 from .._runfolder import run_folder
 from ..assignment import ConflictRegister
 from ..planning import AnnualPlan, PlanRun, forecast_coverage, read_plan, run_plan
+from ..planning._coverage import DEFAULT_REPLAYS
 from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
 from . import _options as o
 from ._console import Console
@@ -33,6 +36,9 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("directory", type=o.existing_file, help="the target directory CSV")
     p.add_argument("--seed", type=o.seed,
                    help="the year's public seed; without it, only the forecast")
+    p.add_argument("--replays", type=o.whole_number, default=DEFAULT_REPLAYS,
+                   help="how many times the forecast replays the year's draws (default "
+                        f"{DEFAULT_REPLAYS}; the error falls as 1/sqrt(replays))")
     register_options(p, inspectors_required=False)
     p.add_argument("--out", type=Path, default=Path("plan-run"),
                    help="the folder to write with --seed")
@@ -72,7 +78,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
     console.echo(f"{plan.name}: version {plan.version}, {len(plan.tasks)} tasks, digest "
                  f"{plan.digest}")
-    console.echo(str(forecast_coverage(plan, directory)))
+    forecast = forecast_coverage(plan, directory, replays=args.replays,
+                                 progress=console.progress)
+    console.echo(str(forecast))
     if args.seed is None:
         console.lines(record_into(args, registers=[directory], plan=plan))
         return 0
@@ -81,7 +89,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None
     year = run_plan(plan, directory, inspectors, items, seed=args.seed, conflicts=conflicts,
                     previous_inspectors=read_previous(args.previous), progress=console.progress)
+    year = attrs.evolve(year, report=attrs.evolve(year.report, forecast=forecast))
     console.echo(str(year.report))
+    console.lines(["", *year.merged_visits()])
     console.lines(write_run(year, args, [directory, inspectors, items,
                                          *([conflicts] if conflicts else [])]))
     return 0 if year.report.floor_met else 1

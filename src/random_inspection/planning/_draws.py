@@ -61,6 +61,7 @@ class _Ledger:
         self.classes = directory.codes("risk_class")
         self.drawn: list[tuple[Task, tuple[str, ...]]] = []
         self.windows: dict[str, list[Window]] = {}
+        self.cap: dict[str, tuple[RiskClass, int]] = {}  # capped targets drawn: class, cap
 
     def exclusions(self, task: Task) -> dict[str, list[str]]:
         """Reason → ids the task may not draw, from the draws before it."""
@@ -71,26 +72,37 @@ class _Ledger:
             elif earlier.is_joint and task.executing_department in earlier.departments:
                 out[f"in the joint check {earlier.code} (部门联合抽查)"] = list(ids)
         capped: dict[str, list[str]] = {}
-        for target_id, windows in self.windows.items():
-            if any(overlap(w, task.period) for w in windows):
-                continue  # drawn again, it joins that visit: no extra visit
-            cls = CLASSES[int(self.classes[self.directory._row_of(target_id)])]
-            cap = self.caps[cls]
-            if cap is not None and len(windows) >= cap:
-                capped.setdefault(f"visit cap reached (class {cls.code}: {cap} a year)",
-                                  []).append(target_id)
+        start, end = task.period
+        windows_of = self.windows
+        for target_id, (cls, cap) in self.cap.items():  # only targets of a capped class
+            windows = windows_of[target_id]
+            if len(windows) < cap or any(w[0] <= end and start <= w[1] for w in windows):
+                continue  # under the cap, or drawn again it joins that visit (overlap)
+            capped.setdefault(f"visit cap reached (class {cls.code}: {cap} a year)",
+                              []).append(target_id)
         return {**out, **capped}
 
     def add(self, task: Task, ids: tuple[str, ...]) -> None:
         self.drawn.append((task, ids))
+        caps = [(c, self.caps[c]) for c in CLASSES]
+        for target_id, k in zip(ids, self.classes[self.directory.positions(ids)].tolist(),
+                                strict=True):
+            cls, cap = caps[k]
+            if cap is not None:
+                self.cap[target_id] = (cls, cap)
+        period = task.period
+        windows_of = self.windows
         for target_id in ids:
-            windows = self.windows.setdefault(target_id, [])
+            windows = windows_of.get(target_id)
+            if windows is None:
+                windows_of[target_id] = [period]
+                continue
             for k, w in enumerate(windows):
-                if overlap(w, task.period):
+                if overlap(w, period):
                     windows[k] = (max(w[0], task.start), min(w[1], task.end))
                     break
             else:
-                windows.append(task.period)
+                windows.append(period)
 
 
 def _seed_for(seed: Seed | str | Mapping[str, Seed | str], code: str) -> Seed | str:

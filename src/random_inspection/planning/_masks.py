@@ -20,7 +20,10 @@ def enterprise_mask(plan: AnnualPlan, directory: TargetDirectory) -> npt.NDArray
 
 
 def id_mask(directory: TargetDirectory, ids: Iterable[str]) -> npt.NDArray[np.bool_]:
-    """Mask of the directory's rows (canonical order) whose id is in ``ids``."""
-    keys = directory.id_array
-    wanted = np.array([i.encode() for i in ids] or [b""], dtype=keys.dtype)
-    return np.isin(keys, wanted)
+    """Mask of the directory's rows (canonical order) whose id is in ``ids``; ids not in
+    the directory are ignored. One binary search per id (`TargetDirectory.positions`), not a
+    sort of the whole directory: the forecast calls this once per replay."""
+    mask = np.zeros(len(directory), dtype=np.bool_)
+    rows = directory.positions(list(ids))
+    mask[rows[rows >= 0]] = True
+    return mask

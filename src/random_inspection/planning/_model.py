@@ -261,8 +261,10 @@ class Task:
 
     @property
     def applies_risk_classification(self) -> bool:
-        """Whether the draw differentiates credit-risk classes (凡随机抽查必风险分类): its
-        rates or weights are not the same for all of A, B, C and D."""
+        """Plan-time figure: whether the design's rates or weights differ between A, B, C
+        and D. The indicator (凡随机抽查必风险分类) is judged per draw, from its record, by
+        `draw_applies_risk_classification`: a scope restricted to some classes counts there,
+        and rates that differ only between classes absent from the frame do not."""
         table = (self.design.rates if isinstance(self.design, StratifiedByRisk)
                  else self.design.weights)
         return len({table[c] for c in (RiskClass.A, RiskClass.B, RiskClass.C,
@@ -366,8 +368,8 @@ class AnnualPlan:
         completion_deadline: When every task must be finished (default 20 December).
         coverage_floor: Least share of the jurisdiction's enterprises checked in the year
             (default 3%).
-        risk_classification_floor: Least share of tasks that apply risk classification
-            (default 95%).
+        risk_classification_floor: Least share of the checks drawn whose draw applies the
+            credit-risk classification (default 95%; `draw_applies_risk_classification`).
         visit_caps: Most visits per target per year by class, or a `VISIT_CAP_PRESETS` name
             (default ``"a-b-once-a-year"``).
         top_up: A task run after all others only if the year's draws leave the coverage
@@ -517,7 +519,9 @@ class AnnualPlan:
         return attrs.evolve(scope, region_prefixes=(self.region,))
 
     def risk_classification_rate(self) -> Fraction:
-        """Share of tasks that apply risk classification (the top-up task excluded)."""
+        """Plan-time figure: share of tasks whose designs differ between classes A-D (the
+        top-up task excluded). The indicator itself is measured over the checks drawn
+        (`PlanReport.risk_classification_rate`) and forecast by `forecast_coverage`."""
         if not self.tasks:
             return Fraction(0)
         return Fraction(sum(t.applies_risk_classification for t in self.tasks), len(self.tasks))

@@ -123,7 +123,8 @@ class Indicators:
 
     @property
     def risk_classification_rate(self) -> Fraction | None:
-        """Share of the checks carried out whose tasks apply risk classification."""
+        """Share of the checks carried out whose visit joins at least one task whose draw
+        applied the credit-risk classification (`draw_applies_risk_classification`)."""
         return _rate(self.risk_classified_checks, self.checks)
 
     @property
@@ -236,8 +237,8 @@ def _columns(book: ResultBook, calendar: WorkingDayCalendar) -> _Columns:
         return found
     year = book.year
     results = list(book)
-    runs = {r.task.code: r for r in year.runs}
-    classifying = {c for c, r in runs.items() if r.task.applies_risk_classification}
+    # The plan report's per-task verdicts: the one rule, draw_applies_risk_classification.
+    classifying = {t.code for t in year.report.tasks if t.applies_risk_classification}
     due: dict[tuple[dt.date, int], int] = {}
 
     def working(day: dt.date, n: int) -> int:
