@@ -149,8 +149,9 @@ def test_cli_assign_by_group(small_city: DemoCity, tmp_path: Path) -> None:
 
 def test_cli_demo_of_a_million_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                        ) -> None:
-    """`random-inspection demo --targets 1000000` runs to the end (about a minute here, most of it the forecast's replays): the
-    draw, the teams, the year and every record verified, the folder written whole."""
+    """`random-inspection demo --targets 1000000` runs to the end (about a minute here, most
+    of it the forecast's replays): the draw, the teams, the year and every record verified,
+    the folder written whole."""
     out = tmp_path / "million"
     assert main(["demo", "--targets", "1000000", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
