@@ -273,7 +273,8 @@ class CoverageForecast:
                  f"  {self.confidence:.0%} interval {low:,.1f}-{high:,.1f} (standard error "
                  f"{self.stderr:,.2f}; mean of {self.replays} replays of the year's target "
                  "draws, top-up task not run)",
-                 f"  independent-tasks lower bound 独立任务下界: {self.lower_bound:,.1f}",
+                 f"  tasks taken as independent 独立任务估算: {self.lower_bound:,.1f} (a lower "
+                 "bound up to the rounding of stratum sizes)",
                  f"  top-up 补充抽查 needed in {self.short_share:.0%} of replays",
                  f"risk classification 风险分类应用率: {self.risk_classification_rate:.1%} of "
                  f"drawn checks expected (floor "

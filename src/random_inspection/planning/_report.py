@@ -191,7 +191,7 @@ class PlanReport:
             low, high = f.interval
             out += [f"  forecast before the year 年初预测: {f.expected:,.1f} = {f.rate:.2%} "
                     f"({f.confidence:.0%} interval {low:,.1f}-{high:,.1f}, {f.replays} "
-                    f"replays); independent-tasks lower bound {f.lower_bound:,.1f}; top-up "
+                    f"replays); tasks taken as independent {f.lower_bound:,.1f}; top-up "
                     f"forecast to run in {f.short_share:.0%} of replays"]
         out += ["", "coverage by class 按风险分类:"]
         out += [f"  {RiskClass(c)}: {a:,} of {b:,} ({a / b if b else 0:.2%})"
