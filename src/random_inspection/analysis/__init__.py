@@ -1,0 +1,35 @@
+"""The fairness and estimation toolkit for auditors' notebooks (needs the ``analysis`` extra).
+
+Exact inclusion probabilities of every design, first and second order
+(`inclusion_probabilities`); the real draw procedure replayed over many seeds, in parallel
+(`replay_draws`, `replay_teams`); fairness tests of the target draw and of the inspector
+draw, over replays and for a single published draw, each with its level stated. Every
+function takes the library's values and returns pandas DataFrames or small values with a
+readable ``repr``. Simulations take ``rng`` (a numpy Generator or seed, SPEC 7) and never use
+a draw's published seed.
+"""
+
+from __future__ import annotations
+
+try:
+    import pandas as _pandas  # noqa: F401
+    import scipy as _scipy  # noqa: F401
+except ImportError as error:  # pragma: no cover - exercised without the extra
+    raise ImportError(
+        "random_inspection.analysis needs scipy and pandas (and matplotlib for plots): "
+        "pip install 'random-inspection[analysis]'"
+    ) from error
+
+from ._domains import DOMAIN_FIELDS
+from ._probabilities import InclusionProbabilities, SizeOutcome, inclusion_probabilities
+from ._replay import Replays, replay_draws, replay_selection
+
+__all__ = [
+    "DOMAIN_FIELDS",
+    "InclusionProbabilities",
+    "Replays",
+    "SizeOutcome",
+    "inclusion_probabilities",
+    "replay_draws",
+    "replay_selection",
+]
