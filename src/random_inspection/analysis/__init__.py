@@ -23,13 +23,21 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
 from ._domains import DOMAIN_FIELDS
 from ._probabilities import InclusionProbabilities, SizeOutcome, inclusion_probabilities
 from ._replay import Replays, replay_draws, replay_selection
+from ._target_fairness import DEFAULT_DOMAINS, draw_fairness, target_fairness
+from ._verdict import FairnessReport, TestResult, Verdict
 
 __all__ = [
+    "DEFAULT_DOMAINS",
     "DOMAIN_FIELDS",
+    "FairnessReport",
     "InclusionProbabilities",
     "Replays",
     "SizeOutcome",
+    "TestResult",
+    "Verdict",
+    "draw_fairness",
     "inclusion_probabilities",
     "replay_draws",
     "replay_selection",
+    "target_fairness",
 ]

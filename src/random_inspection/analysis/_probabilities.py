@@ -305,9 +305,10 @@ class InclusionProbabilities:
         1 where a cell belongs to a domain (domains may overlap, e.g. tags). With A_h the
         domain counts of stratum h and C_h = Mᵀ diag(cells of h) M their overlaps,
 
-            E[Y Yᵀ] = Σ_h (π_h − π_hh) C_h + Σ_{h,g} π_hg A_h A_gᵀ,   E[Y] = Σ_h π_h A_h,
+            Cov(Y) = Σ_h (π_h − π_hh) C_h + Σ_{h,g} (π_hg − π_h π_g) A_h A_gᵀ,
+            E[Y] = Σ_h π_h A_h,
 
-        which is Σ_{i∈D, j∈E} π_ij written per stratum.
+        which is Σ_{i∈D, j∈E} (π_ij − π_i π_j) written per stratum.
         """
         k = incidence.shape[0]
         eligible = self.stratum >= 0
@@ -315,14 +316,17 @@ class InclusionProbabilities:
         np.add.at(joint, (self.stratum[eligible], cells[eligible]), 1.0)
         a = joint @ incidence  # strata × domains
         pi = np.array([float(p) for p in self.first_order])
-        pair = np.array([[float(x) for x in row] for row in self.second_order])
-        mean = pi @ a
-        second = a.T @ pair @ a
+        # κ_hg = π_hg − π_h π_g in exact arithmetic, so that a fixed total's zero variance
+        # comes out as zero and not as the rounding error of a difference of large terms.
+        kappa = np.array([[float(self.second_order[h][g] - self.first_order[h]
+                                 * self.first_order[g]) for g in range(len(CLASSES))]
+                          for h in range(len(CLASSES))])
+        cov = a.T @ kappa @ a
         for h in range(len(CLASSES)):
             if joint[h].any():
-                weight = pi[h] - pair[h, h]
-                second += weight * (incidence.T * joint[h]) @ incidence
-        return mean, second - np.outer(mean, mean)
+                weight = float(self.first_order[h] - self.second_order[h][h])
+                cov += weight * (incidence.T * joint[h]) @ incidence
+        return pi @ a, cov
 
 
 def inclusion_probabilities(source: Source, directory: TargetDirectory | None = None
