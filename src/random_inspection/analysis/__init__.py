@@ -21,6 +21,13 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
     ) from error
 
 from ._domains import DOMAIN_FIELDS
+from ._inspector_fairness import (
+    OFFICER_FIELDS,
+    TeamReplays,
+    inspector_fairness,
+    recusal_impact,
+    replay_teams,
+)
 from ._probabilities import InclusionProbabilities, SizeOutcome, inclusion_probabilities
 from ._replay import Replays, replay_draws, replay_selection
 from ._target_fairness import DEFAULT_DOMAINS, draw_fairness, target_fairness
@@ -30,14 +37,19 @@ __all__ = [
     "DEFAULT_DOMAINS",
     "DOMAIN_FIELDS",
     "FairnessReport",
+    "OFFICER_FIELDS",
     "InclusionProbabilities",
     "Replays",
     "SizeOutcome",
+    "TeamReplays",
     "TestResult",
     "Verdict",
     "draw_fairness",
     "inclusion_probabilities",
+    "inspector_fairness",
+    "recusal_impact",
     "replay_draws",
     "replay_selection",
+    "replay_teams",
     "target_fairness",
 ]
