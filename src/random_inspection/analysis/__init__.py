@@ -36,8 +36,8 @@ from ._verdict import FairnessReport, TestResult, Verdict
 __all__ = [
     "DEFAULT_DOMAINS",
     "DOMAIN_FIELDS",
-    "FairnessReport",
     "OFFICER_FIELDS",
+    "FairnessReport",
     "InclusionProbabilities",
     "Replays",
     "SizeOutcome",

@@ -67,7 +67,7 @@ class Domains:
 
 def _categorical(directory: TargetDirectory, field: str
                  ) -> tuple[npt.NDArray[np.intp], tuple[str, ...]]:
-    columns = directory._cols  # noqa: SLF001  (the stored codes: no text per target)
+    columns = directory._cols
     name = "region" if field in _REGION_DIGITS else "tags" if field == "tag" else field
     column = getattr(columns, name)
     return column.codes.astype(np.intp), tuple(column.categories)

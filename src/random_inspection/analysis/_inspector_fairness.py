@@ -13,14 +13,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from .._errors import InvalidTypeError, InvalidValueError
 from ..assignment import Assignment, ConflictGround, JoinedVisit, TeamPolicy
 from ..assignment._assign import _eligibility, describe_exclusion, form_teams
 from ..registry import Inspector, InspectorDirectory, Target, TargetDirectory
 from ..sampling import AuditRecord, Sample, Seed
-from ._domains import domains_of
+from ._domains import Domains, domains_of
 from ._replay import _seed_values
 from ._verdict import FairnessReport, TestResult, Verdict, check_level
 
@@ -196,6 +195,12 @@ def replay_teams(sample: Sample, inspectors: InspectorDirectory, policy: TeamPol
     rows = directory.positions(sample.selected_ids)
     targets = tuple(directory.rows(rows))
     officers = inspectors.officers_on(policy.check_date)
+    if not officers:
+        raise InvalidValueError("replay_teams", "inspectors", f"{len(inspectors)} inspectors",
+                                f"hold no officer on the check date {policy.check_date} "
+                                "(active, not an expert, credential valid): no team can be "
+                                "drawn", "pass the inspector directory the teams were drawn "
+                                "from, and the policy's check date")
     index = {o.id: k for k, o in enumerate(officers)}
     width = policy.min_officers
     if policy.unit.code == "group":
@@ -270,6 +275,8 @@ def gini(loads: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Gini coefficient of each row: Σ_i Σ_j |x_i − x_j| / (2 n² mean) (0: all equal)."""
     x = np.sort(np.atleast_2d(loads), axis=1)
     n = x.shape[1]
+    if n == 0:
+        return np.zeros(x.shape[0])
     ranks = np.arange(1, n + 1)
     totals = x.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -287,6 +294,29 @@ def _contingency_chi2(tables: npt.NDArray[np.float64]) -> npt.NDArray[np.float64
         terms = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
     result: npt.NDArray[np.float64] = terms.sum(axis=(1, 2))
     return result
+
+
+def _pair_tables(replays: TeamReplays, members: npt.NDArray[np.int32], across: str,
+                 groups: npt.NDArray[np.intp], k_cols: int
+                 ) -> tuple[Domains, npt.NDArray[np.float64]]:
+    """Per row of ``members``: the (target's ``across`` domain × officer's group) table of
+    (target, officer) pairs, every officer of a team making one pair."""
+    if across == "tag":
+        raise InvalidValueError("inspector_fairness", "across", across,
+                                "overlaps (a target carries several tags)",
+                                "use a field that partitions the targets, e.g. 'county'")
+    domains = domains_of(replays.directory, across)
+    target_cells = domains.cells[replays.rows]
+    rows_of_targets = np.argmax(domains.incidence[target_cells], axis=1)
+    k_rows = len(domains.names)
+    valid = members >= 0
+    r_index = np.broadcast_to(np.arange(len(members))[:, None, None], members.shape)
+    t_index = np.broadcast_to(rows_of_targets[None, :, None], members.shape)
+    padded = np.append(groups, 0)  # index 0 stays valid with no officer at all
+    flat = (r_index * k_rows + t_index) * k_cols + padded[np.where(valid, members, 0)]
+    tables = np.bincount(flat[valid], minlength=len(members) * k_rows * k_cols).reshape(
+        len(members), k_rows, k_cols).astype(float)
+    return domains, tables
 
 
 def inspector_fairness(published: Assignment | AuditRecord | Mapping[str, Any],
@@ -359,20 +389,7 @@ def inspector_fairness(published: Assignment | AuditRecord | Mapping[str, Any],
     p_gini = float(np.count_nonzero(spread >= spread[0] - 1e-12) / len(spread))
     tests.append(TestResult("load dispersion: Gini", float(spread[0]), None, p_gini,
                             method + ", one-sided"))
-    across_domains = domains_of(replays.directory, across)
-    if across == "tag":
-        raise InvalidValueError("inspector_fairness", "across", across,
-                                "overlaps (a target carries several tags)",
-                                "use a field that partitions the targets, e.g. 'county'")
-    target_cells = across_domains.cells[replays.rows]
-    rows_of_targets = np.argmax(across_domains.incidence[target_cells], axis=1)
-    k_rows, k_cols = len(across_domains.names), len(group_names)
-    valid = members >= 0  # every officer of a team makes a (target, officer) pair
-    r_index = np.broadcast_to(np.arange(len(members))[:, None, None], members.shape)
-    t_index = np.broadcast_to(rows_of_targets[None, :, None], members.shape)
-    flat = (r_index * k_rows + t_index) * k_cols + groups[np.where(valid, members, 0)]
-    tables = np.bincount(flat[valid], minlength=len(members) * k_rows * k_cols).reshape(
-        len(members), k_rows, k_cols).astype(float)
+    across_domains, tables = _pair_tables(replays, members, across, groups, len(group_names))
     independence = _contingency_chi2(tables)
     p_ind = float(np.count_nonzero(independence >= independence[0] - 1e-9 *
                                    (1 + independence[0])) / len(independence))

@@ -9,9 +9,11 @@ and the distribution of the stratum sizes — never an N×N matrix.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
+
 import attrs
 import numpy as np
 import numpy.typing as npt
@@ -82,9 +84,9 @@ def size_outcomes(design: Design, populations: dict[str, int]) -> tuple[SizeOutc
         high = low + part
         points.update({low - math.floor(low), high - math.floor(high)})
         low = high
-    bounds = sorted(points) + [Fraction(1)]
+    bounds = [*sorted(points), Fraction(1)]
     outcomes: list[SizeOutcome] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         sizes = tuple(s.size for s in _allocation_at(design, populations, start).strata)
         if outcomes and outcomes[-1].sizes == sizes:  # merge neighbours with equal sizes
             outcomes[-1] = attrs.evolve(outcomes[-1], end=end)
@@ -175,7 +177,7 @@ class InclusionProbabilities:
     # --- lookups ------------------------------------------------------------------------
 
     def _row(self, target_id: str) -> int:
-        row = self.directory._row_of(target_id, "InclusionProbabilities")  # noqa: SLF001
+        row = self.directory._row_of(target_id, "InclusionProbabilities")
         if row < 0:
             raise UnknownIdError("InclusionProbabilities", [target_id])
         return row

@@ -261,6 +261,25 @@ def _monte_carlo_p(observed: float, simulated: npt.NDArray[np.float64]) -> float
     return float((1 + np.count_nonzero(simulated >= observed - slack)) / (len(simulated) + 1))
 
 
+def _distance(y: npt.NDArray[np.float64], mean: npt.NDArray[np.float64],
+              inverse: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """(y − μ)ᵀ Σ⁺ (y − μ) for each row of ``y``."""
+    centred = y - mean
+    result: npt.NDArray[np.float64] = np.einsum("...i,ij,...j->...", centred, inverse,
+                                                centred)
+    return result
+
+
+def _extreme(y: npt.NDArray[np.float64], mean: npt.NDArray[np.float64],
+             sd: npt.NDArray[np.float64], random: npt.NDArray[np.bool_]
+             ) -> npt.NDArray[np.float64]:
+    """max_D |y_D − μ_D| / σ_D over the domains with σ_D > 0, for each row of ``y``."""
+    if not random.any():
+        return np.zeros(y.shape[:-1])
+    result: npt.NDArray[np.float64] = np.max(np.abs((y - mean) / sd) * random, axis=-1)
+    return result
+
+
 def draw_fairness(source: Source, directory: TargetDirectory | None = None, *,
                   by: str | Sequence[str] = "county", simulations: int = 999,
                   rng: Any = None, level: float = 0.05) -> FairnessReport:
@@ -320,16 +339,12 @@ def draw_fairness(source: Source, directory: TargetDirectory | None = None, *,
         random = sd > np.sqrt(float(mean.max(initial=0.0)) * 1e-11)
         safe = np.where(random, sd, 1.0)
 
-        def distance(y: npt.NDArray[np.float64], inv: Any = inverse) -> Any:
-            centred = y - mean
-            return np.einsum("...i,ij,...j->...", centred, inv, centred)
-
-        def extreme(y: npt.NDArray[np.float64], s: Any = safe, r: Any = random) -> Any:
-            return np.max(np.abs((y - mean) / s) * r, axis=-1) if r.any() else 0.0 * y[..., 0]
-
-        chi_obs, z_obs = float(distance(observed)), float(extreme(observed))
-        p_chi = 0.0 if impossible else _monte_carlo_p(chi_obs, distance(simulated))
-        p_z = 0.0 if impossible else _monte_carlo_p(z_obs, extreme(simulated))
+        chi_obs = float(_distance(observed, mean, inverse))
+        z_obs = float(_extreme(observed, mean, safe, random))
+        p_chi = 0.0 if impossible else _monte_carlo_p(
+            chi_obs, _distance(simulated, mean, inverse))
+        p_z = 0.0 if impossible else _monte_carlo_p(
+            z_obs, _extreme(simulated, mean, safe, random))
         method = f"Monte Carlo, B={simulations:,} simulated draws of the design"
         tests += [TestResult(f"{domains.title}: χ² (this draw)", chi_obs, rank, p_chi, method),
                   TestResult(f"{domains.title}: max |z| (this draw)", z_obs, None, p_z, method)]
