@@ -20,6 +20,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         "pip install 'random-inspection[analysis]'"
     ) from error
 
+# --- probabilities, replays and fairness (this part of issue 15) -------------------------
 from ._domains import DOMAIN_FIELDS
 from ._inspector_fairness import (
     OFFICER_FIELDS,
@@ -32,6 +33,11 @@ from ._probabilities import InclusionProbabilities, SizeOutcome, inclusion_proba
 from ._replay import Replays, replay_draws, replay_selection
 from ._target_fairness import DEFAULT_DOMAINS, draw_fairness, target_fairness
 from ._verdict import FairnessReport, TestResult, Verdict
+
+# --- estimation from results and plots (analysis/_estimate.py, analysis/_plots.py) -------
+# Reserved for the other part of issue 15: import its public names here and add them to
+# __all__ below (kept sorted).
+# --- end of the reserved block ------------------------------------------------------------
 
 __all__ = [
     "DEFAULT_DOMAINS",
