@@ -42,3 +42,9 @@ def columns_1e6() -> dict[str, Any]:
 def columns_1e7() -> dict[str, Any]:
     """Ten million rows of raw columns."""
     return raw_columns(10**7)
+
+
+@pytest.fixture(scope="session")
+def columns_1e5() -> dict[str, Any]:
+    """A hundred thousand rows of raw columns."""
+    return raw_columns(10**5)
