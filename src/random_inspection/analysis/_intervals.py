@@ -85,7 +85,8 @@ def wilson_interval(p: Any, n: Any, *, level: float = 0.95) -> Bounds:
         centre = (p + k / 2) / (1 + k)
         half = z / (1 + k) * np.sqrt(np.where(np.isinf(n), 0.0,
                                               p * (1 - p) / n + k / (4 * n)))
-    return _clip(centre - half, centre + half)
+    low, high = _clip(centre - half, centre + half)
+    return np.where(p <= 0, 0.0, low), np.where(p >= 1, 1.0, high)  # not 1e-17 off by rounding
 
 
 def clopper_pearson_interval(x: Any, n: Any, *, level: float = 0.95) -> Bounds:

@@ -31,8 +31,14 @@ domain d, with z_k = 1 for units of the domain and y_k the outcome (0 outside d)
     V̂(R̂_d) = Σ_h N_h² (1 − f_h) s²_{e,h} / r_h / N̂_d², e_k = y_k − R̂_d z_k
     Ŷ_d / N_d, V̂(Ŷ_d) / N_d²                           (HT rate, when N_d is known)
 
-A stratum with a single result contributes no variance (s² is undefined): the variance is
-then understated, which `single_result_strata` counts.
+A stratum with a single result has no s². Leaving it out would understate the variance —
+badly when that one target stands for hundreds (a top-up task drawing one C enterprise of
+485) — so, as R's ``survey`` package does with ``options(survey.lonely.psu = "adjust")``
+(its ``surveyoptions`` help page), its one score is centred on the mean score of the
+design's results instead of its stratum's: (1 − f_h)(w_h y_k z_k − Ŷ_d/r)² for the total
+(r: results in the design, every lonely stratum contributing, in the domain or not), and
+(1 − f_h)(w_h e_k)² for the rate (the scores w·e average 0). It is conservative;
+`single_result_strata` counts them.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ._extra import pd
 from ._intervals import (
     effective_sample_size,
     korn_graubard_interval,
@@ -66,6 +73,25 @@ def _s2(total: Any, squares: Any, r: Any) -> Any:
         return np.where(r > 1, (squares - total * total / r) / (r - 1), 0.0)
 
 
+def _codes(frame: Any, columns: Sequence[str]) -> tuple[Any, Any]:
+    """Group codes of the rows by ``columns`` (-1 where a key is missing), in order of
+    first appearance, and the first row of each group."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    valid = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column])
+        valid &= codes >= 0
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    combined = np.where(valid, combined, -1)
+    codes, _ = pd.factorize(combined[valid])
+    out = np.full(len(frame), -1, dtype=np.int64)
+    out[valid] = codes
+    first = np.zeros(len(_), dtype=np.int64)
+    rows = np.flatnonzero(valid)
+    first[codes[::-1]] = rows[::-1]
+    return out, first
+
+
 def estimate_units(units: Any, domains: Sequence[str], replicates: Sequence[str],
                    population: Any, *, level: float) -> Any:
     """The estimates of every (design, domain), as `estimate_rates` documents them.
@@ -76,67 +102,83 @@ def estimate_units(units: Any, domains: Sequence[str], replicates: Sequence[str]
     ``_design``, the domains, ``population``), or None.
     """
     keys = ["_design", *domains]
-    strata_keys = ["_design", *replicates, "_stratum"]
-    seen = units[units["_y"].notna()]
-    strata = (units.groupby(strata_keys, sort=False, observed=True)
-              .agg(_N=("_N", "first"), _n=("_n", "first")))
-    strata["_r"] = seen.groupby(strata_keys, sort=False, observed=True)["_unit"].nunique()
-    strata["_r"] = strata["_r"].fillna(0).astype("int64")
-    strata = strata.reset_index()
-    strata["_w"] = strata["_N"] / strata["_r"].where(strata["_r"] > 0)
-    strata["_a"] = strata["_N"] ** 2 * (1 - strata["_r"] / strata["_N"]) / strata["_r"].where(
-        strata["_r"] > 0)
-    cells = (seen.groupby([*keys, "_stratum"], sort=False, observed=True)["_y"]
-             .agg(["size", "sum"]).rename(columns={"size": "_c", "sum": "_s"}).reset_index())
-    cells = cells.merge(strata, on=strata_keys, how="left")
-    r, c, s, w, a = (cells[k].to_numpy(dtype=np.float64) for k in ("_r", "_c", "_s", "_w", "_a"))
-    cells["_wy"], cells["_wc"] = w * s, w * c
-    cells["_vy"] = a * _s2(s, s, r)          # y² = y for a 0/1 outcome
-    cells["_vc"] = a * _s2(c, c, r)          # z² = z
-    cells["_single"] = (r == 1) & (cells["_N"].to_numpy() > 1)
-    sums = cells.groupby(keys, sort=False, observed=True)[["_wy", "_wc"]].transform("sum")
-    ratio = (sums["_wy"] / sums["_wc"]).to_numpy(dtype=np.float64)
-    e_sum = s - ratio * c                                  # Σ e_k, e_k = y_k − R z_k
-    e_squares = s * (1 - 2 * ratio) + ratio ** 2 * c       # Σ e_k², as yz = y
-    cells["_ve"] = a * _s2(e_sum, e_squares, r) / sums["_wc"].to_numpy() ** 2
-    out = cells.groupby(keys, sort=False, observed=True).agg(
-        n=("_c", "sum"), violations=("_s", "sum"), total=("_wy", "sum"),
-        population_estimate=("_wc", "sum"), _vy=("_vy", "sum"), _ve=("_ve", "sum"),
-        df=("_stratum", "nunique"), single_result_strata=("_single", "sum")).reset_index()
-    out["df"] = out["n"] - out["df"]
-    missing = (units[units["_y"].isna()].groupby(keys, sort=False, observed=True)["_unit"]
-               .nunique().rename("missing"))
-    out = out.merge(missing.reset_index(), on=keys, how="left")
-    out["missing"] = out["missing"].fillna(0).astype("int64")
-    unobserved = strata[(strata["_r"] == 0) & (strata["_n"] > 0)]
-    without = (unobserved.groupby(["_design", *replicates], observed=True)["_N"].sum()
-               .rename("population_without_results").reset_index())
-    out = out.merge(without, on=["_design", *replicates], how="left")
-    out["population_without_results"] = (out["population_without_results"].fillna(0)
-                                         .astype("int64"))
-    if population is not None:
-        out = out.merge(population, on=keys, how="left")
+    y = units["_y"].to_numpy(dtype=np.float64)
+    seen = ~np.isnan(y)
+    stratum, first = _codes(units, ["_design", *replicates, "_stratum"])
+    big_n = units["_N"].to_numpy(dtype=np.float64)[first]
+    small_n = units["_n"].to_numpy(dtype=np.float64)[first]
+    unit = pd.factorize(units["_unit"])[0].astype(np.int64)
+    width = int(unit.max()) + 1 if len(unit) else 1
+    pairs = np.unique(stratum[seen] * width + unit[seen])     # (stratum, unit) with a result
+    r = np.bincount(pairs // width, minlength=len(first)).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(r > 0, big_n / r, np.nan)                    # N_h / r_h
+        factor = np.where(r > 0, big_n ** 2 * (1 - r / big_n) / r, np.nan)  # N_h²(1−f_h)/r_h
+    domain, domain_first = _codes(units, keys)
+    count = len(domain_first)
+    used = seen & (domain >= 0)
+    cells, inverse = np.unique(domain[used] * len(first) + stratum[used], return_inverse=True)
+    cd, cs = cells // len(first), cells % len(first)
+    c = np.bincount(inverse).astype(np.float64)                        # Σ z_k per cell
+    s = np.bincount(inverse, weights=y[used])                          # Σ y_k per cell
+    w, a, rr = weight[cs], factor[cs], r[cs]
+    total = np.bincount(cd, weights=w * s, minlength=count)
+    size = np.bincount(cd, weights=w * c, minlength=count)
+    groups, _ = _codes(units, ["_design", *replicates])
+    group_of_stratum, group_of_domain = groups[first], groups[domain_first]
+    lonely = r == 1                                  # one result: no s² (see the module doc)
+    keep = np.where(lonely, 1 - 1 / big_n, 0.0)      # 1 − f_h of the lonely strata
+    scores = np.bincount(group_of_stratum, weights=r)[group_of_domain]   # results in the group
+    alone = lonely[cs]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = total / size
+        e_sum = s - ratio[cd] * c                                      # Σ e_k, e = y − R z
+        e_squares = s * (1 - 2 * ratio[cd]) + ratio[cd] ** 2 * c       # Σ e_k², as yz = y
+        e_part = np.where(alone, a * e_sum ** 2, a * _s2(e_sum, e_squares, rr))
+        rate_variance = np.bincount(cd, weights=e_part, minlength=count) / size ** 2
+        centre = total / scores                       # mean score w·y over the group's results
+        y_part = np.where(alone, (1 - 1 / big_n[cs]) * ((w * s - centre[cd]) ** 2
+                                                        - centre[cd] ** 2),
+                          a * _s2(s, s, rr))          # y² = y for a 0/1 outcome
+        total_variance = (np.bincount(cd, weights=y_part, minlength=count)
+                          + centre ** 2 * np.bincount(group_of_stratum,
+                                                      weights=keep)[group_of_domain])
+    unobserved = (r == 0) & (small_n > 0)
+    without = np.bincount(group_of_stratum, weights=np.where(unobserved, big_n, 0.0))
+    out = units.iloc[domain_first][keys].reset_index(drop=True)
+    n = np.bincount(cd, weights=c, minlength=count)
+    if population is None:
+        known = np.full(count, np.nan)
     else:
-        out["population"] = np.nan
-    return _finish(out, level)
+        known = out.merge(population, on=keys, how="left")["population"].to_numpy(
+            dtype=np.float64)
+    stats = {
+        "n": n.astype(np.int64),
+        "violations": np.bincount(cd, weights=s, minlength=count).astype(np.int64),
+        "missing": np.bincount(domain[~seen & (domain >= 0)], minlength=count),
+        "population": known, "population_estimate": size, "total": total,
+        "total_se": np.sqrt(total_variance),
+        "df": (n - np.bincount(cd, minlength=count)).astype(np.int64),   # n − strata in d
+        "single_result_strata": np.bincount(cd, weights=alone & (big_n[cs] > 1),
+                                            minlength=count).astype(np.int64),
+        "population_without_results": without[group_of_domain].astype(np.int64),
+    }
+    _finish(stats, rate_variance, level)
+    return pd.concat([out, pd.DataFrame({k: stats[k] for k in ESTIMATE_COLUMNS})], axis=1)
 
 
-def _finish(out: Any, level: float) -> Any:
-    """Standard errors, rates and the three intervals."""
-    out["total_se"] = np.sqrt(out.pop("_vy"))
-    known = out["population"].astype("float64")
-    out["population"] = known
-    out["rate_ht"] = out["total"] / known
-    out["rate_ht_se"] = out["total_se"] / known
-    out["rate"] = out["total"] / out["population_estimate"]
-    variance = out.pop("_ve").to_numpy(dtype=np.float64)
-    out["rate_se"] = np.sqrt(variance)
-    p, n = out["rate"].to_numpy(dtype=np.float64), out["n"].to_numpy(dtype=np.float64)
-    out["n_effective"] = effective_sample_size(p, variance, n)
-    out["normal_low"], out["normal_high"] = normal_interval(p, out["rate_se"], level=level)
-    out["wilson_low"], out["wilson_high"] = wilson_interval(p, out["n_effective"], level=level)
-    out["kg_low"], out["kg_high"] = korn_graubard_interval(p, variance, n, out["df"],
-                                                           level=level)
-    for column in ("n", "violations", "df", "single_result_strata"):
-        out[column] = out[column].astype("int64")
-    return out
+def _finish(stats: dict[str, Any], variance: Any, level: float) -> None:
+    """Rates, standard errors and the three intervals, added to ``stats``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stats["rate_ht"] = stats["total"] / stats["population"]
+        stats["rate_ht_se"] = stats["total_se"] / stats["population"]
+        p = stats["rate"] = stats["total"] / stats["population_estimate"]
+    stats["rate_se"] = np.sqrt(variance)
+    n = stats["n"].astype(np.float64)
+    stats["n_effective"] = effective_sample_size(p, variance, n)
+    stats["normal_low"], stats["normal_high"] = normal_interval(p, stats["rate_se"],
+                                                                level=level)
+    stats["wilson_low"], stats["wilson_high"] = wilson_interval(p, stats["n_effective"],
+                                                                level=level)
+    stats["kg_low"], stats["kg_high"] = korn_graubard_interval(p, variance, n, stats["df"],
+                                                               level=level)
