@@ -104,11 +104,9 @@ def _frame_mask(sample: Sample | AuditRecord, directory: TargetDirectory) -> Any
 def _population(draws: Sequence[tuple[str, Sample | AuditRecord, tuple[str, ...]]],
                 directory: TargetDirectory, by: Sequence[str], item: str | None,
                 design_of: Callable[[str], str]) -> Any:
-    """Known domain sizes N_d from the frames, or None when a domain is not a directory
-    field (nor the item)."""
+    """Known domain sizes N_d from the frames of the draws; ``by`` are directory fields and
+    ``item``."""
     fields = [n for n in by if n != item]
-    if any(_directory_field(n) is None for n in fields):
-        return None
     columns = _Columns(directory)
     parts = []
     for label, sample, items in draws:
@@ -370,6 +368,7 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         draws = [(record.purpose, sample, ())]
         item = None
     units = _binary(units, outcome)
+    given = set(units.columns)  # a column of the results wins over a directory field
     units = _add_directory(units, frame_directory, names)
     absent = [n for n in names if n not in units.columns]
     if absent:
@@ -380,11 +379,16 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
                                                     *shown]))
     # One row per unit and domain: a target's outcome for a task is 1 when any of its rows
     # (the task's items) is 1.
-    units = (units.groupby(["_design", "_stratum", "_N", "_n", "_unit", *names],
-                           sort=False, observed=True, dropna=False)["_y"].max().reset_index())
+    if units.duplicated(["_design", "_unit", *names]).any():
+        units = (units.groupby(["_design", "_stratum", "_N", "_n", "_unit", *names],
+                               sort=False, observed=True, dropna=False)["_y"].max()
+                 .reset_index())
     pooled = per == "year" and isinstance(data, ResultBook)
+    known = all(n == item or (n not in given and _directory_field(n) is not None)
+                for n in names)
     population = _population(draws, frame_directory, names, item,
-                             (lambda _: POOLED) if pooled else (lambda label: label))
+                             (lambda _: POOLED) if pooled else (lambda label: label)
+                             ) if known else None
     replicates = ["item"] if "item" in names else []
     estimates = estimate_units(units, names, replicates, population, level=level)
     estimates = estimates.rename(columns={"_design": "task"})
