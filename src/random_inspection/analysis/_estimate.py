@@ -25,7 +25,8 @@ from ._extra import pd
 from ._intervals import _level
 from ._stratified import ESTIMATE_COLUMNS, estimate_units
 
-__all__ = ["DIRECTORY_DOMAINS", "POOLED", "estimate_rates", "estimation_frame"]
+__all__ = ["DIRECTORY_DOMAINS", "POOLED", "RESULT_FIELDS", "estimate_rates",
+           "estimation_frame"]
 
 #: Domain names read from the target directory (aliases: ``class``, ``county``); a name
 #: ``"<field>:<k>"`` takes the first k characters (``"region:4"``: the city, ``"industry:1"``:
@@ -79,6 +80,12 @@ class _Columns:
         values = pd.Series(self.cache[field][rows], dtype="object")
         return values.str[:digits] if digits else values
 
+    def rows_of(self, ids: Any) -> Any:
+        """Canonical rows of target ids (searched once each, in sorted order: the search
+        runs several times faster on sorted needles)."""
+        unique, inverse = np.unique(np.asarray(ids, dtype=str), return_inverse=True)
+        return self.directory.positions(unique.tolist())[inverse]
+
 
 def _frame_mask(sample: Sample | AuditRecord, directory: TargetDirectory) -> Any:
     """Rows (canonical order) of the draw's frame in strata that drew someone."""
@@ -102,12 +109,12 @@ def _frame_mask(sample: Sample | AuditRecord, directory: TargetDirectory) -> Any
 
 
 def _population(draws: Sequence[tuple[str, Sample | AuditRecord, tuple[str, ...]]],
-                directory: TargetDirectory, by: Sequence[str], item: str | None,
+                columns: _Columns, by: Sequence[str], item: str | None,
                 design_of: Callable[[str], str]) -> Any:
     """Known domain sizes N_d from the frames of the draws; ``by`` are directory fields and
     ``item``."""
     fields = [n for n in by if n != item]
-    columns = _Columns(directory)
+    directory = columns.directory
     parts = []
     for label, sample, items in draws:
         rows = np.flatnonzero(_frame_mask(sample, directory))
@@ -131,39 +138,61 @@ def _outcome_function(outcome: Outcome) -> Callable[[ItemOutcome], bool]:
     return lambda o: code in o.codes
 
 
-def _book_units(book: ResultBook, outcome: Outcome, per: str) -> tuple[Any, list[Any]]:
+#: Columns of the results a `ResultBook`'s unit table can carry (as domains or to show).
+RESULT_FIELDS = ("codes", "method", "check_date", "leader", "state")
+
+
+def _result_value(name: str, result: Any, item: str) -> Any:
+    if result is None:
+        return None
+    if name == "codes":
+        found = next((o for o in result.outcomes if o.item == item), None)
+        return None if found is None else "+".join(sorted(c.code for c in found.codes))
+    if name == "check_date":
+        return result.check_date
+    if name == "leader":
+        return result.leader
+    return getattr(result, name).code  # method, state
+
+
+def _book_units(book: ResultBook, outcome: Outcome, per: str, wanted: Sequence[str] = ()
+                ) -> tuple[Any, list[Any]]:
     """Item-level unit table of a year's results: one row per task, target drawn and item
-    of the task, with the result's columns (NaN where the target has no result yet)."""
+    of the task (NaN outcome where the target has no result yet), with the result columns
+    ``wanted`` (of `RESULT_FIELDS`)."""
     of = _outcome_function(outcome)
-    columns: dict[str, list[Any]] = {k: [] for k in (
-        "_design", "_stratum", "_N", "_n", "_unit", "item", "_y", "codes", "method",
-        "check_date", "leader", "state")}
+    results = {(r.target_id, task): r for r in book for task in r.tasks}
+    parts: dict[str, list[Any]] = {k: [] for k in ("_design", "_stratum", "_N", "_n", "_unit",
+                                                   "item", "_y", *wanted)}
     draws = []
     for run in book.year.runs:
         task = run.task
         draws.append((task.code, run.sample, task.items))
-        for stratum in run.sample.record.strata:
-            for target_id in stratum.selected:
-                result = book.result_of(target_id, task.code)
-                outcomes = {} if result is None else {o.item: o for o in result.outcomes}
-                for item in task.items:
-                    found = outcomes.get(item)
-                    columns["_design"].append(task.code if per == "task" else POOLED)
-                    columns["_stratum"].append(f"{task.code}/{stratum.label}")
-                    columns["_N"].append(stratum.population)
-                    columns["_n"].append(stratum.size)
-                    columns["_unit"].append(target_id)
-                    columns["item"].append(item)
-                    columns["_y"].append(np.nan if found is None else float(bool(of(found))))
-                    columns["codes"].append(None if found is None else
-                                            "+".join(sorted(c.code for c in found.codes)))
-                    columns["method"].append(None if result is None else result.method.code)
-                    columns["check_date"].append(None if result is None
-                                                 else result.check_date)
-                    columns["leader"].append(None if result is None else result.leader)
-                    columns["state"].append(None if result is None else result.state.code)
-    units = pd.DataFrame(columns)
-    units["check_date"] = pd.to_datetime(units["check_date"])
+        strata = [s for s in run.sample.record.strata if s.selected]
+        ids = [i for s in strata for i in s.selected]
+        sizes = [len(s.selected) for s in strata]
+        found = [results.get((i, task.code)) for i in ids]
+        by_item = [{} if r is None else {o.item: o for o in r.outcomes} for r in found]
+        k = len(task.items)
+        parts["_design"].append(np.full(len(ids) * k, task.code if per == "task" else POOLED,
+                                        dtype=object))
+        parts["_stratum"].append(np.tile(np.repeat(
+            [f"{task.code}/{s.label}" for s in strata], sizes).astype(object), k))
+        parts["_N"].append(np.tile(np.repeat([s.population for s in strata], sizes), k))
+        parts["_n"].append(np.tile(np.repeat([s.size for s in strata], sizes), k))
+        parts["_unit"].append(np.tile(np.array(ids, dtype=object), k))
+        parts["item"].append(np.repeat(np.array(task.items, dtype=object), len(ids)))
+        for item in task.items:
+            parts["_y"].append(np.array(
+                [np.nan if (o := m.get(item)) is None else float(bool(of(o))) for m in by_item],
+                dtype=np.float64))
+            for name in wanted:
+                parts[name].append(np.array([_result_value(name, r, item) for r in found],
+                                            dtype=object))
+    units = pd.DataFrame({name: np.concatenate(chunks) if chunks else np.array([], dtype=object)
+                          for name, chunks in parts.items()})
+    if "check_date" in units.columns:
+        units["check_date"] = pd.to_datetime(units["check_date"])
     return units, draws
 
 
@@ -180,13 +209,17 @@ def _sample_units(frame: Any, sample: Sample | AuditRecord, id_column: str, outc
             raise InvalidValueError(where, name, column, "is not a column of the DataFrame",
                                     "use one of: " + ", ".join(map(str, frame.columns)))
     record = sample.record if isinstance(sample, Sample) else sample
-    drawn = pd.DataFrame(
-        [(record.purpose, f"{record.purpose}/{s.label}", s.population, s.size, i)
-         for s in record.strata for i in s.selected],
-        columns=["_design", "_stratum", "_N", "_n", "_unit"])
+    sizes = [len(s.selected) for s in record.strata]
+    drawn = pd.DataFrame({
+        "_design": record.purpose,
+        "_stratum": np.repeat([f"{record.purpose}/{s.label}" for s in record.strata], sizes),
+        "_N": np.repeat([s.population for s in record.strata], sizes),
+        "_n": np.repeat([s.size for s in record.strata], sizes),
+        "_unit": np.array(record.selected_ids, dtype=object)})
     given = frame.rename(columns={outcome: "_y"})
-    given["_unit"] = given[id_column].astype(str)
-    stray = sorted(set(given["_unit"]) - set(drawn["_unit"]))
+    given["_unit"] = np.asarray(given[id_column], dtype=str).astype(object)
+    known = pd.Index(drawn["_unit"]).get_indexer(given["_unit"]) >= 0
+    stray = sorted(set(given.loc[~known, "_unit"]))
     if stray:
         raise InvalidValueError(where, id_column, stray[:5] + (["…"] if len(stray) > 5 else []),
                                 f"names {len(stray)} target(s) the draw {record.purpose!r} "
@@ -196,7 +229,11 @@ def _sample_units(frame: Any, sample: Sample | AuditRecord, id_column: str, outc
 
 
 def _binary(units: Any, outcome: object) -> Any:
-    y = pd.to_numeric(units["_y"].astype("object").where(units["_y"].notna()), errors="coerce")
+    if pd.api.types.is_bool_dtype(units["_y"]) or pd.api.types.is_float_dtype(units["_y"]):
+        y = units["_y"].astype("float64")  # NaN stays NaN (a missing result)
+    else:
+            y = pd.to_numeric(units["_y"].astype("object").where(units["_y"].notna()),
+                          errors="coerce")
     bad = units["_y"].notna() & ~y.isin([0.0, 1.0])
     if bad.any():
         raise InvalidValueError(_where("estimate_rates"), "outcome", outcome,
@@ -207,11 +244,10 @@ def _binary(units: Any, outcome: object) -> Any:
     return units
 
 
-def _add_directory(units: Any, directory: TargetDirectory, names: Sequence[str]) -> Any:
+def _add_directory(units: Any, columns: _Columns, names: Sequence[str]) -> Any:
     wanted = [n for n in names if n not in units.columns and _directory_field(n) is not None]
     if wanted:
-        rows = directory.positions(units["_unit"].tolist())
-        columns = _Columns(directory)
+        rows = columns.rows_of(units["_unit"])
         for name in wanted:
             units[name] = columns.values(name, rows).to_numpy()
     return units
@@ -230,9 +266,10 @@ def estimation_frame(book: ResultBook, *, outcome: Outcome = "problem",
     every field of `DIRECTORY_DOMAINS`.
     """
     _check_book(book, "estimation_frame")
-    units, _ = _book_units(book, outcome, per)
+    units, _ = _book_units(book, outcome, per, RESULT_FIELDS)
     units = _binary(units, outcome)
-    units = _add_directory(units, book.year.runs[0].sample.directory, DIRECTORY_DOMAINS)
+    units = _add_directory(units, _Columns(book.year.runs[0].sample.directory),
+                           DIRECTORY_DOMAINS)
     with_result = (units[units["_y"].notna()].groupby("_stratum")["_unit"].nunique()
                    .reindex(units["_stratum"]).fillna(0).astype("int64").to_numpy())
     units["task"] = units["_stratum"].str.rpartition("/")[0]
@@ -336,7 +373,8 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         raise InvalidValueError(_where("estimate_rates"), "per", per, "is not a choice",
                                 "use 'task' (one estimate per task) or 'year' (pooled)")
     if isinstance(data, ResultBook):
-        units, draws = _book_units(data, outcome, per)
+        units, draws = _book_units(data, outcome, per,
+                                   [n for n in RESULT_FIELDS if n in names])
         frame_directory = data.year.runs[0].sample.directory
         item: str | None = "item" if "item" in names else None
     else:
@@ -369,7 +407,8 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         item = None
     units = _binary(units, outcome)
     given = set(units.columns)  # a column of the results wins over a directory field
-    units = _add_directory(units, frame_directory, names)
+    columns = _Columns(frame_directory)
+    units = _add_directory(units, columns, names)
     absent = [n for n in names if n not in units.columns]
     if absent:
         shown = [c for c in units.columns if not str(c).startswith("_")]
@@ -386,7 +425,7 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
     pooled = per == "year" and isinstance(data, ResultBook)
     known = all(n == item or (n not in given and _directory_field(n) is not None)
                 for n in names)
-    population = _population(draws, frame_directory, names, item,
+    population = _population(draws, columns, names, item,
                              (lambda _: POOLED) if pooled else (lambda label: label)
                              ) if known else None
     replicates = ["item"] if "item" in names else []
