@@ -58,8 +58,8 @@ def test_peer_groupby_mean_frame_1e5(benchmark: Any, drawn_1e5: Any) -> None:
     sample, frame = drawn_1e5
     regions = sample.directory.column("region")[sample.directory.positions(frame["target_id"])]
     with_county = frame.assign(county=regions)
-    means = benchmark.pedantic(with_county.groupby("county")["problem"].mean,
-                               rounds=5)
+    means = benchmark.pedantic(with_county.groupby("county")["problem"].mean, rounds=30,
+                               warmup_rounds=1)
     assert len(means) == 6
 
 
@@ -94,5 +94,5 @@ def test_peer_groupby_mean_book_1e5(benchmark: Any, book_1e5: ResultBook) -> Non
     table (`estimation_frame`) already built."""
     units = estimation_frame(book_1e5)
     means = benchmark.pedantic(
-        units.groupby(["task", "region"])["outcome"].mean, rounds=3)
+        units.groupby(["task", "region"])["outcome"].mean, rounds=30, warmup_rounds=1)
     assert len(means) == 14
