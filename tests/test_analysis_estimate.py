@@ -475,6 +475,8 @@ def test_bad_arguments_name_the_field_and_the_fix(hand: Any) -> None:
         estimate_rates(frame, sample=sample, per="month")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="is not a column"):
         estimate_rates(frame, sample=sample, outcome="violation")
+    with pytest.raises(InvalidTypeError, match="a ResultBook"):
+        estimation_frame(frame)  # type: ignore[arg-type]
 
 
 # --- plots ---------------------------------------------------------------------------------

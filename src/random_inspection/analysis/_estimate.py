@@ -323,12 +323,13 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         task does (the items other tasks added to a merged visit do not count).
         For a DataFrame: the name of its 0/1 column.
     per
-        ``"task"`` (default): estimates per task, each target with the π of the task that
-        drew it, for that task's items. A target drawn by several tasks of the year is a unit
-        of each (its outcome for each task's items, that draw's π); the first draw's π is
-        never used for another task's items. ``"year"``: one pooled estimate over the
-        year's (task, target) pairs — strata (task, class), so a target in two tasks'
-        frames counts twice in the population; the rate is per check opportunity.
+        For a `ResultBook`. ``"task"`` (default): estimates per task, each target with the
+        π of the task that drew it, for that task's items. A target drawn by several tasks
+        of the year is a unit of each (its outcome for each task's items, that draw's π);
+        the first draw's π is never used for another task's items. ``"year"``: one
+        pooled estimate over the year's (task, target) pairs — strata (task, class), so a
+        target in two tasks' frames counts twice in the population; the rate is per check
+        opportunity.
     sample, directory
         For a DataFrame: the `Sample` (or `TaskRun`) that drew the targets, or its
         `AuditRecord` with the directory it was drawn from.
@@ -349,7 +350,8 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         ``rate_ht_se``; ``rate`` = Ŷ_d/N̂_d (Hájek) and ``rate_se``; ``n_effective``
         (p̂(1−p̂)/v̂); ``df`` (n − strata in the domain); ``normal_low/high``,
         ``wilson_low/high``, ``kg_low/high`` (Korn–Graubard) for ``rate``;
-        ``single_result_strata`` (strata whose variance could not be estimated) and
+        ``single_result_strata`` (strata with one result: no within-stratum variance, so
+        its score is centred on the design's mean — conservative) and
         ``population_without_results`` (N of strata that drew targets none of which has a
         result: not covered by the estimate). ``frame.attrs`` holds ``level``, ``per`` and
         ``outcome``.
