@@ -10,51 +10,37 @@ intervals in `._intervals`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
-
-import numpy as np
 
 from .._errors import InvalidTypeError, InvalidValueError
 from ..audit import AuditRecord
 from ..planning import TaskRun
-from ..registry import RiskClass, TargetDirectory
-from ..results import ItemOutcome, ResultBook, ResultCode
-from ..sampling import Sample, design_from_dict
-from ._extra import pd
+from ..registry import TargetDirectory
+from ..results import ResultBook
+from ..sampling import Sample
 from ._intervals import _level
 from ._stratified import ESTIMATE_COLUMNS, estimate_units
+from ._units import (
+    DIRECTORY_DOMAINS,
+    POOLED,
+    RESULT_FIELDS,
+    Columns,
+    Outcome,
+    add_directory,
+    binary,
+    book_units,
+    directory_field,
+    domain_sizes,
+    sample_units,
+)
 
 __all__ = ["DIRECTORY_DOMAINS", "POOLED", "RESULT_FIELDS", "estimate_rates",
            "estimation_frame"]
 
-#: Domain names read from the target directory (aliases: ``class``, ``county``); a name
-#: ``"<field>:<k>"`` takes the first k characters (``"region:4"``: the city, ``"industry:1"``:
-#: the GB/T 4754 section).
-DIRECTORY_DOMAINS = ("risk_class", "entity_type", "region", "industry", "registering_office",
-                     "supervising_office")
-_ALIASES = {"class": "risk_class", "county": "region"}
-#: The ``task`` value of estimates pooled over the year's tasks (``per="year"``).
-POOLED = "all tasks"
-_CLASSES = tuple(RiskClass)
-Outcome = str | ResultCode | Callable[[ItemOutcome], bool]
-
 
 def _where(function: str) -> str:
     return f"random_inspection.analysis.{function}"
-
-
-def _directory_field(name: str) -> tuple[str, int | None] | None:
-    """(field, prefix length) of a directory domain name, else None."""
-    field, _, digits = name.partition(":")
-    field = _ALIASES.get(field, field)
-    if field not in DIRECTORY_DOMAINS:
-        return None
-    if digits and not (digits.isdigit() and int(digits) > 0):
-        raise InvalidValueError(_where("estimate_rates"), "by", name,
-                                "has a prefix length that is not a positive whole number",
-                                "write e.g. 'region:4' for the first four characters")
-    return field, int(digits) if digits else None
 
 
 def _by(by: str | Sequence[str]) -> tuple[str, ...]:
@@ -64,193 +50,6 @@ def _by(by: str | Sequence[str]) -> tuple[str, ...]:
                                 "is not a list of distinct column names",
                                 "give e.g. 'risk_class', ['county', 'item'] or () for none")
     return names
-
-
-class _Columns:
-    """Directory columns of chosen rows, each field read once."""
-
-    def __init__(self, directory: TargetDirectory) -> None:
-        self.directory = directory
-        self.cache: dict[str, Any] = {}
-
-    def values(self, name: str, rows: Any) -> Any:
-        field, digits = _directory_field(name) or (name, None)
-        if field not in self.cache:
-            self.cache[field] = self.directory.column(field)
-        values = pd.Series(self.cache[field][rows], dtype="object")
-        return values.str[:digits] if digits else values
-
-    def rows_of(self, ids: Any) -> Any:
-        """Canonical rows of target ids (searched once each, in sorted order: the search
-        runs several times faster on sorted needles)."""
-        unique, inverse = np.unique(np.asarray(ids, dtype=str), return_inverse=True)
-        return self.directory.positions(unique.tolist())[inverse]
-
-
-def _frame_mask(sample: Sample | AuditRecord, directory: TargetDirectory) -> Any:
-    """Rows (canonical order) of the draw's frame in strata that drew someone."""
-    if isinstance(sample, Sample):
-        record, eligible = sample.record, sample.inclusion_probabilities > 0
-    else:
-        record = sample
-        eligible, _ = design_from_dict(record.design).eligibility(directory)
-    drawn = {s.label for s in record.strata if s.size > 0}
-    classes = directory.codes("risk_class")
-    mask = eligible & np.isin(classes, [k for k, c in enumerate(_CLASSES) if c.code in drawn])
-    counts = np.bincount(classes[mask], minlength=len(_CLASSES))
-    for s in record.strata:
-        if s.size > 0 and counts[[c.code for c in _CLASSES].index(s.label)] != s.population:
-            raise InvalidValueError(_where("estimate_rates"), "directory", repr(directory),
-                                    f"gives stratum {s.label} of {record.purpose!r} a "
-                                    "population other than the record's "
-                                    f"{s.population}", "give the directory the record was "
-                                    "drawn from")
-    return mask
-
-
-def _population(draws: Sequence[tuple[str, Sample | AuditRecord, tuple[str, ...]]],
-                columns: _Columns, by: Sequence[str], item: str | None,
-                design_of: Callable[[str], str]) -> Any:
-    """Known domain sizes N_d from the frames of the draws; ``by`` are directory fields and
-    ``item``."""
-    fields = [n for n in by if n != item]
-    directory = columns.directory
-    parts = []
-    for label, sample, items in draws:
-        rows = np.flatnonzero(_frame_mask(sample, directory))
-        frame = pd.DataFrame({n: columns.values(n, rows) for n in fields})
-        counts = (frame.groupby(fields, observed=True).size().rename("population").reset_index()
-                  if fields else pd.DataFrame({"population": [len(rows)]}))
-        counts["_design"] = design_of(label)
-        if item is not None:
-            counts = counts.merge(pd.DataFrame({item: list(items)}), how="cross")
-        parts.append(counts)
-    keys = ["_design", *by]
-    return pd.concat(parts).groupby(keys, observed=True)["population"].sum().reset_index()
-
-
-def _outcome_function(outcome: Outcome) -> Callable[[ItemOutcome], bool]:
-    if callable(outcome):
-        return outcome
-    if outcome == "problem":
-        return lambda o: o.problem
-    code = ResultCode.parse(outcome, record=_where("estimate_rates"), field="outcome")
-    return lambda o: code in o.codes
-
-
-#: Columns of the results a `ResultBook`'s unit table can carry (as domains or to show).
-RESULT_FIELDS = ("codes", "method", "check_date", "leader", "state")
-
-
-def _result_value(name: str, result: Any, item: str) -> Any:
-    if result is None:
-        return None
-    if name == "codes":
-        found = next((o for o in result.outcomes if o.item == item), None)
-        return None if found is None else "+".join(sorted(c.code for c in found.codes))
-    if name == "check_date":
-        return result.check_date
-    if name == "leader":
-        return result.leader
-    return getattr(result, name).code  # method, state
-
-
-def _book_units(book: ResultBook, outcome: Outcome, per: str, wanted: Sequence[str] = ()
-                ) -> tuple[Any, list[Any]]:
-    """Item-level unit table of a year's results: one row per task, target drawn and item
-    of the task (NaN outcome where the target has no result yet), with the result columns
-    ``wanted`` (of `RESULT_FIELDS`)."""
-    of = _outcome_function(outcome)
-    results = {(r.target_id, task): r for r in book for task in r.tasks}
-    parts: dict[str, list[Any]] = {k: [] for k in ("_design", "_stratum", "_N", "_n", "_unit",
-                                                   "item", "_y", *wanted)}
-    draws = []
-    for run in book.year.runs:
-        task = run.task
-        draws.append((task.code, run.sample, task.items))
-        strata = [s for s in run.sample.record.strata if s.selected]
-        ids = [i for s in strata for i in s.selected]
-        sizes = [len(s.selected) for s in strata]
-        found = [results.get((i, task.code)) for i in ids]
-        by_item = [{} if r is None else {o.item: o for o in r.outcomes} for r in found]
-        k = len(task.items)
-        parts["_design"].append(np.full(len(ids) * k, task.code if per == "task" else POOLED,
-                                        dtype=object))
-        parts["_stratum"].append(np.tile(np.repeat(
-            [f"{task.code}/{s.label}" for s in strata], sizes).astype(object), k))
-        parts["_N"].append(np.tile(np.repeat([s.population for s in strata], sizes), k))
-        parts["_n"].append(np.tile(np.repeat([s.size for s in strata], sizes), k))
-        parts["_unit"].append(np.tile(np.array(ids, dtype=object), k))
-        parts["item"].append(np.repeat(np.array(task.items, dtype=object), len(ids)))
-        for item in task.items:
-            parts["_y"].append(np.array(
-                [np.nan if (o := m.get(item)) is None else float(bool(of(o))) for m in by_item],
-                dtype=np.float64))
-            for name in wanted:
-                parts[name].append(np.array([_result_value(name, r, item) for r in found],
-                                            dtype=object))
-    units = pd.DataFrame({name: np.concatenate(chunks) if chunks else np.array([], dtype=object)
-                          for name, chunks in parts.items()})
-    if "check_date" in units.columns:
-        units["check_date"] = pd.to_datetime(units["check_date"])
-    return units, draws
-
-
-def _sample_units(frame: Any, sample: Sample | AuditRecord, id_column: str, outcome: str
-                  ) -> Any:
-    """Unit table of one draw and a DataFrame of outcomes by target id."""
-    where = _where("estimate_rates")
-    if not isinstance(frame, pd.DataFrame):
-        raise InvalidTypeError(where, "data", frame, "a ResultBook or a pandas DataFrame",
-                               "give the year's ResultBook, or a DataFrame of target ids and "
-                               "outcomes with sample=")
-    for name, column in (("id_column", id_column), ("outcome", outcome)):
-        if not isinstance(column, str) or column not in frame.columns:
-            raise InvalidValueError(where, name, column, "is not a column of the DataFrame",
-                                    "use one of: " + ", ".join(map(str, frame.columns)))
-    record = sample.record if isinstance(sample, Sample) else sample
-    sizes = [len(s.selected) for s in record.strata]
-    drawn = pd.DataFrame({
-        "_design": record.purpose,
-        "_stratum": np.repeat([f"{record.purpose}/{s.label}" for s in record.strata], sizes),
-        "_N": np.repeat([s.population for s in record.strata], sizes),
-        "_n": np.repeat([s.size for s in record.strata], sizes),
-        "_unit": np.array(record.selected_ids, dtype=object)})
-    given = frame.rename(columns={outcome: "_y"})
-    given["_unit"] = np.asarray(given[id_column], dtype=str).astype(object)
-    known = pd.Index(drawn["_unit"]).get_indexer(given["_unit"]) >= 0
-    stray = sorted(set(given.loc[~known, "_unit"]))
-    if stray:
-        raise InvalidValueError(where, id_column, stray[:5] + (["…"] if len(stray) > 5 else []),
-                                f"names {len(stray)} target(s) the draw {record.purpose!r} "
-                                "did not select", "give results of the targets it drew only")
-    return drawn.merge(given.drop(columns=[id_column]) if id_column != "_unit" else given,
-                       on="_unit", how="left")
-
-
-def _binary(units: Any, outcome: object) -> Any:
-    if pd.api.types.is_bool_dtype(units["_y"]) or pd.api.types.is_float_dtype(units["_y"]):
-        y = units["_y"].astype("float64")  # NaN stays NaN (a missing result)
-    else:
-            y = pd.to_numeric(units["_y"].astype("object").where(units["_y"].notna()),
-                          errors="coerce")
-    bad = units["_y"].notna() & ~y.isin([0.0, 1.0])
-    if bad.any():
-        raise InvalidValueError(_where("estimate_rates"), "outcome", outcome,
-                                "has values other than 0/1 or True/False, e.g. "
-                                f"{units.loc[bad, '_y'].iloc[0]!r}",
-                                "give a yes/no column (a rate needs one), NaN where unknown")
-    units["_y"] = y.astype("float64")
-    return units
-
-
-def _add_directory(units: Any, columns: _Columns, names: Sequence[str]) -> Any:
-    wanted = [n for n in names if n not in units.columns and _directory_field(n) is not None]
-    if wanted:
-        rows = columns.rows_of(units["_unit"])
-        for name in wanted:
-            units[name] = columns.values(name, rows).to_numpy()
-    return units
 
 
 def estimation_frame(book: ResultBook, *, outcome: Outcome = "problem",
@@ -266,9 +65,9 @@ def estimation_frame(book: ResultBook, *, outcome: Outcome = "problem",
     every field of `DIRECTORY_DOMAINS`.
     """
     _check_book(book, "estimation_frame")
-    units, _ = _book_units(book, outcome, per, RESULT_FIELDS)
-    units = _binary(units, outcome)
-    units = _add_directory(units, _Columns(book.year.runs[0].sample.directory),
+    units, _ = book_units(book, outcome, per, RESULT_FIELDS)
+    units = binary(units, outcome)
+    units = add_directory(units, Columns(book.year.runs[0].sample.directory),
                            DIRECTORY_DOMAINS)
     with_result = (units[units["_y"].notna()].groupby("_stratum")["_unit"].nunique()
                    .reindex(units["_stratum"]).fillna(0).astype("int64").to_numpy())
@@ -375,7 +174,7 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         raise InvalidValueError(_where("estimate_rates"), "per", per, "is not a choice",
                                 "use 'task' (one estimate per task) or 'year' (pooled)")
     if isinstance(data, ResultBook):
-        units, draws = _book_units(data, outcome, per,
+        units, draws = book_units(data, outcome, per,
                                    [n for n in RESULT_FIELDS if n in names])
         frame_directory = data.year.runs[0].sample.directory
         item: str | None = "item" if "item" in names else None
@@ -403,14 +202,14 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
         if not isinstance(outcome, str):
             raise InvalidValueError(_where("estimate_rates"), "outcome", outcome,
                                     "is not a column name", "name the DataFrame's 0/1 column")
-        units = _sample_units(data, sample, id_column, outcome)
+        units = sample_units(data, sample, id_column, outcome)
         record = sample.record if isinstance(sample, Sample) else sample
         draws = [(record.purpose, sample, ())]
         item = None
-    units = _binary(units, outcome)
+    units = binary(units, outcome)
     given = set(units.columns)  # a column of the results wins over a directory field
-    columns = _Columns(frame_directory)
-    units = _add_directory(units, columns, names)
+    columns = Columns(frame_directory)
+    units = add_directory(units, columns, names)
     absent = [n for n in names if n not in units.columns]
     if absent:
         shown = [c for c in units.columns if not str(c).startswith("_")]
@@ -425,9 +224,9 @@ def estimate_rates(data: ResultBook | Any, *, by: str | Sequence[str] = (),
                                sort=False, observed=True, dropna=False)["_y"].max()
                  .reset_index())
     pooled = per == "year" and isinstance(data, ResultBook)
-    known = all(n == item or (n not in given and _directory_field(n) is not None)
+    known = all(n == item or (n not in given and directory_field(n) is not None)
                 for n in names)
-    population = _population(draws, columns, names, item,
+    population = domain_sizes(draws, columns, names, item,
                              (lambda _: POOLED) if pooled else (lambda label: label)
                              ) if known else None
     replicates = ["item"] if "item" in names else []
