@@ -34,28 +34,70 @@ from ._replay import Replays, replay_draws, replay_selection
 from ._target_fairness import DEFAULT_DOMAINS, draw_fairness, target_fairness
 from ._verdict import FairnessReport, TestResult, Verdict
 
-# --- estimation from results and plots (analysis/_estimate.py, analysis/_plots.py) -------
-# Reserved for the other part of issue 15: import its public names here and add them to
-# __all__ below (kept sorted).
+# --- estimation from results, plots and the one-call audit -----------------------------
+from ._audit import DrawAudit, audit_draw
+from ._estimate import (
+    DIRECTORY_DOMAINS,
+    POOLED,
+    RESULT_FIELDS,
+    estimate_rates,
+    estimation_frame,
+)
+from ._fonts import CJK_FAMILIES, CJK_PACKAGE, Labels, find_cjk_font
+from ._intervals import (
+    clopper_pearson_interval,
+    effective_sample_size,
+    korn_graubard_interval,
+    normal_interval,
+    wilson_interval,
+)
+from ._plots import (
+    officer_loads,
+    plot_coverage_by_county,
+    plot_estimates,
+    plot_officer_loads,
+    plot_selection_rates,
+)
 # --- end of the reserved block ------------------------------------------------------------
 
 __all__ = [
+    "CJK_FAMILIES",
+    "CJK_PACKAGE",
     "DEFAULT_DOMAINS",
+    "DIRECTORY_DOMAINS",
     "DOMAIN_FIELDS",
     "OFFICER_FIELDS",
+    "POOLED",
+    "RESULT_FIELDS",
+    "DrawAudit",
     "FairnessReport",
     "InclusionProbabilities",
+    "Labels",
     "Replays",
     "SizeOutcome",
     "TeamReplays",
     "TestResult",
     "Verdict",
+    "audit_draw",
+    "clopper_pearson_interval",
     "draw_fairness",
+    "effective_sample_size",
+    "estimate_rates",
+    "estimation_frame",
+    "find_cjk_font",
     "inclusion_probabilities",
     "inspector_fairness",
+    "korn_graubard_interval",
+    "normal_interval",
+    "officer_loads",
+    "plot_coverage_by_county",
+    "plot_estimates",
+    "plot_officer_loads",
+    "plot_selection_rates",
     "recusal_impact",
     "replay_draws",
     "replay_selection",
     "replay_teams",
     "target_fairness",
+    "wilson_interval",
 ]
