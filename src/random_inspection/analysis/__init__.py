@@ -3,10 +3,13 @@
 Exact inclusion probabilities of every design, first and second order
 (`inclusion_probabilities`); the real draw procedure replayed over many seeds, in parallel
 (`replay_draws`, `replay_teams`); fairness tests of the target draw and of the inspector
-draw, over replays and for a single published draw, each with its level stated. Every
-function takes the library's values and returns pandas DataFrames or small values with a
-readable ``repr``. Simulations take ``rng`` (a numpy Generator or seed, SPEC 7) and never use
-a draw's published seed.
+draw, over replays and for a single published draw, each with its level stated;
+Horvitz–Thompson and Hájek estimates of violation rates from the results, with
+design-based variances and Wilson and Korn–Graubard intervals (`estimate_rates`); plots for
+notebooks with Chinese labels when a CJK font is installed; and `audit_draw`, one call that
+audits a published draw and writes itself as HTML. Every function takes the library's
+values and returns pandas DataFrames or small values with a readable ``repr``. Simulations
+take ``rng`` (a numpy Generator or seed, SPEC 7) and never use a draw's published seed.
 """
 
 from __future__ import annotations
@@ -20,22 +23,8 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         "pip install 'random-inspection[analysis]'"
     ) from error
 
-# --- probabilities, replays and fairness (this part of issue 15) -------------------------
-from ._domains import DOMAIN_FIELDS
-from ._inspector_fairness import (
-    OFFICER_FIELDS,
-    TeamReplays,
-    inspector_fairness,
-    recusal_impact,
-    replay_teams,
-)
-from ._probabilities import InclusionProbabilities, SizeOutcome, inclusion_probabilities
-from ._replay import Replays, replay_draws, replay_selection
-from ._target_fairness import DEFAULT_DOMAINS, draw_fairness, target_fairness
-from ._verdict import FairnessReport, TestResult, Verdict
-
-# --- estimation from results, plots and the one-call audit -----------------------------
 from ._audit import DrawAudit, audit_draw
+from ._domains import DOMAIN_FIELDS
 from ._estimate import (
     DIRECTORY_DOMAINS,
     POOLED,
@@ -44,6 +33,13 @@ from ._estimate import (
     estimation_frame,
 )
 from ._fonts import CJK_FAMILIES, CJK_PACKAGE, Labels, find_cjk_font
+from ._inspector_fairness import (
+    OFFICER_FIELDS,
+    TeamReplays,
+    inspector_fairness,
+    recusal_impact,
+    replay_teams,
+)
 from ._intervals import (
     clopper_pearson_interval,
     effective_sample_size,
@@ -58,7 +54,10 @@ from ._plots import (
     plot_officer_loads,
     plot_selection_rates,
 )
-# --- end of the reserved block ------------------------------------------------------------
+from ._probabilities import InclusionProbabilities, SizeOutcome, inclusion_probabilities
+from ._replay import Replays, replay_draws, replay_selection
+from ._target_fairness import DEFAULT_DOMAINS, draw_fairness, target_fairness
+from ._verdict import FairnessReport, TestResult, Verdict
 
 __all__ = [
     "CJK_FAMILIES",
