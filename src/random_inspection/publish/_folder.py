@@ -79,7 +79,13 @@ def _results(path: Path, year: PlanRun) -> ResultBook:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise FileFormatError(str(path), [(0, "results", f"cannot be read: {error}")],
                               1) from None
-    return ResultBook(year).record(results)
+    try:
+        return ResultBook(year).record(results)
+    except RandomInspectionError as error:
+        raise InvalidValueError(_WHERE, "--results", str(path),
+                                f"are not results of this year's draws ({error})",
+                                "give the results entered for this run folder's year"
+                                ) from None
 
 
 def read_run_folder(folder: PathLike, *, directory: PathLike | None = None,

@@ -343,11 +343,15 @@ function riDrawSpec() {
   }
 
   const USCC = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const USCC_VALUE = new Int8Array(128).fill(-1);
+  for (let k = 0; k < USCC.length; k++) USCC_VALUE[USCC.charCodeAt(k)] = k;
   const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
   /** §5: a USCC, a 15-digit registration number of an individual business, or any code. */
+  const ID = /^[0-9A-Z][0-9A-Z._-]{0,31}$/;
+
   function idValid(code, kind) {
-    if (!/^[0-9A-Z][0-9A-Z._-]{0,31}$/.test(code)) return false;
+    if (!ID.test(code)) return false;
     if (kind === 'product' || kind === 'project') return true;
     if (kind === 'individual_business' && code.length === 15) {
       let check = 5;
@@ -357,11 +361,12 @@ function riDrawSpec() {
       }
       return check === 1;
     }
-    if (code.length !== 18 || !/^[0-9]{8}/.test(code)) return false;
+    if (code.length !== 18) return false;
     let total = 0;
     for (let i = 0; i < 18; i++) {
-      const v = USCC.indexOf(code[i]);
-      if (v < 0) return false;
+      const c = code.charCodeAt(i);
+      const v = c < 128 ? USCC_VALUE[c] : -1;
+      if (v < 0 || (i < 8 && v > 9)) return false;
       if (i < 17) total += v * USCC_WEIGHTS[i];
     }
     return code[17] === USCC[(31 - (total % 31)) % 31];
@@ -388,13 +393,13 @@ function riDrawSpec() {
     return null;
   }
 
-  /** A register file's text: UTF-8 (a leading BOM dropped), else GB18030 (§13). */
+  /** A register file's text and encoding: UTF-8 (a leading BOM dropped), else GB18030 (§13). */
   function decodeRegister(bytes) {
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
     } catch (e) {
       try {
-        return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+        return { text: new TextDecoder('gb18030', { fatal: true }).decode(bytes), encoding: 'gb18030' };
       } catch (e2) {
         throw new CannotCheck('目录文件既不是 UTF-8 也不是 GB18030 the directory is neither UTF-8 nor GB18030');
       }
@@ -423,7 +428,7 @@ function riDrawSpec() {
       if (cr < stop) stop = end = cr; // a lone CR ends a line too
       if (quote < i) { quote = text.indexOf('"', i); if (quote < 0) quote = n; }
       if (quote >= stop) {
-        row(stop > i ? text.slice(i, stop).split(sep) : [], start);
+        row(stop > i ? text.slice(i, stop).split(sep) : [], start, true);
         i = end + (end < n && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
         line++;
       } else {
@@ -456,7 +461,7 @@ function riDrawSpec() {
           } else if (state === 0 && c === '"') state = 2;
           else { cell += c; state = 1; }
         }
-        row(cells, start);
+        row(cells, start, false);
         line++;
       }
       if (progress && ++tick === 20000) { tick = 0; progress(i, n); }
@@ -525,8 +530,15 @@ function riDrawSpec() {
         return parseDate(t) || fail(line, 'last_check_date', v, 'is not a date (YYYY-MM-DD)');
       },
     };
+    const columns = FIELDS.map((f) => cols[f]);
+    const cacheOf = FIELDS.map((f) => caches[f]);
+    const canonOf = FIELDS.map((f) => canon[f]);
+    let columnOf = null;
     let rows = 0;
-    parseCsv(text, sep, (cells, line) => {
+    // Whether the canonical text is the file's own lines with tabs for commas (checked row by
+    // row): then the digest is computed from the file's bytes (directoryDigest).
+    let verbatim = sep === ',' && text.indexOf('\r') < 0;
+    parseCsv(text, sep, (cells, line, plain) => {
       if (fields === null) {
         fields = cells.map((h) => HEADERS[trim(h).toLowerCase()] || (trim(h) ? undefined : null));
         const unknown = cells.filter((h, k) => fields[k] === undefined);
@@ -538,32 +550,36 @@ function riDrawSpec() {
             `repeated ${JSON.stringify(repeated)}, missing ${JSON.stringify(missing)}`);
         }
         width = cells.length;
+        columnOf = FIELDS.map((f) => fields.indexOf(f));
+        verbatim = verbatim && plain && cells.join(',') === FIELDS.join(',');
         return;
       }
-      if (!cells.some((c) => trim(c))) return;
+      if (!cells.some((c) => trim(c))) { verbatim = false; return; }
+      verbatim = verbatim && plain;
       if (cells.length !== width) {
         throw new CannotCheck(`目录第 ${line} 行 directory line ${line}: ${cells.length} cells, the header has ${width}`);
       }
-      const raw = {};
-      for (let k = 0; k < width; k++) if (fields[k]) raw[fields[k]] = cells[k];
-      for (const f of FIELDS) {
-        if (f === 'id') continue;
-        const v = raw[f] === undefined ? '' : raw[f];
-        const cache = caches[f];
-        let value = cache.get(v);
+      // Field by field in FIELDS order (column j of the file, or none), without a row object.
+      for (let j = 1; j < 10; j++) {
+        const k = columnOf[j];
+        const v = k < 0 ? '' : cells[k];
+        const cache = cacheOf[j];
+        let value = j === 1 ? undefined : cache.get(v);
         if (value === undefined) {
-          value = canon[f](v, line);
-          if (f !== 'name' && cache.size < 50000) cache.set(v, value);
+          value = canonOf[j](v, line);
+          if (j !== 1 && cache.size < 50000) cache.set(v, value);
         }
-        cols[f].push(value);
+        if (value !== v) verbatim = false;
+        columns[j].push(value);
       }
-      const kind = cols.entity_type[rows];
-      const v = raw.id;
-      let id = /^[0-9A-Z][0-9A-Z._-]{0,31}$/.test(v) ? v : null;
+      const kind = columns[2][rows];
+      const v = cells[columnOf[0]];
+      let id = ID.test(v) ? v : null;
       if (id === null) {
         id = text200((/^[\x00-\x7f]*$/.test(v) ? v : v.normalize('NFKC')).replace(TRIM, '').toUpperCase(), line, 'id', true);
       }
       if (!idValid(id, kind)) fail(line, 'id', v, `is not a valid identifier for an entity of type ${kind}`);
+      if (id !== v) verbatim = false;
       cols.id.push(id);
       rows++;
     }, progress);
@@ -582,11 +598,33 @@ function riDrawSpec() {
         if (ids[order[k - 1]] === ids[order[k]]) throw new CannotCheck(`目录中编号重复 the directory lists id ${ids[order[k]]} twice`);
       }
     }
-    return { size: rows, cols, order };
+    return { size: rows, cols, order, verbatim: verbatim && order === null };
   }
 
-  /** §5: "sha256:" and the hex SHA-256 of the canonical text, built into one buffer. */
-  async function directoryDigest(dir, progress) {
+  const MAGIC = 'random-inspection/target-directory/v1\n';
+
+  /**
+   * §5: "sha256:" and the hex SHA-256 of the canonical text, built into one buffer. When the
+   * file is UTF-8 and readDirectory found every line canonical already (English header in
+   * field order, canonical values, rows in canonical order, no quotes, CR or blank line), the
+   * canonical text is the file's bytes with a tab for each comma (a comma byte never occurs
+   * inside a multi-byte UTF-8 character): made from `utf8` without rebuilding the lines.
+   */
+  async function directoryDigest(dir, progress, utf8) {
+    if (dir.verbatim && utf8) {
+      let start = utf8[0] === 0xef && utf8[1] === 0xbb && utf8[2] === 0xbf ? 3 : 0;
+      start = utf8.indexOf(10, start) + 1; // after the header line
+      const head = encoder.encode(MAGIC + FIELDS.join('\t') + '\n');
+      const body = start > 0 ? utf8.subarray(start) : new Uint8Array(0);
+      const newline = body.length && body[body.length - 1] !== 10 ? 1 : 0;
+      const all = new Uint8Array(head.length + body.length + newline);
+      all.set(head);
+      all.set(body, head.length);
+      for (let k = head.length; k < all.length; k++) if (all[k] === 44) all[k] = 9;
+      if (newline) all[all.length - 1] = 10;
+      if (progress) progress(dir.size, dir.size);
+      return 'sha256:' + hex(await sha256(all));
+    }
     let buffer = new Uint8Array(Math.max(1 << 16, dir.size * 160));
     let used = 0;
     const put = (s) => {
@@ -600,7 +638,7 @@ function riDrawSpec() {
         buffer = bigger;
       }
     };
-    put('random-inspection/target-directory/v1\n' + FIELDS.join('\t') + '\n');
+    put(MAGIC + FIELDS.join('\t') + '\n');
     const c = FIELDS.map((f) => dir.cols[f]);
     let chunk = [];
     for (let k = 0; k < dir.size; k++) {
@@ -888,18 +926,20 @@ function riDrawSpec() {
     add('record_digest', '记录摘要', 'record digest', digest === record.record_digest ? 'ok' : 'fail',
       digest === record.record_digest ? digest : `recorded ${record.record_digest}, computed ${digest}`);
     let dir;
+    let utf8 = null;
     try {
       const bytes = await load('directory', report);
       report('parse', 0, bytes.length);
-      const text = decodeRegister(bytes);
-      dir = readDirectory(text, (done, total) => report('parse', done, total));
+      const decoded = decodeRegister(bytes);
+      dir = readDirectory(decoded.text, (done, total) => report('parse', done, total));
+      utf8 = decoded.encoding === 'utf-8' ? bytes : null;
     } catch (e) {
       if (!(e instanceof CannotCheck)) throw e;
       add('directory', '检查对象名录', 'target directory', 'need', e.message);
       return result();
     }
     report('digest', 0, dir.size);
-    const dirDigest = await directoryDigest(dir, (done, total) => report('digest', done, total));
+    const dirDigest = await directoryDigest(dir, (done, total) => report('digest', done, total), utf8);
     add('directory_digest', '名录摘要', 'directory digest', dirDigest === record.directory.digest ? 'ok' : 'fail',
       dirDigest === record.directory.digest ? dirDigest : `recorded ${record.directory.digest}, computed ${dirDigest} from the file`);
     add('directory_size', '名录条数', 'directory size', dir.size === record.directory.size ? 'ok' : 'fail',
