@@ -121,7 +121,7 @@ def _policy_text(policy: str) -> Html:
 
 def _rates_table(task: Task) -> Html:
     design = task.design
-    caption = bi("各信用风险分类的比例", "Rates by risk class")
+    caption = bi(f"{task.code} 各信用风险分类的比例", f"{task.code}: rates by risk class")
     if isinstance(design, StratifiedByRisk):
         rows: list[list[object]] = [
             [label_of(c.code), percent(design.rates[c]), design.minimums[c] or "",
@@ -131,7 +131,7 @@ def _rates_table(task: Task) -> Html:
                      numeric=(1, 2, 3))
     assert isinstance(design, ClassWeighted)
     rows = [[label_of(c.code), str(design.weights[c])] for c in RiskClass]
-    return table(bi("各信用风险分类的权重", "Weights by risk class"),
+    return table(bi(f"{task.code} 各信用风险分类的权重", f"{task.code}: weights by risk class"),
                  [bi("信用风险分类", "risk class"), bi("权重", "weight")], rows, numeric=(1,))
 
 

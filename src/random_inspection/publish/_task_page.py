@@ -186,10 +186,11 @@ def _verify_section(run: TaskRun, context: SiteContext) -> Html:
     teams = context.published_record(run).teams is not None
     verifier = (f"python verifier.py records/{stem}.json directory.csv"
                 + (" --inspectors inspectors.csv --item-list items.csv" if teams else ""))
-    return Html("\n".join([
+    return tag("section", Html("\n".join([
         '<h2 id="verify">核验本次抽取 <span lang="en">Verify this draw</span></h2>',
         tag("p", _HOW), tag("noscript", tag("p", _NO_SCRIPT)), _PANEL,
-        tag("p", _TEAMS if teams else _NO_TEAMS, " ", tag("code", verifier), class_="note")]))
+        tag("p", _TEAMS if teams else _NO_TEAMS, " ", tag("code", verifier), class_="note")])),
+        id="verify-section", class_="no-print", aria_labelledby="verify")
 
 
 def task_page(run: TaskRun, context: SiteContext) -> str:
