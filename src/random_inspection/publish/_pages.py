@@ -81,12 +81,13 @@ def index_page(context: SiteContext) -> str:
                  bi("本站每个文件的 SHA-256 摘要", "the SHA-256 digest of every file of the "
                                                "site")))
     body = [
-        tag("h1", Html(f"{esc(plan.name)}"), tag("br"),
-            bi("“双随机、一公开”公示", "Public notices of the year's spot checks")),
+        tag("h1", bi(f"{plan.year} 年度“双随机、一公开”公示",
+                     "Public notices of the year's spot checks")),
         tag("p", bi("每一次随机抽取都在此公开，任何人都可以在浏览器中重新计算并核验。",
                     "Every random draw of the year is published here, and anyone can re-run "
                     "and check it in a browser."), class_="lead"),
-        dl([(bi("年度", "year"), plan.year), (bi("计划版本", "plan version"), plan.version),
+        dl([(bi("年度抽查计划", "annual plan"), tag("a", plan.name, href="plan.html")),
+            (bi("计划版本", "plan version"), plan.version),
             (bi("抽查任务", "tasks drawn"), len(year.runs)),
             (bi("抽中检查对象", "targets drawn"),
              f"{sum(len(r.record.selected_ids) for r in year.runs):,}"),
