@@ -18,7 +18,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent / "tests"))  # the tests' browser helpers
 
 from _browser import DESKTOP, PHONE, serve, start_chromium, verify_on_page, viewport  # noqa: E402
-
 from random_inspection.demo import demo_city, demo_plan, demo_results  # noqa: E402
 from random_inspection.planning import run_plan  # noqa: E402
 from random_inspection.publish import write_site  # noqa: E402
