@@ -22,6 +22,7 @@ from random_inspection.demo import DemoCity, demo_plan, demo_results
 from random_inspection.planning import PlanRun, run_plan, write_plan
 from random_inspection.publish import INSPECTOR_POLICIES, read_run_folder, write_site
 from random_inspection.publish import _site as site_module
+from random_inspection.publish._context import file_stems
 from random_inspection.publish._describe import seed_facts
 from random_inspection.results import ResultBook
 
@@ -268,6 +269,14 @@ def test_plan_notice_lists_tasks_rates_and_versions(tmp_path: Path, small_city: 
         assert text in page, text
 
 
+def test_file_names_of_tasks() -> None:
+    """A task's files are named by its code when that is a plain file name, else by its
+    place; names never collide, whatever the case."""
+    assert file_stems(["XZ-2024-01", "定襄县-01", "xz-2024-01", "a<b>"]) == {
+        "XZ-2024-01": "XZ-2024-01", "定襄县-01": "task-02", "xz-2024-01": "xz-2024-01-3",
+        "a<b>": "task-04"}
+
+
 def test_write_site_refuses_to_overwrite(tmp_path: Path, year: PlanRun) -> None:
     """An existing site is kept unless ``overwrite``; a folder not written by the library
     is never replaced."""
@@ -416,6 +425,9 @@ BAD: list[tuple[str, Any, tuple[str, ...]]] = [
     ("the run folder as --out", lambda r, t: [
         "publish", str(r / "demo"), "--out", str(r / "demo")],
      ("'--out'", "is the run folder itself", "Fix:")),
+    ("a site inside the run folder", lambda r, t: [
+        "publish", str(r / "demo"), "--out", str(r / "demo" / "site")],
+     ("'--out'", "inside the run folder", "Fix:")),
     ("an existing folder without --force", lambda r, t: [
         "publish", str(r / "demo"), "--out", str(r / "plan-run")],
      ("plan-run", "already exists", "--force")),

@@ -67,9 +67,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Check the output first, read and replay the year, then write the site."""
     from ..publish import read_run_folder, write_site  # noqa: PLC0415  (loaded on use)
 
-    if args.out.resolve() == args.folder.resolve():
-        raise InvalidValueError("publish", "--out", str(args.out), "is the run folder itself",
-                                "write the site into a new folder, e.g. --out site")
+    out, folder = args.out.resolve(), args.folder.resolve()
+    if out == folder or folder in out.parents:
+        raise InvalidValueError("publish", "--out", str(args.out),
+                                "is the run folder itself" if out == folder else
+                                "is inside the run folder (its manifest would no longer "
+                                "match)", "write the site into a new folder beside it, e.g. "
+                                "--out site")
     check_output(args.out, args.force)
     given = read_run_folder(args.folder, directory=args.directory, inspectors=args.inspectors,
                             items=args.item_list, conflicts=args.conflicts,
