@@ -406,7 +406,7 @@ BAD: list[tuple[str, Any, tuple[str, ...]]] = [
     ("an unknown inspector policy", lambda r, t: ["publish", str(r / "demo"), "--out",
                                                   str(t / "s"), "--inspector-policy", "all"],
      ("--inspector-policy", "'all'", "department", "names", "none")),
-    ("a folder that is not a run folder", lambda r, t: ["publish", str(t), "--out",
+    ("a folder that is not a run folder", lambda r, t: ["publish", str(r), "--out",
                                                         str(t / "s")],
      ("'folder'", "no manifest.json", "plan … --seed")),
     ("a plan folder without its registers", lambda r, t: ["publish", str(r / "plan-run"),
