@@ -9,7 +9,10 @@ CI, they fail instead)."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from _browser import (
     DESKTOP,
@@ -28,10 +32,13 @@ from _browser import (
     verify_on_page,
     viewport,
 )
+from random_inspection import ClassWeighted, StratifiedByRisk, draw_targets
+from random_inspection import verifier as stdlib
 from random_inspection._canonical import canonical_json
 from random_inspection.demo import demo_city, demo_plan, demo_results
 from random_inspection.planning import PlanRun, run_plan
 from random_inspection.publish import write_site
+from random_inspection.strategies import RecordMutation, record_mutations
 
 SEED = "31415926535897932384"
 TASK = "XZ-2024-03"
@@ -382,3 +389,58 @@ def test_print_hides_the_controls(driver: Any, base: str) -> None:
     assert shown[1] == "none"
     assert shown[2] == "table"
     assert "records/" in shown[3]
+
+
+DIFFERENTIAL_SCRIPT = (DATA / "differential.js").read_text(encoding="utf-8")
+#: Mutated records per design in the differential test (a derandomized Hypothesis run).
+MUTATIONS = 1_000
+CODES = {"verified": 0, "not verified": 1, "cannot check": 2}
+
+
+@pytest.mark.parametrize("kind", ["stratified", "weighted"])
+def test_the_browser_and_verifier_py_agree_on_altered_records(
+        driver: Any, base: str, tmp_path: Path, kind: str) -> None:
+    """Records mutated at every key, value, type and byte (`record_mutations`, digest
+    recomputed or not) get the same verdict in the browser as from verifier.py — except
+    that the browser checks spec 1.1 only (a record made to claim spec "1" is *cannot check*
+    there, as the page says)."""
+    city = demo_city(n_targets=400, n_officers=24)
+    city.targets.to_csv(tmp_path / "d.csv")
+    listed = {"已纳入其他抽查任务": list(city.targets.ids[:5])}
+    design = (StratifiedByRisk.from_preset("henan-2021", unclassified="1/100",
+                                           exclude_checked_since="2024-01-01",
+                                           excluded_ids=listed) if kind == "stratified"
+              else ClassWeighted(total=37, weights={"A": 1, "B": 2, "C": 4, "D": 8, "U": 0},
+                                 excluded_ids=listed, floor="1/50"))
+    record = draw_targets(city.targets, design, seed=SEED, purpose=f"2024/1409/{kind}").record
+    mutations: list[RecordMutation] = []
+
+    @settings(max_examples=MUTATIONS, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(record_mutations(record.to_json()))
+    def collect(mutation: RecordMutation) -> None:
+        mutations.append(mutation)
+
+    collect()
+    driver.get(f"{base}honest/tasks/{TASK}.html")
+    directory = base64.b64encode((tmp_path / "d.csv").read_bytes()).decode()
+    browser: list[str] = []
+    for start in range(0, len(mutations), 100):
+        batch = [base64.b64encode(m.data).decode() for m in mutations[start:start + 100]]
+        browser += driver.execute_async_script(DIFFERENTIAL_SCRIPT, directory, batch)
+    assert set(browser) <= set(CODES), browser[:3]
+    seen = {0: 0, 1: 0, 2: 0}
+    for mutation, verdict in zip(mutations, browser, strict=True):
+        path = tmp_path / "m.json"
+        path.write_bytes(mutation.data)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            theirs = stdlib.main([str(path), str(tmp_path / "d.csv")])
+        if theirs != CODES[verdict] and b'"spec_version":"1"' in mutation.data:
+            assert verdict == "cannot check", mutation.description
+            continue
+        assert CODES[verdict] == theirs, f"{mutation.description}: browser {verdict}, " \
+                                         f"verifier.py {theirs}"
+        seen[theirs] += 1
+    assert seen[1] > MUTATIONS // 3  # most mutations are caught as alterations …
+    assert seen[2] > 0  # … some make the file unreadable …
+    assert seen[0] > 0  # … and some change nothing the spec checks

@@ -135,6 +135,22 @@ function riDrawSpec() {
     return '{' + keys.map((k) => quote(k) + ':' + canonical(value[k])).join(',') + '}';
   }
 
+  /** The end (one past the closing brace) of the JSON object starting at `start`, or -1. */
+  function objectEnd(text, start) {
+    let level = 0;
+    let inString = false;
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 92) i++;
+        else if (c === 34) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 123 || c === 91) level++;
+      else if ((c === 125 || c === 93) && --level === 0) return i + 1;
+    }
+    return -1;
+  }
+
   function depth(text) {
     let level = 0;
     let deepest = 0;
@@ -179,8 +195,12 @@ function riDrawSpec() {
       throw new CannotCheck(`记录嵌套超过 ${MAX_DEPTH} 层 the record is nested more than ${MAX_DEPTH} levels deep`);
     }
     let record;
+    let start = 0;
+    while (start < text.length && ' \t\n\r'.includes(text[start])) start++;
+    // The first JSON value: data after it makes the record altered (§10.1.3), not unreadable.
+    const end = text[start] === '{' ? objectEnd(text, start) : -1;
     try {
-      record = JSON.parse(text);
+      record = JSON.parse(end > 0 ? text.slice(0, end) : text);
     } catch (e) {
       throw new CannotCheck('记录不是 JSON the record is not JSON: ' + e.message);
     }
@@ -188,6 +208,7 @@ function riDrawSpec() {
         record.format !== FORMAT) {
       throw new CannotCheck(`不是审计记录 not an audit record (no "format": "${FORMAT}")`);
     }
+    if (typeof record.spec_version !== 'string') throw new Altered('$.spec_version: not a string');
     if (record.spec_version !== '1.1') {
       throw new CannotCheck(`记录的规范版本为 ${JSON.stringify(record.spec_version)}，浏览器只核验 1.1；` +
         `请用 verifier.py 核验 / the record is of spec ${JSON.stringify(record.spec_version)}; ` +
@@ -218,17 +239,41 @@ function riDrawSpec() {
     const obj = (v, where) => (v && typeof v === 'object' && !Array.isArray(v) ? v : fail(where, 'not an object'));
     const str = (v, where) => (typeof v === 'string' ? v : fail(where, 'not a string'));
     const int = (v, where) => (Number.isInteger(v) && v >= 0 ? v : fail(where, 'not a count'));
+    const keys = (v, where, required, optional = []) => {
+      for (const k of required) if (!(k in v)) fail(where, `lacks the key "${k}"`);
+      for (const k of Object.keys(v)) if (!required.includes(k) && !optional.includes(k)) fail(where, `has the unknown key "${k}"`);
+    };
+    keys(r, '$', ['format', 'spec_version', 'library_version', 'hash', 'seed', 'purpose', 'directory',
+      'design', 'eligibility', 'allocation', 'strata', 'record_digest'], ['teams', 'ceremony']);
+    if (!/^[0-9A-Za-z][0-9A-Za-z.+!_-]{0,63}$/.test(r.library_version)) fail('$.library_version', 'not a version');
     str(r.record_digest, '$.record_digest');
     if (!['sha256', 'sm3'].includes(r.hash)) fail('$.hash', 'not "sha256" or "sm3"');
-    obj(r.seed, '$.seed');
-    str(r.seed.value, '$.seed.value');
-    str(r.purpose, '$.purpose');
-    obj(r.directory, '$.directory');
+    keys(obj(r.seed, '$.seed'), '$.seed', ['value', 'provenance', 'parties']);
+    const seed = str(r.seed.value, '$.seed.value');
+    const groups = seed.split('-');
+    const plain = groups.join('');
+    if (!groups.every((g) => /^[0-9a-fA-F]+$/.test(g)) || plain.length < (/^[0-9]+$/.test(plain) ? 20 : 32)) {
+      fail('$.seed.value', 'not a seed of §2 (groups of 0-9a-f joined by "-", at least 20 dice digits or 32 hex)');
+    }
+    if (!['ceremony', 'combined', 'generated'].includes(r.seed.provenance)) fail('$.seed.provenance', 'unknown provenance');
+    if (!Array.isArray(r.seed.parties) || !r.seed.parties.every((x) => typeof x === 'string') ||
+        (r.seed.provenance === 'combined' ? r.seed.parties.length !== groups.length : r.seed.parties.length)) {
+      fail('$.seed.parties', 'not one party per group of a combined seed (and none otherwise)');
+    }
+    const purpose = str(r.purpose, '$.purpose');
+    if (!purpose || purpose.includes(',') || CONTROL.test(purpose) || trim(purpose) !== purpose || codePoints(purpose) > 200) {
+      fail('$.purpose', 'not a purpose of §3');
+    }
+    keys(obj(r.directory, '$.directory'), '$.directory', ['digest', 'size']);
     str(r.directory.digest, '$.directory.digest');
     int(r.directory.size, '$.directory.size');
     const d = obj(r.design, '$.design');
     if (!['stratified-by-risk', 'class-weighted'].includes(d.kind)) fail('$.design.kind', 'unknown design');
+    keys(d, '$.design', ['kind', 'scope', 'exclude_checked_since', 'excluded_ids', 'floor',
+      ...(d.kind === 'stratified-by-risk' ? ['rates', 'minimums', 'maximums'] : ['total', 'weights'])]);
     const scope = obj(d.scope, '$.design.scope');
+    keys(scope, '$.design.scope', ['region_prefixes', 'industry_prefixes', 'entity_types', 'risk_classes',
+      'tags_all', 'tags_any', 'registering_offices', 'supervising_offices']);
     for (const key of ['region_prefixes', 'industry_prefixes', 'entity_types', 'risk_classes',
       'tags_all', 'tags_any', 'registering_offices', 'supervising_offices']) {
       if (!Array.isArray(scope[key]) || !scope[key].every((x) => typeof x === 'string')) {
@@ -236,12 +281,22 @@ function riDrawSpec() {
       }
     }
     if (d.exclude_checked_since !== null) str(d.exclude_checked_since, '$.design.exclude_checked_since');
+    const isText = (t) => typeof t === 'string' && t.length > 0 && trim(t) === t && !CONTROL.test(t) && codePoints(t) <= 200;
+    const isLabel = (t) => isText(t) && !/[;；|,]/.test(t);
     for (const [reason, ids] of Object.entries(obj(d.excluded_ids, '$.design.excluded_ids'))) {
-      if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string')) fail(`$.design.excluded_ids.${reason}`, 'not a list of ids');
+      if (!isText(reason)) fail('$.design.excluded_ids', `the reason ${JSON.stringify(reason)} is not text`);
+      if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && ID.test(x))) fail(`$.design.excluded_ids.${reason}`, 'not a list of ids');
+    }
+    const kinds = ['enterprise', 'individual_business', 'farmer_cooperative', 'other_organisation', 'product', 'project'];
+    if (!scope.entity_types.every((t) => kinds.includes(t))) fail('$.design.scope.entity_types', 'an unknown entity type');
+    if (!scope.risk_classes.every((c) => CLASSES.includes(c))) fail('$.design.scope.risk_classes', 'an unknown risk class');
+    for (const key of ['tags_all', 'tags_any', 'registering_offices', 'supervising_offices']) {
+      if (!scope[key].every(isLabel)) fail('$.design.scope.' + key, 'not a list of labels');
     }
     const tables = d.kind === 'stratified-by-risk' ? ['rates', 'minimums', 'maximums'] : ['weights'];
     for (const t of tables) {
       const table = obj(d[t], '$.design.' + t);
+      keys(table, '$.design.' + t, CLASSES);
       for (const c of CLASSES) {
         if (!(c in table)) fail(`$.design.${t}`, 'lacks class ' + c);
         if (t === 'minimums') int(table[c], `$.design.minimums.${c}`);
@@ -249,11 +304,18 @@ function riDrawSpec() {
       }
     }
     if (d.kind === 'class-weighted') int(d.total, '$.design.total');
-    obj(r.eligibility, '$.eligibility');
-    obj(r.allocation, '$.allocation');
+    if (d.exclude_checked_since !== null && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d.exclude_checked_since)) {
+      fail('$.design.exclude_checked_since', 'not a date');
+    }
+    obj(r.eligibility, '$.eligibility'); // compared whole with the recomputed counts
+    obj(r.allocation, '$.allocation'); // compared whole with the recomputed allocation
+    if (r.ceremony !== undefined) {
+      keys(obj(r.ceremony, '$.ceremony'), '$.ceremony', ['commitment_digest', 'opened', 'attempt', 'replaces', 'reason']);
+    }
+    if (r.teams !== undefined) obj(r.teams, '$.teams'); // not replayed here (verifier.py does)
     if (!Array.isArray(r.strata) || r.strata.length !== 5) fail('$.strata', 'not five strata');
     r.strata.forEach((s, k) => {
-      obj(s, `$.strata[${k}]`);
+      keys(obj(s, `$.strata[${k}]`), `$.strata[${k}]`, ['label', 'population', 'size', 'seed_string', 'selected']);
       if (s.label !== CLASSES[k]) fail(`$.strata[${k}].label`, 'not ' + CLASSES[k]);
       int(s.population, `$.strata[${k}].population`);
       int(s.size, `$.strata[${k}].size`);
