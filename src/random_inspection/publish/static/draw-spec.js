@@ -204,8 +204,10 @@ function riDrawSpec() {
     } catch (e) {
       throw new CannotCheck('记录不是 JSON the record is not JSON: ' + e.message);
     }
+    // A key given twice keeps its last value here; §10.1.1 counts any of a duplicated
+    // `format`'s values, so the text is searched too (the canonical check then fails).
     if (record === null || typeof record !== 'object' || Array.isArray(record) ||
-        record.format !== FORMAT) {
+        (record.format !== FORMAT && !text.includes(`"format":"${FORMAT}"`))) {
       throw new CannotCheck(`不是审计记录 not an audit record (no "format": "${FORMAT}")`);
     }
     if (typeof record.spec_version !== 'string') throw new Altered('$.spec_version: not a string');
