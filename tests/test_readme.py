@@ -16,7 +16,7 @@ from random_inspection.demo import demo_city
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PYTHON = re.findall(r"```python\n(.*?)```", README, re.DOTALL) + [
-    block for guide in ("workspace.md", "results.md")
+    block for guide in ("workspace.md", "results.md", "site.md")
     for block in re.findall(r"```python\n(.*?)```",
                             (ROOT / "docs" / guide).read_text(encoding="utf-8"), re.DOTALL)]
 SHELL = [b for b in re.findall(r"```sh\n(.*?)```", README, re.DOTALL)

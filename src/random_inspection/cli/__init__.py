@@ -20,12 +20,12 @@ from typing import Any, NoReturn
 from .._errors import RandomInspectionError
 from .._interrupt import raise_terminated
 from .._version import __version__
-from . import assign, demo, draw, plan, results, verify, workspace
+from . import assign, demo, draw, plan, publish, results, verify, workspace
 from ._console import Console
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (demo, draw, assign, verify, plan, results, workspace)
+COMMANDS = (demo, draw, assign, verify, plan, publish, results, workspace)
 
 
 class _Formatter(argparse.HelpFormatter):
