@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from random_inspection import OutputExistsError, RandomInspectionError
+from random_inspection import InvalidValueError, OutputExistsError, RandomInspectionError
 from random_inspection._atomic import open_atomic, staged_folder, write_atomic
 from random_inspection.demo import DemoCity
 from random_inspection.registry import _files
@@ -192,3 +192,20 @@ def test_failed_register_write_keeps_the_previous_file(small_city: DemoCity,
         small_city.targets.to_csv(path, encoding="ascii")
     assert [p.name for p in tmp_path.iterdir()] == ["targets.csv"]
     assert len(type(small_city.targets).from_csv(path)) == 10
+
+
+def test_overwriting_replaces_only_an_output_of_the_same_command(tmp_path: Path) -> None:
+    """`--force` (overwrite) replaces an earlier output of the same command only: a run
+    folder another command wrote (a plan's year, say) is kept, with a message naming both."""
+    from random_inspection._runfolder import run_folder  # noqa: PLC0415
+
+    out = tmp_path / "year"
+    with run_folder(out, command="plan") as run:
+        (run.path / "report.txt").write_text("the year", encoding="utf-8")
+    with pytest.raises(InvalidValueError, match="holds the output of `plan`, not of `publish`"
+                       ), run_folder(out, command="publish", overwrite=True) as run:
+        (run.path / "index.html").write_text("site", encoding="utf-8")
+    assert (out / "report.txt").read_text(encoding="utf-8") == "the year"
+    with run_folder(out, command="plan", overwrite=True) as run:
+        (run.path / "report.txt").write_text("again", encoding="utf-8")
+    assert (out / "report.txt").read_text(encoding="utf-8") == "again"

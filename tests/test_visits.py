@@ -13,7 +13,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 
-from random_inspection import InvalidValueError
+from random_inspection import InvalidValueError, verifier
 from random_inspection.assignment import (
     JoinedVisit,
     TeamPolicy,
@@ -21,8 +21,9 @@ from random_inspection.assignment import (
     draw_substitute,
 )
 from random_inspection.audit import FolderReport, verify, verify_folder
+from random_inspection.audit._year import year_problems
 from random_inspection.demo import CITY_NAME, DemoCity, demo_city, demo_plan
-from random_inspection.planning import AnnualPlan, PlanRun, Task, run_plan
+from random_inspection.planning import AnnualPlan, PlanCheckError, PlanRun, Task, run_plan
 from random_inspection.registry import (
     EntityType,
     Inspector,
@@ -126,6 +127,9 @@ def test_every_visit_has_one_team_and_nobody_inspects_a_target_twice(
     for task_run in run.runs:
         report = task_run.verify()
         assert report.ok, (task_run.task.code, [str(c) for c in report.failures])
+    records = [r.record for r in run.runs]
+    assert not year_problems(records)
+    assert verifier.year_problems([(r.purpose, json.loads(r.to_json())) for r in records]) == []
 
 
 def _task(code: str, items: tuple[str, ...], start: str, end: str, **more: object) -> Task:
@@ -360,3 +364,82 @@ def test_a_substitute_for_a_joined_visit_is_drawn_in_the_leading_record(
     drawn = draw_substitute(first.record, staffed_city.inspectors, first.policy, target,
                             joined.officers[0])
     assert drawn.substitute not in joined.officers
+
+
+def test_a_year_without_rotation_does_not_verify(staffed_city: DemoCity, tmp_path: Path
+                                                 ) -> None:
+    """A later record that drew its teams without the earlier visits (so the same people
+    could go twice) is caught across the year's records by both verifiers (§12.13)."""
+    every = StratifiedByRisk(rates=dict.fromkeys("ABCDU", "1/2"), floor=0, scope=ENTERPRISES)
+    plan = _plan(_task("S1", ("SJ01",), "2024-03-01", "2024-04-30", design=every),
+                 _task("S2", ("SJ18",), "2024-06-01", "2024-07-31", design=every))
+    run = run_plan(plan, staffed_city.targets, staffed_city.inspectors,
+                   staffed_city.check_items, seed=SEED)
+    later = run.run("S2")
+    assert later.record.teams.get("earlier_visits")
+    forged = assign_inspectors(later.sample, staffed_city.inspectors, later.policy).record
+    assert "earlier_visits" not in forged.teams
+    records = {"S1": run.run("S1").record, "S2": forged}
+    _write(tmp_path / "forged", records)
+    report = verify_folder(tmp_path / "forged", staffed_city.targets,
+                           inspectors=staffed_city.inspectors, items=staffed_city.check_items)
+    assert report.year
+    assert any("neither lists the other's people" in p for p in report.year)
+    standalone = verifier.year_problems([(k, json.loads(r.to_json()))
+                                         for k, r in records.items()])
+    assert any("neither lists the other's people" in p for p in standalone)
+    honest = verifier.year_problems([(r.task.code, json.loads(r.record.to_json()))
+                                     for r in run.runs])
+    assert honest == []
+
+
+def test_a_joined_visit_is_not_its_own_earlier_visit(staffed_city: DemoCity) -> None:
+    """Listing the joined visit's own officers as earlier visits is refused."""
+    plan = _plan(_task("T1", ("SJ01",), "2024-04-01", "2024-06-30"),
+                 _task("T2", ("SJ07",), "2024-05-01", "2024-07-31"))
+    run = run_plan(plan, staffed_city.targets, staffed_city.inspectors,
+                   staffed_city.check_items, seed=SEED)
+    later = run.run("T2")
+    teams = json.loads(json.dumps(later.record.teams))
+    joined = teams["joined"][0]
+    teams.setdefault("earlier_visits", {})[joined["target"]] = sorted(joined["officers"])
+    teams["earlier_visits"] = dict(sorted(teams["earlier_visits"].items()))
+    forged = attrs.evolve(later.record, teams=teams, claimed_digest=None)
+    report = verify(forged, staffed_city.targets, inspectors=staffed_city.inspectors,
+                    policy=later.policy)
+    assert any(c.name == "teams earlier_visits" for c in report.failures)
+
+
+def test_a_visit_staffed_late_still_lists_what_its_first_task_needs(
+        staffed_city: DemoCity) -> None:
+    """The first task of a visit could not staff it; a later task drew the team for its own
+    items: the visit's team lists the first task's needs it does not cover as uncovered."""
+    plan = _plan(_task("A", ("SJ07",), "2024-04-01", "2024-06-30", min_officers=400),
+                 _task("B", ("SJ01",), "2024-05-01", "2024-07-31"))
+    run = run_plan(plan, staffed_city.targets, staffed_city.inspectors,
+                   staffed_city.check_items, seed=SEED)
+    assert run.run("A").assignment.unstaffed
+    late = [v for v in run.visits if v.tasks == ("A", "B") and v.team is not None]
+    assert late, "no visit staffed by its second task"
+    for visit in late:
+        people = [staffed_city.inspectors[i] for i in (*visit.team.officers,
+                                                        *visit.team.experts)]
+        held = {s for p in people for s in p.specialties}
+        assert set(visit.team.uncovered) == {"特种设备"} - held
+    _visit_invariants(run, staffed_city)
+
+
+def test_widening_and_task_codes_are_checked(staffed_city: DemoCity) -> None:
+    """A widening that names nobody in the registers is refused before anything is drawn;
+    a task code is letters, digits and '-' only."""
+    task = _task("W1", ("SJ01",), "2024-05-01", "2024-06-30", level="province",
+                 mode="province_draws_county", widened_inspectors=["NOBODY"],
+                 widened_departments=["不存在的部门"])
+    with pytest.raises(PlanCheckError) as caught:
+        run_plan(_plan(task), staffed_city.targets, staffed_city.inspectors,
+                 staffed_city.check_items, seed=SEED)
+    fields = {field for _, field, _ in caught.value.problems}
+    assert fields == {"widened_inspectors", "widened_departments"}
+    for code in ("..", "a\\b", "Ａ1", "-x", "T 1"):
+        with pytest.raises(InvalidValueError, match="code"):
+            _task(code, ("SJ01",), "2024-05-01", "2024-06-30")

@@ -68,6 +68,16 @@ class Staging:
     records: list[str] = attrs.field(factory=list)
 
 
+def _command_of(manifest: Path) -> str:
+    """The command a manifest names (``?`` when it cannot be read)."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "?"
+    command = data.get("command") if isinstance(data, dict) else None
+    return command if isinstance(command, str) else "?"
+
+
 @contextmanager
 def run_folder(path: str | os.PathLike[str], *, command: str, overwrite: bool = False,
                **facts: Any) -> Iterator[Staging]:
@@ -83,6 +93,12 @@ def run_folder(path: str | os.PathLike[str], *, command: str, overwrite: bool = 
                 "output", "folder", str(target), "exists and is not a folder a command of this "
                 "library wrote (it has no manifest.json), so it is not replaced",
                 "choose a new folder (--out), or move that one away")
+        earlier = _command_of(target / MANIFEST)
+        if earlier != command:
+            raise InvalidValueError(
+                "output", "folder", str(target), f"holds the output of `{earlier}`, not of "
+                f"`{command}`: overwriting replaces only an earlier output of the same "
+                "command", "choose a new folder (--out), or move that one away")
     with staged_folder(target, overwrite=overwrite) as stage:
         staging = Staging(stage)
         yield staging

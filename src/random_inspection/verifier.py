@@ -617,8 +617,13 @@ def visit_rules(record: dict[str, Any]) -> None:
     if earlier is not None and not earlier:
         raise BadRecordError("$.teams.earlier_visits", "empty: the key is absent when no "
                              "target has earlier visits (§12.10)")
+    own_visit = {j["target"]: {*j["officers"], *j["inherited_experts"]}
+                 for j in section.get("joined", [])}
     for target, ids in (earlier or {}).items():
         where = f"$.teams.earlier_visits[{target!r}]"
+        if set(ids) & own_visit.get(target, set()):
+            raise BadRecordError(where, f"{sorted(set(ids) & own_visit[target])} are of the "
+                                 "visit the target joins: it is not an earlier visit (§12.10)")
         if target not in position:
             raise BadRecordError(where, f"{target} is not a target this record selected "
                                  "(§12.10)")
@@ -2814,6 +2819,27 @@ def year_problems(records: list[tuple[str, dict[str, Any]]]) -> list[str]:
             if stray:
                 problems.append(f"{name}: earlier_visits of {t}: {stray} inspect {t} in no "
                                 "other record of the set")
+    # Two records that each drew a team for t drew two visits: the later one lists the
+    # earlier team's people among its earlier visits (§12.10), whichever came first.
+    drawn: dict[str, list[tuple[str, set[str], set[str]]]] = {}
+    purposes = {name: r["purpose"] for name, r in records}
+    for name, r in records:
+        section = r.get("teams", {})
+        earlier = section.get("earlier_visits", {})
+        for team in section.get("teams", []):
+            drawn.setdefault(team["target"], []).append(
+                (name, {*team["officers"], *team["experts"]},
+                 set(earlier.get(team["target"], []))))
+    for t, teams in drawn.items():
+        for a in range(len(teams)):
+            for b in range(a + 1, len(teams)):
+                (one, ours, before), (two, theirs, listed) = teams[a], teams[b]
+                if purposes[one].rpartition("/")[0] != purposes[two].rpartition("/")[0]:
+                    continue  # not tasks of one plan's year (§12.13)
+                if not (ours <= listed or theirs <= before):
+                    problems.append(f"{one} and {two} each drew a team for {t} (two visits), "
+                                    "but neither lists the other's people among its "
+                                    "earlier_visits (§12.10, §12.13)")
     return problems
 
 

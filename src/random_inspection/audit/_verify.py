@@ -366,6 +366,13 @@ def _team_checks(record: AuditRecord, directory: TargetDirectory,
     if "joined" in teams:
         checks.append(_compare("teams joined", teams["joined"], replayed.get("joined"),
                                "joined visits' added experts"))
+        earlier = teams.get("earlier_visits", {})
+        own = [j["target"] for j in teams["joined"]
+               if set(earlier.get(j["target"], ())) & {*j["officers"], *j["inherited_experts"]}]
+        if own:
+            checks.append(Check("teams earlier_visits", False,
+                                f"the earlier visits of {_short(own)} name people of the "
+                                "visit they join, which is not an earlier one (spec §12.10)"))
     return checks
 
 

@@ -15,6 +15,23 @@ def _people(entry: dict[str, Any]) -> set[str]:
             for p in entry.get(key, [])}
 
 
+def _plan_of(purpose: str) -> str:
+    """The year and region of a plan task's purpose ``<year>/<region>/<task code>``."""
+    return purpose.rpartition("/")[0]
+
+
+def _revisited(records: Sequence[AuditRecord]) -> bool:
+    """Whether two records drew a team for the same target (so rotation applies)."""
+    seen: set[tuple[str, str]] = set()
+    for record in records:
+        plan = _plan_of(record.purpose)
+        for team in (record.teams or {}).get("teams", []):
+            if (plan, team["target"]) in seen:
+                return True
+        seen.update((plan, t["target"]) for t in (record.teams or {}).get("teams", []))
+    return False
+
+
 def year_problems(records: Sequence[AuditRecord]) -> list[str] | None:
     """What the year's records contradict each other on (spec §12.13): every ``joined``
     entry names a record of the set whose team for the target has those officers and that
@@ -22,7 +39,7 @@ def year_problems(records: Sequence[AuditRecord]) -> list[str] | None:
     same visit; every ``earlier_visits`` id inspected the target in another record. ``None``
     when no record has joined visits or earlier visits (nothing to check)."""
     uses = [r for r in records if r.teams and ("joined" in r.teams or "earlier_visits" in r.teams)]
-    if not uses:
+    if not uses and not _revisited(records):
         return None
     by_digest = {r.digest: r for r in records}
     drawn: dict[tuple[str, str], dict[str, Any]] = {}   # (record digest, target) -> team
@@ -78,4 +95,23 @@ def year_problems(records: Sequence[AuditRecord]) -> list[str] | None:
             if stray:
                 problems.append(f"{record.purpose}: earlier visits of {target} name {stray}, "
                                 "who inspected it in no other record of the year")
+    # Two records that each drew a team for a target drew two visits: the later one lists
+    # the earlier team's people among its earlier visits (§12.10), whichever came first.
+    teams_of: dict[str, list[tuple[AuditRecord, set[str], set[str]]]] = {}
+    for record in records:
+        section = record.teams or {}
+        earlier = section.get("earlier_visits", {})
+        for team in section.get("teams", []):
+            teams_of.setdefault(team["target"], []).append(
+                (record, {*team["officers"], *team["experts"]},
+                 set(earlier.get(team["target"], ()))))
+    for target, both in teams_of.items():
+        for k, (one, mine, before) in enumerate(both):
+            for two, theirs, listed in both[k + 1:]:
+                if _plan_of(one.purpose) != _plan_of(two.purpose):
+                    continue  # not tasks of one plan's year (spec §12.13)
+                if not (mine <= listed or theirs <= before):
+                    problems.append(f"{one.purpose} and {two.purpose} each drew a team for "
+                                    f"{target} (two visits), but neither lists the other's "
+                                    "people among its earlier visits")
     return problems

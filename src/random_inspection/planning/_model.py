@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -18,6 +19,9 @@ from ..registry import _fields as f
 from ..registry._vocabulary import _Labelled
 from ..sampling import ClassWeighted, Design, StratifiedByRisk, parse_rate
 from ..sampling._rates import ClassTable, count_table
+
+#: A task code: it names the draw's purpose and the record's file.
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 __all__ = ["VISIT_CAP_PRESETS", "AnnualPlan", "Level", "PlanChange", "Task", "TaskMode"]
 
@@ -179,8 +183,10 @@ class Task:
     def __attrs_post_init__(self) -> None:
         record = f"Task(code={self.code!r})"
         code = f.text(self.code, "Task", "code")
-        if any(c.isspace() or c == "/" for c in code):
-            raise InvalidValueError(record, "code", self.code, "contains spaces or '/'",
+        if not _CODE.fullmatch(code):
+            raise InvalidValueError(record, "code", self.code,
+                                    "is not made of ASCII letters, digits and '-' (starting "
+                                    "with a letter or digit)",
                                     "use letters, digits and '-' only, e.g. 'XZ-2024-03'")
         values: dict[str, Any] = {
             "code": code, "name": f.text(self.name, record, "name"),

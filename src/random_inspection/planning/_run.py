@@ -207,8 +207,11 @@ class PlanRun:
 class _Visits:
     """Each target's visits this year, in run order, with the team of each (spec §12.13)."""
 
-    def __init__(self, inspectors: InspectorDirectory) -> None:
+    def __init__(self, inspectors: InspectorDirectory, items: CheckItemList,
+                 directory: TargetDirectory) -> None:
         self.inspectors = inspectors
+        self.items = {i.code: i for i in items}
+        self.directory = directory
         self.of: dict[str, list[dict[str, Any]]] = {}
 
     def plan_teams(self, task: Task, ids: Sequence[str]
@@ -248,27 +251,29 @@ class _Visits:
                         if v["team"] is None:  # this task drew the visit's team
                             v["purpose"], v["digest"] = purpose, digest
                         v["team"] = attrs.evolve(team, visit_of=None, inherited_experts=())
-                        v["uncovered"].update(team.uncovered)
                     break
             else:
                 visits.append({"window": task.period, "tasks": [task.code],
                                "items": set(task.items), "team": team, "purpose": purpose,
-                               "digest": digest,
-                               "uncovered": set(team.uncovered if team else ())})
+                               "digest": digest})
 
-    def _team(self, visit: dict[str, Any]) -> Team | None:
-        """The visit's team; uncovered: what some task's items need that nobody has, now
-        that every task's experts have joined."""
+    def _team(self, target_id: str, visit: dict[str, Any]) -> Team | None:
+        """The visit's team; uncovered: what any item of the visit needs for this target
+        that nobody in the team has, now that every task's experts have joined (items of a
+        task that could not staff the visit included)."""
         team: Team | None = visit["team"]
         if team is None:
             return None
+        kind = self.directory[target_id].entity_type
+        needed = {s for code in visit["items"] for s in self.items[code].required_specialties
+                  if kind in self.items[code].entity_types}
         people = (self.inspectors.get(i) for i in (*team.officers, *team.experts))
         held = {s for p in people if p is not None for s in p.specialties}
-        return attrs.evolve(team, uncovered=tuple(sorted(visit["uncovered"] - held)))
+        return attrs.evolve(team, uncovered=tuple(sorted(needed - held)))
 
     def all(self) -> tuple[Visit, ...]:
         return tuple(Visit(t, tuple(v["tasks"]), tuple(sorted(v["items"])), v["window"][0],
-                           v["window"][1], self._team(v))
+                           v["window"][1], self._team(t, v))
                      for t in sorted(self.of) for v in self.of[t])
 
 
@@ -316,7 +321,8 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
     steps = len(plan.run_order()) + (plan.top_up is not None)
     report.start(f"drawing {steps} tasks", 2 * steps)
     year = draw_year_targets(plan, directory, seed=seed, hash=hash, after=report.advance)
-    visits = _Visits(inspectors)
+    _check_widening(plan, inspectors)
+    visits = _Visits(inspectors, items, directory)
     runs = []
     for task, sample in year.draws:
         policy = task_policy(task, items, conflicts=conflicts, previous_inspectors=previous)
@@ -330,6 +336,25 @@ def run_plan(plan: AnnualPlan, directory: TargetDirectory, inspectors: Inspector
     all_visits = visits.all()
     return PlanRun(plan, tuple(runs), all_visits, build_report(plan, directory, runs,
                                                                all_visits))
+
+
+def _check_widening(plan: AnnualPlan, inspectors: InspectorDirectory) -> None:
+    """A task's widening must name people of the register (`PlanCheckError` lists all)."""
+    departments = {p.department for p in inspectors}
+    problems = []
+    for task in plan.all_tasks:
+        missing = [i for i in task.widened_inspectors if inspectors.get(i) is None]
+        if missing:
+            problems.append((task.code, "widened_inspectors", f"{missing} are not in the "
+                             f"inspector directory ({inspectors.digest}); fix the ids or "
+                             "drop them"))
+        nobody = [d for d in task.widened_departments if d not in departments]
+        if nobody:
+            problems.append((task.code, "widened_departments", f"{nobody}: nobody in the "
+                             "inspector directory belongs to it; spell the department as "
+                             "the directory does, or drop it"))
+    if problems:
+        raise PlanCheckError(problems)
 
 
 def task_policy(task: Task, items: CheckItemList, *, conflicts: ConflictRegister,
