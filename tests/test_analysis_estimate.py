@@ -614,3 +614,19 @@ def test_a_missing_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delitem(sys.modules, "random_inspection.analysis._extra")
     with pytest.raises(ImportError, match=r"pip install 'random-inspection\[analysis\]'"):
         importlib.import_module("random_inspection.analysis._extra")
+
+
+def test_a_domain_without_results_estimates_nothing() -> None:
+    """A draw with no result entered: every estimate is NaN (unknown), not a rate of 0."""
+    from random_inspection.demo import demo_city as _city  # noqa: PLC0415
+    from random_inspection.planning import run_plan as _run  # noqa: PLC0415
+    from random_inspection.results import ResultBook  # noqa: PLC0415
+
+    city = _city(n_targets=5_000, n_officers=120)
+    year = _run(demo_plan(), city.targets, city.inspectors, city.check_items,
+                seed="31415926535897932384")
+    rows = estimate_rates(ResultBook(year), by="class")
+    assert len(rows) > 0
+    assert (rows["n"] == 0).all()
+    for column in ("total", "total_se", "rate_ht", "rate", "rate_se"):
+        assert rows[column].isna().all(), column

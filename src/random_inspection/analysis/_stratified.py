@@ -168,7 +168,11 @@ def estimate_units(units: Any, domains: Sequence[str], replicates: Sequence[str]
 
 
 def _finish(stats: dict[str, Any], variance: Any, level: float) -> None:
-    """Rates, standard errors and the three intervals, added to ``stats``."""
+    """Rates, standard errors and the three intervals, added to ``stats``; a domain with no
+    result estimates nothing (NaN, not a rate of 0)."""
+    empty = stats["n"] == 0
+    stats["total"] = np.where(empty, np.nan, stats["total"])
+    stats["total_se"] = np.where(empty, np.nan, stats["total_se"])
     with np.errstate(divide="ignore", invalid="ignore"):
         stats["rate_ht"] = stats["total"] / stats["population"]
         stats["rate_ht_se"] = stats["total_se"] / stats["population"]
