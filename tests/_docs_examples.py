@@ -6,8 +6,6 @@ same for authors):
 - A ````` ```python ````` block runs; the blocks of a page run in order, in one namespace,
   in a fresh empty folder for the page — a page is read top to bottom, so a later block may
   use what an earlier one made.
-- A ````` ```pycon ````` block (``>>>`` prompts) runs as a doctest in the same namespace; its
-  output is compared.
 - A ````` ```console ````` block runs its commands, each line starting with ``$ `` (a line
   ending in ``\\`` goes on with the next), in the same folder, with ``random-inspection`` and
   ``python`` of the environment under test. Each must exit 0, or the status its comment
@@ -32,15 +30,14 @@ from pathlib import Path
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 FILE_CAPTION = re.compile(r"^:caption:\s*(?P<name>[^\s/][^\s]*\.[A-Za-z0-9]+)\s*$")
 EXIT = re.compile(r"#\s*exits\s+(\d+)\s*$")
-RUN = {"python": "python", "py": "python", "python3": "python", "pycon": "pycon",
-       "console": "console"}
+RUN = {"python": "python", "py": "python", "python3": "python", "console": "console"}
 #: Shell fences that would look runnable but are not: a command is ``console`` or ``text``.
 AMBIGUOUS = {"sh", "bash", "shell", "shell-session", "zsh"}
 
 
 @dataclass(frozen=True)
 class Example:
-    """One block to run: its kind (python, pycon, console, file), code, file and line; for a
+    """One block to run: its kind (python, console, file), code, file and line; for a
     file, the name to save it as."""
 
     kind: str
@@ -104,13 +101,14 @@ def examples(path: Path, *, strict: bool = True) -> list[Example]:
 
 def _examples(path: Path, lines: list[str], start: int, strict: bool) -> list[Example]:
     out: list[Example] = []
-    for info, content, line in _blocks(lines, start):
+    for info, block, line in _blocks(lines, start):
         word, _, argument = info.partition(" ")
         argument = argument.strip()
+        content = block
         if word in ("{code-block}", "{code}", "{code-cell}", "{sourcecode}"):
-            options = itertools.takewhile(lambda text: text.startswith(":"), content)
+            options = itertools.takewhile(lambda text: text.startswith(":"), block)
             saved = [m["name"] for m in map(FILE_CAPTION.match, options) if m]
-            word, content = argument.split(" ")[0] if argument else "", _options_dropped(content)
+            word, content = argument.split(" ")[0] if argument else "", _options_dropped(block)
             if saved:
                 out.append(Example("file", "\n".join(content) + "\n", path, line, saved[0]))
                 continue

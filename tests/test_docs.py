@@ -72,15 +72,6 @@ def _run_console(example: Example, folder: Path) -> None:
             f"{command.status}\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
 
-def _run_pycon(example: Example, namespace: dict[str, object]) -> None:
-    test = doctest.DocTestParser().get_doctest(example.code, namespace, example.where,
-                                               str(example.path), example.line)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    report: list[str] = []
-    runner.run(test, out=report.append, clear_globs=False)
-    assert not runner.failures, "".join(report)
-
-
 @pytest.mark.parametrize("page", PAGES, ids=[p.as_posix() for p in PAGES])
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                            capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,9 +85,7 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
     namespace: dict[str, object] = {"__name__": "__docs__"}
     for example in found:
         if example.kind == "python":
-            exec(compile(example.code, example.where, "exec"), namespace)  # noqa: S102
-        elif example.kind == "pycon":
-            _run_pycon(example, namespace)
+            exec(compile(example.code, example.where, "exec"), namespace)
         elif example.kind == "file":
             (tmp_path / example.name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / example.name).write_text(example.code, encoding="utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 SITE = Path(__file__).resolve().parent.parent
@@ -19,17 +20,24 @@ LANGUAGES = ("en", "zh_CN")
 
 
 def build(out: Path, *, quiet: bool = True) -> int:
-    """Build both languages into ``out``; returns 0, or Sphinx's status of the first failure."""
+    """Build both languages into ``out`` from scratch; returns 0, or Sphinx's status of the
+    first failure.
+
+    Always a full build (an incremental one would not repeat the warnings of unchanged
+    pages, and ``-W`` would miss them); the doctrees go to a temporary folder, so ``out``
+    holds the site and nothing else.
+    """
     from sphinx.cmd.build import build_main  # noqa: PLC0415
 
     out.mkdir(parents=True, exist_ok=True)
     status = 0
-    for language in LANGUAGES:
-        target = out / language
-        doctrees = out / ".doctrees" / language
-        args = ["-b", "html", "-W", "--keep-going", "-d", str(doctrees),
-                *(["-q"] if quiet else []), str(SITE / language), str(target)]
-        status = status or build_main(args)
+    with tempfile.TemporaryDirectory(prefix="docs-doctrees-") as doctrees:
+        for language in LANGUAGES:
+            target = out / language
+            shutil.rmtree(target, ignore_errors=True)
+            args = ["-b", "html", "-W", "--keep-going", "-d", str(Path(doctrees) / language),
+                    *(["-q"] if quiet else []), str(SITE / language), str(target)]
+            status = build_main(args) or status
     shutil.copyfile(SITE / "_shared" / "chooser.html", out / "index.html")
     return status
 
