@@ -73,6 +73,8 @@ def _run_console(example: Example, folder: Path) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.as_posix() for p in PAGES])
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # a reader's `open(…).read()` is fine
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                            capsys: pytest.CaptureFixture[str]) -> None:
     """The page's examples run in order, as a reader following it would run them."""
