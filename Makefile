@@ -35,7 +35,7 @@ docs: $(BIN)/python
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/site
 	$(BIN)/mypy
 
 bench: $(BIN)/python

@@ -311,7 +311,8 @@ class HeaderTable(SphinxDirective):
             else:
                 chinese = [s for s in spellings if not s.isascii()]
                 other = [s for s in spellings if s.isascii()]
-                rows.append([field, "、".join(chinese) + (f" ({', '.join(other)})" if other else "")])
+                extra = f" ({', '.join(other)})" if other else ""
+                rows.append([field, "、".join(chinese) + extra])
         headers = [self.options.get("field", "English"),
                    self.options.get("chinese", "Chinese (中文)")]
         return [_table(headers, rows, literal=(0,))]
@@ -336,8 +337,8 @@ def other_language(language_folder: str) -> str:
     return other
 
 
-def _language_switch(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                     doctree: Any) -> None:
+def _language_switch(app: Sphinx, pagename: str, _template: str, context: dict[str, Any],
+                     _doctree: Any) -> None:
     """Put the URL of the same page in the other language into the page's context."""
     here = app.config.ri_language_folder
     other = other_language(here)
