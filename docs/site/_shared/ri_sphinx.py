@@ -15,6 +15,9 @@ Directives (each reads the code when the site is built, so the page cannot go st
 ``vocabulary-table`` *module.Enum*
     A table of an enum's codes with their Chinese and English labels.
 
+In the Chinese site, a line break between Chinese characters is not shown as a space
+(`JoinChineseLines`).
+
 The language switch: every page gets ``other_language_url`` (the same page in the other
 language) and ``other_language_name`` in its template context; ``_templates/page.html`` shows
 them above the page, and the HTML head names the alternate page.
@@ -28,6 +31,7 @@ import importlib
 import io
 import os
 import pkgutil
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +40,7 @@ from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.pycode import ModuleAnalyzer
+from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
 
@@ -329,6 +334,41 @@ class VocabularyTable(SphinxDirective):
         return [_table(["code", "中文", "English"], rows, literal=(0,))]
 
 
+# --- Chinese text ------------------------------------------------------------------------
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+
+class JoinChineseLines(SphinxTransform):
+    """A line break inside a Chinese paragraph is not a space.
+
+    Markdown keeps the source's line breaks, and browsers show a break between two Chinese
+    characters as a space ("检查对象， 再用"). In the Chinese site a break between Chinese
+    characters or punctuation is dropped; a break next to Latin text stays a space.
+    """
+
+    default_priority = 700
+
+    def apply(self, **_kwargs: Any) -> None:
+        if not str(self.config.language).startswith("zh"):
+            return
+        for node in list(self.document.findall(nodes.Text)):
+            parent = node.parent
+            if parent is None or isinstance(parent, nodes.FixedTextElement | nodes.literal
+                                            | nodes.raw):
+                continue
+            text = _CJK_BREAK.sub("", str(node))
+            if text.endswith("\n") and len(text) > 1 and _CJK_CHAR.fullmatch(text[-2]):
+                following = node.next_node(nodes.Text, include_self=False, descend=True,
+                                           siblings=True, ascend=True)
+                if following is not None and _CJK_CHAR.match(str(following)[:1]):
+                    text = text[:-1]
+            if text != str(node):
+                parent.replace(node, nodes.Text(text))
+
+
 # --- the language switch ------------------------------------------------------------------
 
 def other_language(language_folder: str) -> str:
@@ -356,5 +396,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("public-api", PublicApi)
     app.add_directive("header-table", HeaderTable)
     app.add_directive("vocabulary-table", VocabularyTable)
+    app.add_transform(JoinChineseLines)
     app.connect("html-page-context", _language_switch)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
