@@ -338,7 +338,6 @@ class VocabularyTable(SphinxDirective):
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 
 class JoinChineseLines(SphinxTransform):
@@ -354,19 +353,21 @@ class JoinChineseLines(SphinxTransform):
     def apply(self, **_kwargs: Any) -> None:
         if not str(self.config.language).startswith("zh"):
             return
-        for node in list(self.document.findall(nodes.Text)):
-            parent = node.parent
-            if parent is None or isinstance(parent, nodes.FixedTextElement | nodes.literal
-                                            | nodes.raw):
+        texts = [node for node in self.document.findall(nodes.Text)
+                 if not isinstance(node.parent, nodes.FixedTextElement | nodes.literal
+                                   | nodes.raw)]
+        originals = [str(node) for node in texts]
+        for k, (node, text) in enumerate(zip(texts, originals, strict=True)):
+            if "\n" not in text:
                 continue
-            text = _CJK_BREAK.sub("", str(node))
-            if text.endswith("\n") and len(text) > 1 and _CJK_CHAR.fullmatch(text[-2]):
-                following = node.next_node(nodes.Text, include_self=False, descend=True,
-                                           siblings=True, ascend=True)
-                if following is not None and _CJK_CHAR.match(str(following)[:1]):
-                    text = text[:-1]
-            if text != str(node):
-                parent.replace(node, nodes.Text(text))
+            # MyST gives a soft line break its own node: look at the text on either side.
+            before = originals[k - 1][-1:] if k else ""
+            after = originals[k + 1][:1] if k + 1 < len(originals) else ""
+            before, after = before.strip(), after.strip()
+            joined = _CJK_BREAK.sub("", before + text + after)
+            joined = joined[len(before):len(joined) - len(after)]
+            if joined != text and node.parent is not None:
+                node.parent.replace(node, nodes.Text(joined))
 
 
 # --- the language switch ------------------------------------------------------------------
