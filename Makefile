@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-oldest lint bench clean
+.PHONY: demo test test-oldest docs lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,17 @@ test-oldest:
 	$(OLDEST)/bin/python -m pip install --quiet --no-deps -e .
 	$(OLDEST)/bin/python -m pytest -q tests/test_verify.py -k "golden or stdlib"
 
+# The documentation site (docs/site): both languages from scratch with warnings as errors, into
+# build/docs (a static folder that opens offline), then its links, anchors, language switch and
+# command-line reference checked on the built HTML. The pages' examples run in `make test`.
+docs: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	$(BIN)/python docs/site/_shared/build.py build/docs
+	RANDOM_INSPECTION_DOCS_BUILD=build/docs $(BIN)/python -m pytest -q tests/test_docs.py -k built
+
 lint: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/site
 	$(BIN)/mypy
 
 bench: $(BIN)/python
@@ -35,4 +43,4 @@ bench: $(BIN)/python
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=median,iqr,rounds -p no:randomly
 
 clean:
-	rm -rf $(VENV) $(OLDEST) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) .pytest_cache .mypy_cache .ruff_cache .hypothesis build/docs

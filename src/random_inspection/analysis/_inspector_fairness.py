@@ -95,7 +95,7 @@ class TeamReplays:
             leader first, −1 for a place not filled (an unstaffed target).
         seeds: The replays' seeds (simulation seeds, not the published one).
         policy: The team policy.
-        pool_pairs: Σ_t |M(t)|, the (target, officer) pairs of the mode pools before recusal.
+        pool_pairs: ``Σ_t |M(t)|``, the (target, officer) pairs of the mode pools before recusal.
         directory: The target directory the targets were drawn from.
         rows: The targets' rows in it (canonical positions), in draw order.
     """
@@ -331,8 +331,8 @@ def inspector_fairness(published: Assignment | AuditRecord | Mapping[str, Any],
     (R + 1)·α an integer (ties count against the draw). Tests, combined by Bonferroni at
     ``level``:
 
-    - officers, χ² and max |z|: each officer's load against its expected load;
-    - per ``by`` group (科所 office by default), χ² and max |z| of the group totals — an
+    - officers, χ² and ``max |z|``: each officer's load against its expected load;
+    - per ``by`` group (科所 office by default), χ² and ``max |z|`` of the group totals — an
       office favoured shows here;
     - load dispersion: the Gini coefficient of the loads, one-sided (more concentrated than
       the procedure makes them);

@@ -65,9 +65,9 @@ def normal_interval(p: Any, se: Any, *, level: float = 0.95) -> Bounds:
 def wilson_interval(p: Any, n: Any, *, level: float = 0.95) -> Bounds:
     """Wilson's score interval (Wilson 1927) for a proportion p̂ from n observations.
 
-    .. math::
-        \\frac{\\hat p + z^2/2n}{1 + z^2/n} \\pm \\frac{z}{1 + z^2/n}
-        \\sqrt{\\frac{\\hat p(1-\\hat p)}{n} + \\frac{z^2}{4n^2}}
+    ::
+
+        (p̂ + z²/2n) / (1 + z²/n)  ±  z / (1 + z²/n) · √( p̂(1 − p̂)/n + z²/4n² )
 
     For a complex design give the effective sample size as ``n``
     (`effective_sample_size`). ``n`` may be fractional; an infinite ``n`` (no sampling
@@ -127,10 +127,9 @@ def korn_graubard_interval(p: Any, variance: Any, n: Any, df: Any, *, level: flo
     """Korn & Graubard's (1998) interval: Clopper–Pearson at the degrees-of-freedom
     adjusted effective sample size.
 
-    .. math::
-        n^* = \\frac{\\hat p(1-\\hat p)}{v(\\hat p)}
-              \\left(\\frac{t_{n-1,\\,1-\\alpha/2}}{t_{df,\\,1-\\alpha/2}}\\right)^2,
-        \\qquad x^* = n^* \\hat p
+    ::
+
+        n* = p̂(1 − p̂) / v(p̂) · ( t(n−1, 1−α/2) / t(df, 1−α/2) )²,    x* = n* p̂
 
     then ``clopper_pearson_interval(x*, n*)``. ``n`` is the domain's sample size (n* = n
     when p̂ is 0 or 1, see `effective_sample_size`); ``df`` the design degrees of freedom,

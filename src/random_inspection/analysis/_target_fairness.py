@@ -190,11 +190,11 @@ def target_fairness(replays: Replays, *, by: str | Sequence[str] = DEFAULT_DOMAI
     - targets, χ²: the (1 − π)-corrected statistic with the design's exact covariance (see
       `InclusionProbabilities`: within-stratum contrasts and the stratum totals' covariance
       from the size outcomes), χ² on its rank as R grows;
-    - targets, max |z|: each target's count is exactly Binomial(R, π_i) (independent
+    - targets, ``max |z|``: each target's count is exactly Binomial(R, π_i) (independent
       replays); two-sided exact p-values, Bonferroni over the targets;
     - per field of ``by`` (see `DOMAIN_FIELDS`: 省级, 地市, 区县, 行业, 监管机构, 主体类型,
       风险分类, 标签): χ² of the domain totals with their exact covariance
-      Σ_{i∈D, j∈E} (π_ij − π_i π_j) (pseudo-inverse; domains may overlap), and max |z| with
+      Σ_{i∈D, j∈E} (π_ij − π_i π_j) (pseudo-inverse; domains may overlap), and ``max |z|`` with
       Bonferroni over the domains.
 
     A target drawn that cannot be drawn (π = 0), or a certain one missed, gives p = 0.
@@ -287,7 +287,7 @@ def draw_fairness(source: Source, directory: TargetDirectory | None = None, *,
 
     The observed number Y_D of drawn targets per domain (e.g. per 区县) is compared with its
     exact mean and covariance under the design (`InclusionProbabilities.domain_moments`) by
-    two statistics: the χ²-type distance (Y − μ)ᵀ Σ⁺ (Y − μ) and max_D |Y_D − μ_D| / σ_D.
+    two statistics: the χ²-type distance (Y − μ)ᵀ Σ⁺ (Y − μ) and ``max_D |Y_D − μ_D| / σ_D``.
     Their null distributions are simulated from the design itself: the stratum sizes drawn
     from their exact distribution, then each stratum's domain counts from the multivariate
     hypergeometric distribution of simple random sampling without replacement. The

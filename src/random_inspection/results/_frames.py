@@ -39,7 +39,7 @@ def results_frame(book: ResultBook) -> Any:
         ...                 seed="31415926535897932384")
         >>> frame = results_frame(demo_results(year)[0])
         >>> frame.groupby("state", observed=True).size().to_dict()
-        {'published': 69}
+        {'published': 62}
     """
     pd = _pandas("results_frame")
     if not isinstance(book, ResultBook):
