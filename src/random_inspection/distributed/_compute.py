@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._errors import InvalidTypeError, InvalidValueError
+from .._progress import Progress, Reporter
 from .._version import __version__
 from ..registry import RiskClass, TargetDirectory
 from ..sampling import (
@@ -137,7 +138,7 @@ class _ScanResult:
 
 
 def _run_scan(dataset: TargetDataset, runner: Runner, *, canonical: bool,
-              design: Design | None) -> _ScanResult:
+              design: Design | None, report: Reporter) -> _ScanResult:
     """Scan every partition; hash the canonical bytes in order as they come (bounded window)."""
     parts = dataset.partitions
     hasher = hashlib.sha256(_header()) if canonical else None
@@ -157,7 +158,9 @@ def _run_scan(dataset: TargetDataset, runner: Runner, *, canonical: bool,
         runner.release(scan)
         submitted += 1
 
+    report.start("scanning partitions", len(parts))
     for index in range(len(parts)):
+        report.advance(index)
         while submitted < len(parts) and submitted < index + runner.window:
             submit_next()
         chunk_handle, summary_handle = pending[index]
@@ -171,6 +174,7 @@ def _run_scan(dataset: TargetDataset, runner: Runner, *, canonical: bool,
             class_counts[index] = part_classes
             runner.release(summary_handle)
         pending[index] = (None, None)
+    report.finish()
     digest = None if hasher is None else "sha256:" + hasher.hexdigest()
     return _ScanResult(digest, counts, class_counts, rows)
 
@@ -193,16 +197,19 @@ def _design(value: object, where: str) -> Design:
     return value
 
 
-def dataset_digest(dataset: TargetDataset | str, *, client: object = None) -> str:
+def dataset_digest(dataset: TargetDataset | str, *, client: object = None,
+                   progress: Progress | None = None) -> str:
     """The directory digest (spec §5) of a dataset: equal to `TargetDirectory.digest` of the
     same targets.
 
     Workers make each partition's canonical lines; this process hashes them in id order as
     they arrive, holding a few partitions at a time. ``client``: a `distributed.Client`,
     ``"local"`` (this process), or ``None`` (the current client if any, else this process).
+    ``progress``: ``progress(stage, done, total)`` as partitions are hashed.
     """
     data = _dataset(dataset, "dataset_digest")
-    result = _run_scan(data, runner_for(client, "dataset_digest"), canonical=True, design=None)
+    result = _run_scan(data, runner_for(client, "dataset_digest"), canonical=True, design=None,
+                       report=Reporter(progress))
     assert result.digest is not None
     return result.digest
 
@@ -224,14 +231,14 @@ class DatasetEligibility:
     by_partition: npt.NDArray[np.int64]
 
 
-def dataset_eligibility(dataset: TargetDataset | str, design: Design, *, client: object = None
-                        ) -> DatasetEligibility:
+def dataset_eligibility(dataset: TargetDataset | str, design: Design, *, client: object = None,
+                        progress: Progress | None = None) -> DatasetEligibility:
     """The eligibility counts of a design on a dataset, as `Frame.eligibility` gives them for
     the whole directory (every count, excluded ids by reason included)."""
     data = _dataset(dataset, "dataset_eligibility")
     plan = _design(design, "dataset_eligibility")
     result = _run_scan(data, runner_for(client, "dataset_eligibility"), canonical=False,
-                       design=plan)
+                       design=plan, report=Reporter(progress))
     assert result.counts is not None
     totals = result.class_counts.sum(axis=0)
     return DatasetEligibility(result.counts, {c.code: int(n) for c, n in zip(CLASSES, totals,
@@ -268,8 +275,8 @@ def _locate(positions: npt.NDArray[np.int64], per_partition: npt.NDArray[np.int6
 
 
 def draw_from_dataset(dataset: TargetDataset | str, design: Design, *, seed: Seed | str,
-                      purpose: str, hash: str = "sha256", client: object = None
-                      ) -> AuditRecord:
+                      purpose: str, hash: str = "sha256", client: object = None,
+                      progress: Progress | None = None) -> AuditRecord:
     """Draw the targets of one task from a dataset: the `AuditRecord` that `draw_targets`
     makes from the same directory, byte for byte — `verify` and ``verifier.py`` check it
     against the directory file as usual.
@@ -284,6 +291,9 @@ def draw_from_dataset(dataset: TargetDataset | str, design: Design, *, seed: See
         A `distributed.Client` (a `LocalCluster` or any cluster whose workers can read the
         dataset's folder), ``"local"`` (this process), or ``None``: the current client if
         there is one, else this process.
+    progress
+        Optional ``progress(stage, done, total)``: ``scanning partitions`` (digest and
+        counts), ``sampling strata``, ``fetching ids`` (see `random_inspection._progress`).
 
     Raises the errors `draw_targets` raises for the same inputs (an empty frame, an
     unreachable floor, a total above the eligible targets) and `DatasetError` for a broken
@@ -295,7 +305,8 @@ def draw_from_dataset(dataset: TargetDataset | str, design: Design, *, seed: See
     label = check_purpose(purpose)
     hash_function(hash)  # refuse an unknown or unavailable hash before any work
     runner = runner_for(client, "draw_from_dataset")
-    scan = _run_scan(data, runner, canonical=True, design=plan)
+    report = Reporter(progress)
+    scan = _run_scan(data, runner, canonical=True, design=plan, report=report)
     assert scan.digest is not None
     assert scan.counts is not None
     per_class = scan.class_counts.sum(axis=0)
@@ -305,10 +316,12 @@ def draw_from_dataset(dataset: TargetDataset | str, design: Design, *, seed: See
     rounding = stratum_seed_string(seed_value, label, ROUNDING_LABEL)
     allocation = plan.allocate(
         populations, lambda: Fraction(rivest_integer(rounding, 1, hash), 2**256))
+    report.start("sampling strata", len(CLASSES))
     seed_strings = [stratum_seed_string(seed_value, label, c.code) for c in CLASSES]
     samples = [runner.submit(_sample, s, populations[c.code], share.size, hash)
                for c, s, share in zip(CLASSES, seed_strings, allocation.strata, strict=True)]
     positions = [runner.result(s) for s in samples]
+    report.finish()
     # which partition holds each drawn position, and its rank among that class's eligible rows
     requests: dict[int, dict[int, npt.NDArray[np.int64]]] = {}
     slots: dict[int, dict[int, npt.NDArray[np.intp]]] = {}
@@ -325,10 +338,13 @@ def draw_from_dataset(dataset: TargetDataset | str, design: Design, *, seed: See
     fetched = {part: runner.submit(_fetch, data, data.partitions[part], scan.rows[part], asked)
                for part, asked in sorted(requests.items())}
     selected = [np.empty(len(p), dtype=object) for p in positions]
-    for part, handle in fetched.items():
+    report.start("fetching ids", len(fetched))
+    for done, (part, handle) in enumerate(fetched.items()):
+        report.advance(done)
         for k, ids in runner.result(handle).items():
             selected[k][slots[part][k]] = ids
         runner.release(handle)
+    report.finish()
     for handle in scan.rows:
         runner.release(handle)
     strata = tuple(StratumDraw(c.code, populations[c.code], share.size, s, tuple(ids.tolist()))

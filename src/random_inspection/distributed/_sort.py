@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from .._atomic import staged_folder
 from .._errors import DuplicateIdError, InvalidTypeError, RandomInspectionError
+from .._progress import Progress, Reporter
 from ..registry import TargetDirectory
 from ..registry._identifiers import normalize_id
 from ..registry._target_columns import TARGET_FIELDS
@@ -163,7 +164,8 @@ def _build(pieces: list[Path], out: Path) -> Partition:
 
 
 def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEFAULT_ROWS,
-                 client: object = None, overwrite: bool = False) -> TargetDataset:
+                 client: object = None, overwrite: bool = False,
+                 progress: Progress | None = None) -> TargetDataset:
     """Write targets in any order as a dataset partitioned by id range (the sort stage).
 
     Parameters
@@ -182,6 +184,9 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
         this process). Its workers must reach ``path``'s parent folder.
     overwrite
         Replace an existing ``path`` (else `OutputExistsError`).
+    progress
+        Optional ``progress(stage, done, total)``: ``sampling ids``, ``splitting files by
+        range``, ``building partitions``.
 
     Raises `DatasetError` naming the file and the problem for an unreadable input, an
     invalid target or a duplicate id (equal ids after normalising always meet in one range,
@@ -197,9 +202,12 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
         return write_dataset(directory, path, rows_per_partition=size, overwrite=overwrite)
     files = _input_files(source)
     runner = runner_for(client, "sort_dataset")
+    report = Reporter(progress)
+    report.start("sampling ids", len(files))
     step = max(1, size // _SAMPLES_PER_PARTITION)
     sampled = [runner.submit(_sample, p, step, k) for k, p in enumerate(files)]
     results = [runner.result(h) for h in sampled]
+    report.finish()
     total = sum(rows for rows, _ in results)
     keys = np.sort(np.concatenate([k for _, k in results])) if total else np.array([], "S1")
     ranges = max(1, -(-total // size))
@@ -211,12 +219,17 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
         scratch.mkdir()
         split = [runner.submit(_split, p, k, bounds, scratch) for k, p in enumerate(files)]
         pieces: dict[int, list[Path]] = {}
+        report.start("splitting files by range", len(files))
         for k, handle in enumerate(split):
+            report.advance(k)
             for r in runner.result(handle):
                 pieces.setdefault(r, []).append(scratch / f"r{r:06d}-f{k:06d}.parquet")
+        report.finish()
         built = [runner.submit(_build, pieces[r], stage / partition_name(n))
                  for n, r in enumerate(sorted(pieces))]
+        report.start("building partitions", len(built))
         parts = tuple(runner.result(h) for h in built)
+        report.finish()
         shutil.rmtree(scratch)
         dataset = TargetDataset(stage, parts)
         dataset.write_manifest()
