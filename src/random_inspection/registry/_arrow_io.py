@@ -54,7 +54,7 @@ def pyarrow(what: str) -> ModuleType:
     try:
         import pyarrow as pa  # noqa: PLC0415  (optional dependency)
         import pyarrow.compute  # noqa: PLC0415
-        import pyarrow.csv  # noqa: F401, PLC0415
+        import pyarrow.csv  # noqa: PLC0415
     except ImportError as error:  # pragma: no cover - the extra is installed in CI
         raise ImportError(f"{what} needs pyarrow: pip install 'random-inspection[arrow]'"
                           ) from error
