@@ -26,10 +26,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .._atomic import open_atomic
-from .._errors import InvalidValueError
+from .._errors import FileFormatError, InvalidValueError
 from .._progress import Progress, Reporter
 from . import _files
-from ._arrow_io import REQUIRED, id_strings, pyarrow, table_columns
+from ._arrow_io import LOW_CARDINALITY, REQUIRED, id_strings, pyarrow, table_columns
 from ._columns import NO_DATE, days_to_date
 from ._target_columns import ENTITY_TYPES, RISK_CLASSES, TargetColumns
 
@@ -155,18 +155,35 @@ def _blank_rows(table: Any, id_column: int, ids: object
                     dtype=np.intp)
 
 
-def _parse(pa: ModuleType, data: bytes, *, start: int, names: list[str], delimiter: str,
-           encoding: str, newlines: bool) -> Any:
+def _parse(pa: ModuleType, data: bytes, *, start: int, fields: list[str | None] | None,
+           delimiter: str, encoding: str, newlines: bool) -> Any:
+    """The data rows as text columns; those of repeating fields dictionary-encoded while
+    they are parsed."""
     import pyarrow.csv as pcsv  # noqa: PLC0415  (optional dependency)
-    columns = [f"c{i}" for i in range(len(names))]
+    assert fields is not None
+    columns = [f"c{i}" for i in range(len(fields))]
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {column: coded if field in LOW_CARDINALITY else pa.string()
+             for column, field in zip(columns, fields, strict=True)}
     source = pa.BufferReader(pa.py_buffer(data)[start:])
     return pcsv.read_csv(
         source,
         read_options=pcsv.ReadOptions(column_names=columns, encoding=encoding.replace(
             "utf-8-sig", "utf8").replace("utf-8", "utf8")),
         parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines),
-        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string()),
-                                            strings_can_be_null=False))
+        convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False))
+
+
+def _longest_cell(pa: ModuleType, table: Any) -> int:
+    """The length in bytes of the longest cell (at least its length in characters)."""
+    longest = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if len(values):
+                longest = max(longest, pa.compute.max(pa.compute.binary_length(values)
+                                                      ).as_py() or 0)
+    return longest
 
 
 def _encodings(data: bytes, encoding: str | None) -> list[str] | None:
@@ -208,8 +225,14 @@ def read_target_csv(path: _files.PathLike, *, encoding: str | None, unknown_colu
         plain, newlines = _quoting_is_plain(data, start, ord(delimiter))
         if not plain:
             return None
+        try:  # raised only once the whole file is known to decode, as the standard path does
+            fields: list[str | None] | None = _files._header_fields(
+                path, cells, _files.TARGET_HEADERS, REQUIRED, unknown_columns)
+            header_problem = None
+        except FileFormatError as problem:
+            fields, header_problem = [None] * len(cells), problem
         try:
-            table = _parse(pa, data, start=start, names=cells, delimiter=delimiter,
+            table = _parse(pa, data, start=start, fields=fields, delimiter=delimiter,
                            encoding=name, newlines=newlines)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             if attempt + 1 < len(candidates) and not _decodes(data, name):
@@ -218,12 +241,11 @@ def read_target_csv(path: _files.PathLike, *, encoding: str | None, unknown_colu
         break
     else:  # pragma: no cover - the loop always breaks or returns
         return None
-    fields = _files._header_fields(path, cells, _files.TARGET_HEADERS, REQUIRED, unknown_columns)
-    limit = csv.field_size_limit()
-    for column in table.columns:
-        if column.num_chunks and int(pa.compute.max(pa.compute.binary_length(column)
-                                                    ).as_py() or 0) > limit:
-            return None  # the csv module refuses the cell; let it say so
+    if header_problem is not None:
+        raise header_problem
+    assert fields is not None
+    if _longest_cell(pa, table) > csv.field_size_limit():
+        return None  # the csv module refuses the cell; let it say so
     columns = table_columns(table, fields)
     blank = _blank_rows(table, fields.index("id"), columns["id"])
     rows = np.arange(table.num_rows, dtype=np.int64)

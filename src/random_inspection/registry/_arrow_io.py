@@ -38,7 +38,7 @@ __all__ = ["build_located", "column_fields", "columns_table", "id_strings", "is_
 
 REQUIRED = ("id", "name", "entity_type", "region")
 #: Fields whose values repeat: decoded once per distinct value, not once per row.
-_LOW_CARDINALITY = ("entity_type", "region", "industry", "registering_office",
+LOW_CARDINALITY = ("entity_type", "region", "industry", "registering_office",
                     "supervising_office", "risk_class", "tags", "last_check_date")
 #: Optional fields where a missing value (null) means the empty value.
 _EMPTY_WHEN_NULL = ("industry", "registering_office", "supervising_office", "risk_class", "tags")
@@ -151,24 +151,49 @@ def _fixed_width_ids(pa: ModuleType, column: Any) -> npt.NDArray[np.bytes_] | No
     """Plain ASCII ids as a fixed-width bytes array, or ``None`` when any needs the per-row
     normalisation (spaces, full-width characters, nulls, overlong values)."""
     array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
-    if array.null_count or not pa.types.is_string(array.type) or len(array) == 0:
+    if array.null_count or len(array) == 0:
         return None
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
     _, offsets, data = array.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset:array.offset + len(array) + 1]
+    bounds = np.frombuffer(offsets, dtype=offset_type)[array.offset:
+                                                       array.offset + len(array) + 1]
     lengths = np.diff(bounds)
     width = int(lengths.max())
     if width > MAX_ID_LENGTH or int(lengths.min()) == 0:
         return None
     chars = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[-1]]
-    if not _PLAIN_ID_BYTE[chars].all():
+    if np.bincount(chars, minlength=256)[~_PLAIN_ID_BYTE].any():
         return None
     if int(lengths.min()) != width:  # pad to one width with NULs (never in a plain id)
         padded = pa.compute.utf8_rpad(array, width=width, padding=" ")
         _, offsets, data = padded.buffers()
-        start = int(np.frombuffer(offsets, dtype=np.int32)[padded.offset])
+        start = int(np.frombuffer(offsets, dtype=offset_type)[padded.offset])
         chars = np.frombuffer(data, dtype=np.uint8)[start:start + width * len(array)].copy()
         chars[chars == ord(" ")] = 0
     return chars.view(f"S{width}")
+
+
+def _texts(pa: ModuleType, column: Any) -> list[Any]:
+    """Text values as Python strings: the column's bytes decoded in one call and split, not
+    one decode per row (nulls, and text holding NUL, row by row)."""
+    array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    n = len(array)
+    values: list[Any]
+    if array.null_count or n == 0:
+        values = array.to_pylist()
+        return values
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    _, offsets, data = array.buffers()
+    bounds = np.frombuffer(offsets, dtype=offset_type)[array.offset:array.offset + n + 1]
+    blob = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[-1]]
+    if blob.all():  # no NUL inside a value, where it would split the value
+        joined = np.zeros(len(blob) + n - 1, dtype=np.uint8)  # NUL between the values
+        separator = np.zeros(len(joined), dtype=bool)
+        separator[bounds[1:-1] - bounds[0] + np.arange(n - 1)] = True
+        joined[~separator] = blob
+        return joined.tobytes().decode().split("\x00")
+    values = array.to_pylist()
+    return values
 
 
 def _decoded(pa: ModuleType, column: Any, fill: object) -> list[Any]:
@@ -199,16 +224,18 @@ def _values(pa: ModuleType, field: str, column: Any) -> Any:
         column, kind = column.cast(pa.string()), pa.string()
     if field == "last_check_date" and (pa.types.is_date(kind) or pa.types.is_timestamp(kind)):
         return _dates(pa, column)
-    if pa.types.is_large_string(kind):
-        column, kind = column.cast(pa.string()), pa.string()
-    text = pa.types.is_string(kind) or (pa.types.is_dictionary(kind)
-                                        and pa.types.is_string(kind.value_type))
-    if field == "id" and pa.types.is_string(kind):
+    strings = (pa.types.is_string, pa.types.is_large_string)
+    plain = any(test(kind) for test in strings)
+    text = plain or (pa.types.is_dictionary(kind)
+                     and any(test(kind.value_type) for test in strings))
+    if field == "id" and plain:
         ids = _fixed_width_ids(pa, column)
         if ids is not None:
             return ids
-    if text and field in _LOW_CARDINALITY:
+    if text and field in LOW_CARDINALITY:
         return _decoded(pa, column, fill)
+    if plain:
+        return _texts(pa, column)
     values = column.to_pylist()
     return [fill if v is None else v for v in values] if fill is not None else values
 
