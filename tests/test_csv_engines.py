@@ -236,3 +236,19 @@ def test_other_encodings_use_the_standard_writer(small_city: DemoCity, tmp_path:
             d.to_csv(tmp_path / "b.csv", encoding="klingon", engine=engine)
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+def test_both_engines_report_reading_and_checking(small_city: DemoCity, tmp_path: Path) -> None:
+    """Progress goes through the same two steps, each finished, on both engines."""
+    path = tmp_path / "d.csv"
+    small_city.targets.to_csv(path)
+    stages: dict[str, list[tuple[str, int, int | None]]] = {}
+    for engine in ("pyarrow", "python"):
+        calls: list[tuple[str, int, int | None]] = []
+        TargetDirectory.from_csv(path, engine=engine,
+                                 progress=lambda *call, seen=calls: seen.append(call))
+        stages[engine] = calls
+    for calls in stages.values():
+        assert calls[0][0] == "reading d.csv"
+        assert calls[-1] == ("checking 3,000 targets", 0, None)
+    assert {c[0] for c in stages["pyarrow"]} == {c[0] for c in stages["python"]}

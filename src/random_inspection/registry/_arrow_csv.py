@@ -33,7 +33,8 @@ from ._arrow_io import LOW_CARDINALITY, REQUIRED, id_strings, pyarrow, table_col
 from ._columns import NO_DATE, days_to_date
 from ._target_columns import ENTITY_TYPES, RISK_CLASSES, TargetColumns
 
-__all__ = ["ENGINES", "csv_engine", "read_target_csv", "write_target_csv"]
+__all__ = ["ENGINES", "Located", "UnplacedError", "csv_engine", "read_target_csv",
+           "write_target_csv"]
 
 ENGINES = ("auto", "pyarrow", "python")
 _QUOTE, _COMMA, _LF, _CR = 0x22, 0x2C, 0x0A, 0x0D
@@ -62,6 +63,10 @@ def csv_engine(engine: str, where: str) -> str:
 
 # --- reading -----------------------------------------------------------------------------
 
+class UnplacedError(LookupError):
+    """A bad value's line is unknown to the pyarrow read (see `Located`)."""
+
+
 class Located:
     """Where each data row of a pyarrow read starts: its physical line as the standard path
     counts it, found only when a bad value needs it. ``lines`` is ``None`` when records and
@@ -84,7 +89,8 @@ class Located:
 
     def __call__(self, row: int) -> int:
         lines = self.lines
-        assert lines is not None
+        if lines is None:
+            raise UnplacedError(row)
         return int(lines[row])
 
 

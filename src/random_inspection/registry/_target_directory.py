@@ -30,7 +30,6 @@ from ._target_columns import (
     ENTITY_TYPES,
     RISK_CLASSES,
     TARGET_FIELDS,
-    ColumnsError,
     TargetColumns,
     build_columns,
     columns_from_arrays,
@@ -141,7 +140,8 @@ class TargetDirectory:
     (categories as small integer codes), so 10^7 targets fit in well under 64 bytes each plus
     their names. Indexing by id yields a `Target`; filters and changes return new directories.
 
-    Build one with `from_records`, `from_columns`, `from_csv`, `from_json` or `from_pandas`.
+    Build one with `from_records`, `from_columns`, `from_csv`, `from_parquet`, `from_json`,
+    `from_pandas` or `from_arrow`.
 
     Example:
         >>> from random_inspection import Target, TargetDirectory, EntityType, RiskClass
@@ -234,13 +234,12 @@ class TargetDirectory:
                 report = Reporter(progress)
                 report.start(f"checking {n:,} targets")
                 try:
-                    columns = build_columns(raw, n)
-                except (ColumnsError, DuplicateIdError):
-                    if where.lines is not None:  # else: the standard path places them
-                        _arrow_io.build_located(path, raw, n, where)
+                    directory = cls(_arrow_io.build_located(path, raw, n, where))
+                except _arrow_csv.UnplacedError:
+                    pass  # bad values off their lines: the standard path places them
                 else:
                     report.finish()
-                    return cls(columns)
+                    return directory
         raw, lines = _files.read_table(
             path, _files.TARGET_HEADERS, ("id", "name", "entity_type", "region"),
             encoding=encoding, unknown_columns=unknown_columns, progress=progress)
