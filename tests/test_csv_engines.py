@@ -4,6 +4,7 @@ line, field, message) and the same written bytes, on a corpus of good and bad fi
 from __future__ import annotations
 
 import codecs
+import sys
 import tempfile
 from pathlib import Path
 
@@ -210,11 +211,11 @@ def test_writers_write_the_same_bytes(directory: TargetDirectory, encoding: str,
             assert TargetDirectory.from_csv(fast, engine=engine) == directory
 
 
-def test_names_needing_quotes_are_written_alike(small_city: DemoCity, tmp_path: Path) -> None:
-    """Names with commas and quotes are quoted as csv.writer quotes them."""
+def test_text_needing_quotes_is_written_alike(small_city: DemoCity, tmp_path: Path) -> None:
+    """Names and offices with commas and quotes are quoted as csv.writer quotes them."""
     records = [t.to_dict() for t in small_city.targets.take(range(5))]
     for record, name in zip(records, ['甲,乙', '"甲"', '甲"乙', "甲", ',"'], strict=True):
-        record["name"] = name
+        record["name"] = record["supervising_office"] = name
     from random_inspection import Target  # noqa: PLC0415
 
     directory = TargetDirectory.from_records([Target.from_dict(r) for r in records])
@@ -252,3 +253,18 @@ def test_both_engines_report_reading_and_checking(small_city: DemoCity, tmp_path
         assert calls[0][0] == "reading d.csv"
         assert calls[-1] == ("checking 3,000 targets", 0, None)
     assert {c[0] for c in stages["pyarrow"]} == {c[0] for c in stages["python"]}
+
+
+def test_without_pyarrow_auto_uses_the_standard_path(small_city: DemoCity, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pyarrow, engine='auto' reads and writes with the standard library and
+    engine='pyarrow' says how to install the extra."""
+    path = tmp_path / "d.csv"
+    d = small_city.targets.take(range(20))
+    d.to_csv(path, engine="python")
+    monkeypatch.setitem(sys.modules, "pyarrow.csv", None)  # import pyarrow.csv fails
+    assert TargetDirectory.from_csv(path) == d
+    d.to_csv(tmp_path / "again.csv")
+    assert (tmp_path / "again.csv").read_bytes() == path.read_bytes()
+    with pytest.raises(ImportError, match=r"random-inspection\[arrow\]"):
+        TargetDirectory.from_csv(path, engine="pyarrow")

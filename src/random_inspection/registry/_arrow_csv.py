@@ -52,11 +52,11 @@ def csv_engine(engine: str, where: str) -> str:
     if engine == "python":
         return engine
     try:
-        import pyarrow.csv  # noqa: PLC0415  (optional dependency)
-    except ImportError:
+        import pyarrow.csv  # noqa: F401, PLC0415  (optional dependency)
+    except ImportError as error:
         if engine == "pyarrow":
-            pyarrow(f"{where}(engine='pyarrow')")
-            raise
+            raise ImportError(f"{where}(engine='pyarrow') needs pyarrow: pip install "
+                              "'random-inspection[arrow]' (or pass engine='python')") from error
         return "python"
     return "pyarrow"
 

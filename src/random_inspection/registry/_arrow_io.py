@@ -162,7 +162,7 @@ def _fixed_width_ids(pa: ModuleType, column: Any) -> npt.NDArray[np.bytes_] | No
     if width > MAX_ID_LENGTH or int(lengths.min()) == 0:
         return None
     chars = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[-1]]
-    if np.bincount(chars, minlength=256)[~_PLAIN_ID_BYTE].any():
+    if not _PLAIN_ID_BYTE[chars].all():
         return None
     if int(lengths.min()) != width:  # pad to one width with NULs (never in a plain id)
         padded = pa.compute.utf8_rpad(array, width=width, padding=" ")
