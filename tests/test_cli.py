@@ -258,3 +258,31 @@ def test_broken_pipe_ends_quietly(files: Files, tmp_path: Path) -> None:
     assert done.stderr == ""
     assert len(done.stdout.splitlines()) == 1
     assert (out / "manifest.json").is_file()
+
+
+def test_parquet_directory_is_read_as_parquet(files: Files, capsys: pytest.CaptureFixture[str],
+                                              small_city: DemoCity, tmp_path: Path) -> None:
+    """A directory given as a Parquet file draws the same targets as its CSV file, the draw
+    verifies against either, and a bad Parquet file is one message naming row and field."""
+    pytest.importorskip("pyarrow")
+    parquet = tmp_path / "d.parquet"
+    small_city.targets.to_parquet(parquet)
+    out_csv, out_parquet = tmp_path / "from-csv", tmp_path / "from-parquet"
+    assert main(_draw(files, "--preset", "henan-2021", out=str(out_csv))) == 0
+    assert main(["draw", str(parquet), "--seed", SEED, "--purpose", "2024/cli/x", "--out",
+                 str(out_parquet), "--preset", "henan-2021"]) == 0
+    assert (out_parquet / "selection.csv").read_bytes() == (out_csv / "selection.csv"
+                                                            ).read_bytes()
+    assert (AuditRecord.read(out_parquet / "record.json").directory_digest
+            == small_city.targets.digest)
+    assert main(["verify", str(out_parquet), files("d.csv")]) == 0
+    assert main(["verify", str(out_csv), str(parquet)]) == 0
+    capsys.readouterr()
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    table = small_city.targets.take(range(3)).to_arrow()
+    risk = pa.array(["A", "E", "B"]).dictionary_encode()
+    pq.write_table(table.set_column(7, "risk_class", risk), tmp_path / "bad.parquet")
+    assert main(["verify", str(out_csv), str(tmp_path / "bad.parquet")]) == 2
+    assert "bad.parquet, row 2, field 'risk_class': 'E'" in capsys.readouterr().err

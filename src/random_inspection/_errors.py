@@ -121,21 +121,23 @@ class FileFormatError(RandomInspectionError, ValueError):
         total: How many problems were found in all.
         sheet: For a workbook, the sheet read (``""`` otherwise); ``line`` is then the row
             number as the spreadsheet program shows it, and ``field`` the column's header.
+        unit: What ``line`` counts: ``"line"`` (text files), ``"row"`` (a workbook's rows,
+            or a Parquet file's data rows, 1-based).
     """
 
     limit = 20
 
     def __init__(self, path: str, problems: Sequence[tuple[int, str, str]], total: int,
-                 *, sheet: str = "") -> None:
+                 *, sheet: str = "", unit: str = "") -> None:
         self.path = path
         self.problems = tuple(problems[: self.limit])
         self.total = total
         self.sheet = sheet
+        self.unit = unit or ("row" if sheet else "line")
         where = f"{path}, sheet {sheet!r}" if sheet else path
-        unit = "row" if sheet else "line"
         lines = [
             f"  {where}"
-            + (f", {unit} {line}" if line else "")
+            + (f", {self.unit} {line}" if line else "")
             + (f", field {field!r}" if field else "")
             + f": {message}"
             for line, field, message in self.problems

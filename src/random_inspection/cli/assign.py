@@ -11,10 +11,11 @@ from .._errors import FileFormatError, InvalidValueError
 from .._runfolder import run_folder
 from ..assignment import ConflictRegister, DrawMode, DrawUnit, TeamPolicy, assign_inspectors
 from ..audit import AuditRecord, verify
-from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
+from ..registry import CheckItemList, InspectorDirectory
 from ..sampling import design_from_dict, draw_targets
 from . import _options as o
 from ._console import Console
+from ._inputs import read_directory
 from ._outputs import check_output, csv_text
 from ._store import check_store, record_into, store_options
 from ._summaries import assignment_summary
@@ -100,7 +101,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("record", type=o.existing_path,
                    help="the target draw's record.json, or the folder `draw` wrote")
     p.add_argument("directory", type=o.existing_file,
-                   help="the target directory CSV the draw was made from")
+                   help="the target directory (CSV or Parquet) the draw was made from")
     register_options(p, inspectors_required=True)
     team_options(p, check_date_required=True)
     p.add_argument("--out", required=True, type=Path,
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if record.teams is not None:
         raise InvalidValueError("assign", "record", str(path), "already has teams",
                                 "give the record of the target draw (the folder `draw` wrote)")
-    directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
+    directory = read_directory(args.directory, console.progress)
     report = verify(record, directory, progress=console.progress)
     if not report.ok:
         raise InvalidValueError("assign", "record", str(path),

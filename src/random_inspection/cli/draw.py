@@ -9,11 +9,12 @@ from typing import Any
 
 from .._errors import InvalidValueError
 from .._runfolder import run_folder
-from ..registry import EntityType, RiskClass, Scope, TargetDirectory
+from ..registry import EntityType, RiskClass, Scope
 from ..sampling import PRESETS, StratifiedByRisk, draw_targets
 from ..sampling._rivest import HASHES, hash_function
 from . import _options as o
 from ._console import Console
+from ._inputs import read_directory
 from ._outputs import check_output, csv_text
 from ._store import check_store, record_into, store_options
 from ._summaries import sample_summary
@@ -28,8 +29,8 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         description="Draw a task's targets (stratified by credit-risk class) and write the "
                     "audit record, the selection and a manifest into a new folder.")
     p.add_argument("directory", type=o.existing_file,
-                   help="the target directory CSV (UTF-8 or GB18030, English or Chinese "
-                        "headers)")
+                   help="the target directory: a CSV file (UTF-8 or GB18030, English or "
+                        "Chinese headers) or a Parquet file (*.parquet)")
     p.add_argument("--seed", required=True, type=o.seed,
                    help="the public seed: at least 20 dice digits or 32 hex characters")
     p.add_argument("--purpose", required=True, type=o.purpose,
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     hash_function(args.hash)
     check_output(args.out, args.force)
     check_store(args)
-    directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
+    directory = read_directory(args.directory, console.progress)
     console.echo(f"read {args.directory}: {len(directory):,} targets, digest "
                  f"{directory.digest}")
     sample = draw_targets(directory, design, seed=args.seed, purpose=args.purpose,

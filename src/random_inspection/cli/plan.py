@@ -13,9 +13,10 @@ from .._runfolder import run_folder
 from ..assignment import ConflictRegister
 from ..planning import AnnualPlan, PlanRun, forecast_coverage, read_plan, run_plan
 from ..planning._coverage import DEFAULT_REPLAYS
-from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
+from ..registry import CheckItemList, InspectorDirectory
 from . import _options as o
 from ._console import Console
+from ._inputs import read_directory
 from ._outputs import check_output
 from ._store import check_store, record_into, store_options
 from .assign import read_previous, register_options
@@ -33,7 +34,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
                     "and a manifest into a new folder.")
     p.add_argument("plan", type=o.existing_file,
                    help="the plan file (.toml or .json, English or Chinese keys)")
-    p.add_argument("directory", type=o.existing_file, help="the target directory CSV")
+    p.add_argument("directory", type=o.existing_file, help="the target directory (CSV or Parquet)")
     p.add_argument("--seed", type=o.seed,
                    help="the year's public seed; without it, only the forecast")
     p.add_argument("--replays", type=o.whole_number, default=DEFAULT_REPLAYS,
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         check_output(args.out, args.force)
     check_store(args)
     plan: AnnualPlan = read_plan(args.plan)
-    directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
+    directory = read_directory(args.directory, console.progress)
     console.echo(f"{plan.name}: version {plan.version}, {len(plan.tasks)} tasks, digest "
                  f"{plan.digest}")
     forecast = forecast_coverage(plan, directory, replays=args.replays,

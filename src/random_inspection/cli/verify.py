@@ -8,9 +8,10 @@ from typing import Any
 from ..assignment import ConflictRegister
 from ..audit import verify_file, verify_folder
 from ..audit._journal import read_jsonl
-from ..registry import CheckItemList, InspectorDirectory, TargetDirectory
+from ..registry import CheckItemList, InspectorDirectory
 from . import _options as o
 from ._console import Console
+from ._inputs import read_directory
 from .assign import read_previous, register_options
 
 __all__ = ["add", "run"]
@@ -27,7 +28,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
                    help="an audit record JSON, or a folder (a run folder with its manifest, "
                         "or a folder of records)")
     p.add_argument("directory", type=o.existing_file,
-                   help="the target directory CSV the draw was made from")
+                   help="the target directory (CSV or Parquet) the draw was made from")
     register_options(p, inspectors_required=False)
     p.add_argument("--journal", type=o.existing_file,
                    help="the workspace journal exported as JSON Lines (`journal export`): "
@@ -40,7 +41,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Read the registers given, verify, print every check and the verdict."""
-    directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
+    directory = read_directory(args.directory, console.progress)
     inspectors = InspectorDirectory.from_csv(args.inspectors) if args.inspectors else None
     items = CheckItemList.from_csv(args.item_list) if args.item_list else None
     conflicts = ConflictRegister.from_csv(args.conflicts) if args.conflicts else None

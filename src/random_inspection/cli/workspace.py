@@ -11,9 +11,10 @@ from typing import Any
 from .._errors import InvalidValueError
 from ..audit._ceremony import check_contribution, contribution_commitment
 from ..audit._journal import write_jsonl
-from ..registry import EntityType, InspectorDirectory, TargetDirectory
+from ..registry import EntityType, InspectorDirectory
 from . import _options as o
 from ._console import Console
+from ._inputs import read_directory
 from ._store import open_store
 from .assign import policy_of, read_previous, register_options, team_options
 from .draw import design_of
@@ -54,7 +55,8 @@ def _add_ceremony(commands: Any, common: argparse.ArgumentParser) -> None:
     opening = steps.add_parser("open", parents=[common],
                                help="commit to every input of a task's draw, before any seed")
     _where(opening)
-    opening.add_argument("directory", type=o.existing_file, help="the target directory CSV")
+    opening.add_argument("directory", type=o.existing_file,
+                         help="the target directory (CSV or Parquet)")
     opening.add_argument("--purpose", required=True, type=o.purpose, help="the task's label")
     opening.add_argument("--contributor", action="append", required=True,
                          help="a seed contributor, in the order contributions are joined "
@@ -250,7 +252,7 @@ def _open(args: argparse.Namespace, console: Console) -> int:
     design_args = argparse.Namespace(**{**vars(args), "entity_type": args.entity_type
                                         or [EntityType.ENTERPRISE]})
     design = design_of(design_args)
-    directory = TargetDirectory.from_csv(args.directory, progress=console.progress)
+    directory = read_directory(args.directory, console.progress)
     inspectors = policy = items = conflicts = None
     if args.inspectors:
         if args.check_date is None:

@@ -20,8 +20,8 @@ from .._errors import (
     UnknownIdError,
 )
 from .._progress import Progress, Reporter
+from . import _arrow_csv, _arrow_io, _files
 from . import _fields as f
-from . import _files
 from ._columns import NO_DATE, Categorical, days_to_date, ragged_take, readonly
 from ._identifiers import normalize_id
 from ._records import Target
@@ -30,7 +30,6 @@ from ._target_columns import (
     ENTITY_TYPES,
     RISK_CLASSES,
     TARGET_FIELDS,
-    ColumnsError,
     TargetColumns,
     build_columns,
     columns_from_arrays,
@@ -141,7 +140,8 @@ class TargetDirectory:
     (categories as small integer codes), so 10^7 targets fit in well under 64 bytes each plus
     their names. Indexing by id yields a `Target`; filters and changes return new directories.
 
-    Build one with `from_records`, `from_columns`, `from_csv`, `from_json` or `from_pandas`.
+    Build one with `from_records`, `from_columns`, `from_csv`, `from_parquet`, `from_json`,
+    `from_pandas` or `from_arrow`.
 
     Example:
         >>> from random_inspection import Target, TargetDirectory, EntityType, RiskClass
@@ -210,7 +210,8 @@ class TargetDirectory:
 
     @classmethod
     def from_csv(cls, path: _files.PathLike, *, encoding: str | None = None,
-                 unknown_columns: str = "error", progress: Progress | None = None) -> Self:
+                 unknown_columns: str = "error", engine: str = "auto",
+                 progress: Progress | None = None) -> Self:
         """Load a CSV (or tab-separated) file with English or Chinese headers.
 
         The encoding is detected (UTF-8, UTF-8 with BOM, GB18030) unless given. Required
@@ -219,36 +220,68 @@ class TargetDirectory:
         record starts) and field in a `FileFormatError`, and nothing is loaded. A file with
         the header line and no rows loads as an empty directory. ``progress`` receives the
         reading and the checking as two steps (see `random_inspection._progress`).
+
+        ``engine``: ``"pyarrow"`` parses with pyarrow's CSV reader (extra ``arrow``),
+        ``"python"`` with the standard library, ``"auto"`` (default) with pyarrow when it is
+        installed. Both give the same directory and the same errors.
         """
-        columns, lines = _files.read_table(
+        if _arrow_csv.csv_engine(engine, "TargetDirectory.from_csv") == "pyarrow":
+            read = _arrow_csv.read_target_csv(path, encoding=encoding,
+                                              unknown_columns=unknown_columns,
+                                              progress=progress)
+            if read is not None:
+                raw, n, where = read
+                report = Reporter(progress)
+                report.start(f"checking {n:,} targets")
+                try:
+                    directory = cls(_arrow_io.build_located(path, raw, n, where))
+                except _arrow_csv.UnplacedError:
+                    pass  # bad values off their lines: the standard path places them
+                else:
+                    report.finish()
+                    return directory
+        raw, lines = _files.read_table(
             path, _files.TARGET_HEADERS, ("id", "name", "entity_type", "region"),
             encoding=encoding, unknown_columns=unknown_columns, progress=progress)
         report = Reporter(progress)
         report.start(f"checking {len(lines):,} targets")
-        try:
-            directory = cls(build_columns(columns, len(lines)))
-        except ColumnsError as exc:
-            problems = [(lines[p.row], p.field, _files.value_problem(p.value, p.problem, p.fix))
-                        for p in exc.problems]
-            raise FileFormatError(str(path), problems, exc.total) from None
-        except DuplicateIdError as exc:
-            ids = [normalize_id(i) for i in columns["id"]]
-            where = [(lines[k], "id", f"{ids[k]!r} occurs more than once")
-                     for k in range(len(ids)) if ids[k] in set(exc.ids)]
-            raise FileFormatError(str(path), where, len(where)) from None
+        directory = cls(_arrow_io.build_located(path, raw, len(lines), lines.__getitem__))
         report.finish()
         return directory
 
     def to_csv(self, path: _files.PathLike, *, encoding: str = "utf-8",
-               headers: str = "english", overwrite: bool = True,
+               headers: str = "english", overwrite: bool = True, engine: str = "auto",
                progress: Progress | None = None) -> None:
         """Write a CSV file (``headers`` 'english' or 'chinese'; any encoding `from_csv` reads).
 
         The file appears whole or not at all; with ``overwrite=False`` an existing file
-        raises `OutputExistsError` and is left as it was.
+        raises `OutputExistsError` and is left as it was. ``engine`` as for `from_csv`: the
+        pyarrow writer (UTF-8, UTF-8 with BOM and GB18030) and the standard library's write
+        the same bytes.
         """
+        if _arrow_csv.csv_engine(engine, "TargetDirectory.to_csv") == "pyarrow" and (
+                _arrow_csv.write_target_csv(
+                    path, self.id_array, self._cols, encoding=encoding, header_language=headers,
+                    overwrite=overwrite, progress=progress)):
+            return
         _files.write_table(path, _files.TARGET_HEADERS, self.to_dicts(), encoding=encoding,
                            header_language=headers, overwrite=overwrite, progress=progress)
+
+    @classmethod
+    def from_parquet(cls, path: _files.PathLike, *, unknown_columns: str = "error") -> Self:
+        """Load a Parquet file (extra ``arrow``) with the columns of the CSV files.
+
+        Column names are English or Chinese, as CSV headers; text columns may be plain or
+        dictionary-encoded strings, dates ``date32``/timestamps or text. Every bad value is
+        reported as file, row (1-based, counting data rows) and field in a
+        `FileFormatError`, and nothing is loaded.
+        """
+        return cls(_arrow_io.read_parquet(path, unknown_columns))
+
+    def to_parquet(self, path: _files.PathLike, *, overwrite: bool = True) -> None:
+        """Write a Parquet file of `to_arrow` (extra ``arrow``), whole or not at all; with
+        ``overwrite=False`` an existing file raises `OutputExistsError`."""
+        _arrow_io.write_parquet(path, self.to_arrow(), overwrite=overwrite)
 
     @classmethod
     def from_json(cls, path: _files.PathLike) -> Self:
@@ -313,18 +346,20 @@ class TargetDirectory:
         return pd.DataFrame(data)
 
     @classmethod
-    def from_arrow(cls, table: Any) -> Self:
-        """Build from a pyarrow Table with the field names as columns (extra ``arrow``)."""
-        return cls.from_pandas(table.to_pandas())
+    def from_arrow(cls, table: Any, *, unknown_columns: str = "ignore") -> Self:
+        """Build from a pyarrow Table (extra ``arrow``) with the columns of the CSV files
+        (English or Chinese names); other columns are ignored unless
+        ``unknown_columns="error"``. Validation is the same as `from_columns`."""
+        where = "TargetDirectory.from_arrow"
+        fields = _arrow_io.column_fields(table.column_names, where, unknown_columns)
+        return cls(build_columns(_arrow_io.table_columns(table, fields), table.num_rows))
 
     def to_arrow(self) -> Any:
-        """A pyarrow Table of `to_pandas` (dictionary-encoded categoricals; extra ``arrow``)."""
-        try:
-            import pyarrow as pa  # noqa: PLC0415  (optional dependency)
-        except ImportError as error:  # pragma: no cover
-            raise ImportError("to_arrow needs pyarrow: pip install 'random-inspection[arrow]'"
-                              ) from error
-        return pa.Table.from_pandas(self.to_pandas(), preserve_index=False)
+        """A pyarrow Table (extra ``arrow``), sharing the directory's memory where Arrow's
+        layout allows: names ``large_string`` over the stored UTF-8 bytes, coded columns
+        dictionary arrays over the stored codes, ``last_check_date`` ``date32`` (null for
+        none); in canonical order, columns named as in the CSV files."""
+        return _arrow_io.columns_table(self.id_array, self._cols)
 
     # --- container protocol ---------------------------------------------------------------
 
