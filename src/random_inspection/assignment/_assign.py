@@ -19,7 +19,7 @@ from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
 from ..sampling._rivest import rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
-from ._policy import DrawMode, DrawUnit, TeamPolicy
+from ._policy import EXECUTING_LEVELS, DrawMode, DrawUnit, TeamPolicy
 
 __all__ = ["UNSTAFFED_TEXT", "Assignment", "JoinedVisit", "Team", "Unstaffed",
            "assign_inspectors", "describe_exclusion", "form_teams", "mode_allows"]
@@ -303,6 +303,58 @@ def mode_allows(mode: DrawMode, officer: Inspector, target: Target) -> bool:
     return True
 
 
+class _ModePools:
+    """Each target's mode pool (spec §12.2, §12.11) as `mode_allows` and `TeamPolicy.serves`
+    give it — ascending officer indices — and the number of officers serving it, found
+    through officers grouped by office area and office instead of a pass over all of them
+    per pool."""
+
+    def __init__(self, officers: Sequence[Inspector], policy: TeamPolicy) -> None:
+        self.officers = officers
+        self.policy = policy
+        self.everyone = list(range(len(officers)))
+        self.by_area: dict[str, list[int]] = {}
+        self.by_office: dict[str, list[int]] = {}
+        for k, o in enumerate(officers):
+            if o.office_area:
+                self.by_area.setdefault(o.office_area, []).append(k)
+            if o.office:
+                self.by_office.setdefault(o.office, []).append(k)
+        self.served: dict[str, list[int]] = {}
+
+    def _served(self, target: Target) -> list[int]:
+        """Officers of the executing bureau: `serves` depends on the region's first digits."""
+        policy = self.policy
+        if policy.executing_level is None:
+            return self.everyone
+        key = target.region[:EXECUTING_LEVELS[policy.executing_level]]
+        served = self.served.get(key)
+        if served is None:
+            served = self.served[key] = [k for k, o in enumerate(self.officers)
+                                         if policy.serves(o, target)]
+        return served
+
+    def __call__(self, target: Target) -> tuple[list[int], int]:
+        served = self._served(target)
+        mode = self.policy.mode
+        if mode is DrawMode.BY_REGION:
+            region = target.region
+            areas = [self.by_area[region[:n]] for n in range(1, len(region) + 1)
+                     if region[:n] in self.by_area]
+            allowed = sorted(k for area in areas for k in area)
+            if served is not self.everyone:
+                within = set(served)
+                allowed = [k for k in allowed if k in within]
+            return allowed, len(served)
+        if mode is DrawMode.CROSS_OFFICE:
+            own = self.by_office.get(target.supervising_office) \
+                if target.supervising_office else None
+            if own:
+                mine = set(own)
+                return [k for k in served if k not in mine], len(served)
+        return list(served), len(served)
+
+
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy,
                  rotation: dict[str, frozenset[str]], earlier: Mapping[str, Sequence[str]]
                  ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
@@ -320,14 +372,14 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     blocked: list[frozenset[int]] = []
     nobody: frozenset[int] = frozenset()
     conflicts, day, rules = policy.conflicts, policy.check_date, policy.custom_rules
+    mode_pool = _ModePools(officers, policy)
     for target in targets:
         key = (target.region, target.supervising_office)
         if key not in pools:
-            served = [k for k, o in enumerate(officers) if policy.serves(o, target)]
-            base = [k for k in served if mode_allows(policy.mode, officers[k], target)]
+            base, served_count = mode_pool(target)
             # Equal pools share one list (and one set): the staffing code relies on it.
             base = interned.setdefault(tuple(base), base)
-            pools[key] = (base, members_of.setdefault(id(base), set(base)), len(served))
+            pools[key] = (base, members_of.setdefault(id(base), set(base)), served_count)
         base, members, served_count = pools[key]
         if policy.mode is DrawMode.CROSS_OFFICE:
             grounds["own_office"] += served_count - len(base)
@@ -463,30 +515,41 @@ class _MaxFlow:
                 flow += got
 
 
-def _feasible(groups: Sequence[tuple[Sequence[int], int]], places: int, room: Sequence[int]
-              ) -> bool:
-    """Whether ``places`` officers for each of ``n`` targets per group (pool, n) fit, each
-    officer at most once per target and at most ``room[u]`` in all.
+class _Relaxed:
+    """Spec §12.4a's relaxed problem for groups of targets sharing a mode pool: ``places``
+    officers for each of ``n`` targets per group (pool, n), each officer at most once per
+    target and at most ``cap - load[u]`` in all.
 
-    Officers in exactly the same groups with the same room are one node: m of them take at
-    most ``n·m`` places from a group and ``room·m`` in all. That loses nothing, because any
-    such flow deals out to the m officers round-robin, each then getting at most
-    ``ceil(flow/m) <= n`` from a group and at most ``ceil(total/m) <= room`` in all.
+    Officers in exactly the same groups with the same load are one node: m of them take at
+    most ``n·m`` places from a group and ``(cap - load)·m`` in all. That loses nothing,
+    because any such flow deals out to the m officers round-robin, each then getting at most
+    ``ceil(flow/m) <= n`` from a group and at most ``ceil(total/m) <= cap - load`` in all.
+    The classes are found once; each cap tried only builds and runs the small flow graph.
     """
-    member_of: dict[int, list[int]] = {}
-    for g, (pool, _) in enumerate(groups):
-        for u in pool:
-            member_of.setdefault(u, []).append(g)
-    classes = Counter((tuple(gs), room[u]) for u, gs in member_of.items() if room[u] > 0)
-    sink = len(groups) + len(classes) + 1
-    graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officer classes, then the sink
-    for g, (_, n) in enumerate(groups, start=1):
-        graph.edge(0, g, places * n)
-    for c, ((gs, r), m) in enumerate(classes.items(), start=len(groups) + 1):
-        for g in gs:
-            graph.edge(g + 1, c, groups[g][1] * m)
-        graph.edge(c, sink, r * m)
-    return graph.run(0, sink) >= places * sum(n for _, n in groups)
+
+    def __init__(self, groups: Sequence[tuple[Sequence[int], int]], places: int,
+                 load: Sequence[int]) -> None:
+        member_of: dict[int, list[int]] = {}
+        for g, (pool, _) in enumerate(groups):
+            for u in pool:
+                member_of.setdefault(u, []).append(g)
+        self.classes = Counter((tuple(gs), load[u]) for u, gs in member_of.items())
+        self.sizes = [n for _, n in groups]
+        self.places = places
+
+    def feasible(self, cap: int) -> bool:
+        """Whether the relaxed problem fits at ``cap``."""
+        classes = [(gs, cap - held, m) for (gs, held), m in self.classes.items() if held < cap]
+        sizes = self.sizes
+        sink = len(sizes) + len(classes) + 1
+        graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officer classes, the sink
+        for g, n in enumerate(sizes, start=1):
+            graph.edge(0, g, self.places * n)
+        for c, (gs, room, m) in enumerate(classes, start=len(sizes) + 1):
+            for g in gs:
+                graph.edge(g + 1, c, sizes[g] * m)
+            graph.edge(c, sink, room * m)
+        return graph.run(0, sink) >= self.places * sum(sizes)
 
 
 def _least_cap(state: _Staffing, order: Sequence[int], start: int, limit: int) -> int:
@@ -494,15 +557,16 @@ def _least_cap(state: _Staffing, order: Sequence[int], start: int, limit: int) -
     target may use its whole mode pool, recusals and reserved leaders ignored — fits."""
     shared = Counter(id(state.eligible[t]) for t in order)  # equal pools share one list
     lists = {id(state.eligible[t]): state.eligible[t] for t in order}
-    groups = [(lists[key], n) for key, n in shared.items()]
+    relaxed = _Relaxed([(lists[key], n) for key, n in shared.items()], state.demand,
+                       state.load)
     low, high = start, limit
-    if _feasible(groups, state.demand, [low - x for x in state.load]):
+    if relaxed.feasible(low):
         return low
-    if not _feasible(groups, state.demand, [high - x for x in state.load]):
+    if not relaxed.feasible(high):
         return high
     while high - low > 1:  # feasible at high, not at low
         mid = (low + high) // 2
-        if _feasible(groups, state.demand, [mid - x for x in state.load]):
+        if relaxed.feasible(mid):
             high = mid
         else:
             low = mid
