@@ -17,7 +17,7 @@ from .._gc import gc_paused
 from .._progress import Progress, Reporter
 from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
-from ..sampling._rivest import rivest_sample, rivest_stream
+from ..sampling._rivest import rivest_integers, rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
 from ._policy import EXECUTING_LEVELS, DrawMode, DrawUnit, TeamPolicy
 
@@ -196,6 +196,7 @@ class _Staffing:
     def __init__(self, eligible: list[list[int]], blocked: list[frozenset[int]], demand: int,
                  load: list[int], cap: int) -> None:
         self.eligible = eligible
+        self.keys = [id(pool) for pool in eligible]  # equal pools: one key
         self.blocked = blocked
         self.demand = demand
         self.team: list[list[int]] = [[] for _ in eligible]
@@ -226,7 +227,7 @@ class _Staffing:
         they stay a dead end and skipping them changes no path found.
         """
         load, cap, holders, closed = self.load, self.cap, self.holders, self.closed
-        blocked, team, eligible = self.blocked, self.team, self.eligible
+        blocked, team, eligible, keys = self.blocked, self.team, self.eligible, self.keys
         reached_from: dict[int, int] = {}   # unit -> target that reached it
         gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
         # Equal pools are one shared list. Once a pool has been scanned in this search, its
@@ -246,11 +247,10 @@ class _Staffing:
                     if t in gives_up:
                         continue
                     gives_up[t] = via
-                pool = eligible[t]
-                key = id(pool)
+                key = keys[t]
                 left = rest.get(key)
                 if left is None:
-                    candidates = pool
+                    candidates = eligible[t]
                 elif not left:
                     continue
                 else:
@@ -321,6 +321,8 @@ class _ModePools:
             if o.office:
                 self.by_office.setdefault(o.office, []).append(k)
         self.served: dict[str, list[int]] = {}
+        self.interned: dict[tuple[int, ...], list[int]] = {}
+        self.members_of: dict[int, set[int]] = {}
 
     def _served(self, target: Target) -> list[int]:
         """Officers of the executing bureau: `serves` depends on the region's first digits."""
@@ -333,6 +335,13 @@ class _ModePools:
             served = self.served[key] = [k for k, o in enumerate(self.officers)
                                          if policy.serves(o, target)]
         return served
+
+    def shared(self, target: Target) -> tuple[list[int], set[int], int]:
+        """The target's mode pool, its members as a set, and the number serving it; equal
+        pools are one list (and one set): the staffing code relies on it."""
+        base, served_count = self(target)
+        base = self.interned.setdefault(tuple(base), base)
+        return base, self.members_of.setdefault(id(base), set(base)), served_count
 
     def __call__(self, target: Target) -> tuple[list[int], int]:
         served = self._served(target)
@@ -364,8 +373,6 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     rules' exclusions (rule name → target id → inspector ids)."""
     index = {o.id: k for k, o in enumerate(officers)}
     pools: dict[tuple[str, str], tuple[list[int], set[int], int]] = {}
-    interned: dict[tuple[int, ...], list[int]] = {}
-    members_of: dict[int, set[int]] = {}
     grounds: Counter[str] = Counter()
     custom: dict[str, dict[str, list[str]]] = {}
     bases: list[list[int]] = []
@@ -373,27 +380,36 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     nobody: frozenset[int] = frozenset()
     conflicts, day, rules = policy.conflicts, policy.check_date, policy.custom_rules
     mode_pool = _ModePools(officers, policy)
+    cross_office = policy.mode is DrawMode.CROSS_OFFICE
+    own_office = 0
+    involves = conflicts.involves
     for target in targets:
         key = (target.region, target.supervising_office)
-        if key not in pools:
-            base, served_count = mode_pool(target)
-            # Equal pools share one list (and one set): the staffing code relies on it.
-            base = interned.setdefault(tuple(base), base)
-            pools[key] = (base, members_of.setdefault(id(base), set(base)), served_count)
-        base, members, served_count = pools[key]
-        if policy.mode is DrawMode.CROSS_OFFICE:
-            grounds["own_office"] += served_count - len(base)
+        entry = pools.get(key)
+        if entry is None:
+            entry = pools[key] = mode_pool.shared(target)
+        base, members, served_count = entry
+        if cross_office:
+            own_office += served_count - len(base)
         bases.append(base)
+        target_id = target.id
+        conflicted = involves(target_id)
+        previous = rotation.get(target_id, ())
+        visited = earlier.get(target_id, ())
+        if not (conflicted or previous or visited or rules):
+            blocked.append(nobody)
+            continue
         excluded: dict[int, str] = {}
-        for inspector_id, ground in conflicts.for_target(target.id, day).items():
-            unit = index.get(inspector_id)
-            if unit is not None and unit in members:
-                excluded[unit] = f"conflict:{ground.code}"
-        for inspector_id in rotation.get(target.id, ()):
+        if conflicted:
+            for inspector_id, ground in conflicts.for_target(target_id, day).items():
+                unit = index.get(inspector_id)
+                if unit is not None and unit in members:
+                    excluded[unit] = f"conflict:{ground.code}"
+        for inspector_id in previous:
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded.setdefault(unit, "rotation")
-        for inspector_id in earlier.get(target.id, ()):
+        for inspector_id in visited:
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded.setdefault(unit, "rotation_year")
@@ -401,13 +417,15 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
             for k in base:
                 if k not in excluded and rule.applies(officers[k], target):
                     excluded[k] = f"custom:{rule.name}"
-                    custom.setdefault(rule.name, {}).setdefault(target.id, []).append(
+                    custom.setdefault(rule.name, {}).setdefault(target_id, []).append(
                         officers[k].id)
         if excluded:
             grounds.update(excluded.values())
             blocked.append(frozenset(excluded))
         else:
             blocked.append(nobody)
+    if cross_office and targets:
+        grounds["own_office"] += own_office
     return bases, blocked, grounds, custom
 
 
@@ -434,6 +452,7 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
     """First pass (spec §12.4b): each target, in the order given, takes the officers at the
     first positions of its stream over those of its pool still below the cap."""
     cap, load, places = state.cap, state.load, state.demand
+    team, holders = state.team, state.holders
     # One list of the officers below the cap per shared pool, kept in canonical order (pools
     # are ascending officer indices): an officer reaching the cap leaves all its lists.
     pools = {id(state.eligible[t]): state.eligible[t] for t in order}
@@ -442,25 +461,44 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
     for units in free.values():
         for u in units:
             lists_of.setdefault(u, []).append(units)
-    for t in order:
-        below = free[id(state.eligible[t])]
+    # The stream integers of the first `places` counters of every target, hashed in one
+    # batch; a target whose first counters repeat a position draws its stream again.
+    integers = rivest_integers([streams[t] for t in order], places, hash_name)
+    keys = state.keys
+    for j, t in enumerate(order):
+        below = free[keys[t]]
         # Positions run over the list without the target's blocked units, while the list
         # itself stays shared: map a position past the blocked indices before it.
-        gaps = sorted(k for u in state.blocked[t]
-                      if (k := bisect_left(below, u)) < len(below) and below[k] == u)
+        blocked = state.blocked[t]
+        gaps = sorted(k for u in blocked
+                      if (k := bisect_left(below, u)) < len(below) and below[k] == u) \
+            if blocked else []
         size = len(below) - len(gaps)
         if size <= 0:
             continue
+        picks = min(places, size)
+        positions: list[int] = []
+        for x in integers[j * places:(j + 1) * places]:
+            position = x % size + 1
+            if position not in positions:
+                positions.append(position)
+                if len(positions) == picks:
+                    break
+        if len(positions) < picks:
+            positions = rivest_sample(streams[t], size, picks, hash_name)
         chosen = []
-        for position in rivest_sample(streams[t], size, min(places, size), hash_name):
+        for position in positions:
             k = position - 1
             for gap in gaps:
                 if gap > k:
                     break
                 k += 1
             chosen.append(below[k])
-        for u in chosen:
-            state.take(t, u)
+        members = team[t]
+        for u in chosen:  # state.take(t, u), inlined
+            members.append(u)
+            load[u] += 1
+            holders[u].append(t)
             if load[u] >= cap:
                 for units in lists_of[u]:
                     del units[bisect_left(units, u)]
@@ -728,7 +766,8 @@ class _Streams:
     hash_name: str
 
     def __call__(self, kind: str) -> list[str]:
-        return [self.one(kind, t) for t in self.targets]
+        prefix = stratum_seed_string(self.seed, self.purpose, f"{kind}/")
+        return [prefix + t.id for t in self.targets]
 
     def one(self, kind: str, target: Target) -> str:
         return stratum_seed_string(self.seed, self.purpose, f"{kind}/{target.id}")
@@ -794,7 +833,7 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
     for t, members in staffed.members.items():
         target = own[t]
         experts, uncovered = experts_for(target, specialists.needed(
-            target, [officers[u] for u in members]))
+            target, [officers[u] for u in members])) if policy.items else ([], [])
         team = {"target": target.id, "officers": [officers[u].id for u in members],
                 "leader": officers[staffed.leaders[t]].id, "experts": experts,
                 "uncovered": uncovered}

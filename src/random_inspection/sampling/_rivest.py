@@ -10,10 +10,11 @@ loop (tests/test_rivest.py checks both against each other and against the spec v
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -22,8 +23,8 @@ import numpy.typing as npt
 
 from .._errors import InvalidValueError
 
-__all__ = ["HASHES", "hash_function", "prefix_hash", "rivest_integer", "rivest_positions",
-           "rivest_sample", "rivest_stream"]
+__all__ = ["HASHES", "hash_function", "prefix_hash", "rivest_integer", "rivest_integers",
+           "rivest_positions", "rivest_sample", "rivest_stream"]
 
 #: Hash functions the spec allows; SHA-256 is the default and Rivest's original.
 HASHES = ("sha256", "sm3")
@@ -74,6 +75,19 @@ def rivest_integer(seed_string: str, counter: int, hash_name: str = "sha256") ->
     """The 256-bit integer for ``counter``: H of ``seed,counter`` (UTF-8), big-endian."""
     digest = hash_function(hash_name)(f"{seed_string},{counter}".encode())
     return int.from_bytes(digest, "big")
+
+
+def rivest_integers(seed_strings: Sequence[str], count: int, hash_name: str = "sha256"
+                    ) -> list[int]:
+    """`rivest_integer` for counters 1..``count`` of many streams at once, flat: stream k's
+    counter i at ``k * count + i - 1`` (the messages hashed and read by C-level ``map``)."""
+    _check_hash(hash_name)
+    new: Callable[[bytes], Any] = hashlib.sha256 if hash_name == "sha256" \
+        else functools.partial(hashlib.new, "sm3")
+    kind = type(new(b""))
+    tails = [b",%d" % i for i in range(1, count + 1)]
+    messages = [text + tail for text in (s.encode() for s in seed_strings) for tail in tails]
+    return list(map(int.from_bytes, map(kind.digest, map(new, messages))))
 
 
 def rivest_stream(seed_string: str, population: int, hash_name: str = "sha256"
