@@ -128,7 +128,8 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
     """Run the draw spec: eligibility, allocation, and each stratum's Rivest sample."""
     eligible, counts = design.eligibility(directory)
     classes = directory.codes("risk_class")
-    stratum = np.where(eligible, classes, -1).astype(np.int8)
+    stratum = classes.astype(np.int8)  # a copy: class index, or -1 where not eligible
+    np.putmask(stratum, ~eligible, -1)
     masks = [stratum == k for k in range(len(CLASSES))]
     populations = {c.code: int(np.count_nonzero(m)) for c, m in zip(CLASSES, masks, strict=True)}
     if not any(populations.values()):
