@@ -4,8 +4,10 @@ Every counter hashes ``seed_string + "," + decimal(i)``. The hash state after th
 ``seed_string + ","`` is computed once and copied per counter, and a long sample hashes its
 counters in blocks: the hash objects are made, fed and read by C-level ``map`` calls, the
 256-bit integers are reduced modulo N with numpy (32-bit limbs, Horner's rule), and the first
-occurrences are kept with one sort per block. The positions are exactly those of the spec's
-loop (tests/test_rivest.py checks both against each other and against the spec vectors).
+occurrences are found with a table of first counters per position (no sort). Block sizes
+follow the expected number of counters still needed, so few are hashed past the last one
+used. The positions are exactly those of the spec's loop (tests/test_rivest.py checks them
+against that loop written with plain hashlib, on every path).
 """
 
 from __future__ import annotations
