@@ -130,8 +130,13 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
     classes = directory.codes("risk_class")
     stratum = classes.astype(np.int8)  # a copy: class index, or -1 where not eligible
     np.putmask(stratum, ~eligible, -1)
-    masks = [stratum == k for k in range(len(CLASSES))]
-    populations = {c.code: int(np.count_nonzero(m)) for c, m in zip(CLASSES, masks, strict=True)}
+    mask = np.empty(len(stratum), dtype=bool)  # one buffer for every class's mask
+
+    def members(k: int) -> npt.NDArray[np.intp]:
+        return np.flatnonzero(np.equal(stratum, k, out=mask))
+
+    populations = {c.code: int(np.count_nonzero(np.equal(stratum, k, out=mask)))
+                   for k, c in enumerate(CLASSES)}
     if not any(populations.values()):
         raise _no_eligible_target(directory, design, counts)
     rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
@@ -147,10 +152,10 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
         if not share.size:
             picked = np.zeros(0, dtype=np.intp)
         elif share.size == population:  # certainty stratum: whole, canonical order, no hashing
-            picked = np.flatnonzero(masks[k])
+            picked = members(k)
         else:
             positions = rivest_positions(seed_string, population, share.size, hash_name)
-            picked = np.flatnonzero(masks[k])[positions]
+            picked = members(k)[positions]
         strata.append(StratumDraw(c.code, population, share.size, seed_string,
                                   _id_texts(ids, picked)))
         report.advance(sum(s.size for s in strata))
