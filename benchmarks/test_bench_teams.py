@@ -1,6 +1,10 @@
 """Team assignment benchmark: 3×10^4 targets, 2×10^3 officers, 10^4 declared conflicts,
 by-region mode with rotation (issue target: under one second here).
 
+Issue 17's case, ``teams-1e5``: the same drawn from a directory of 10^5 targets with 6×10^3
+officers (target: under one second); ``teams-1e5-drawn`` staffs 10^5 drawn targets (from
+3×10^5) with 6×10^3 officers and 3.3×10^4 conflicts, a load where the caps bind hard.
+
 Peer in the same run: an unconstrained draw of two officers per target from the same
 by-region pools with numpy (no recusal, no caps, no record) — the floor of what any
 assignment costs in Python.
@@ -34,8 +38,8 @@ DAY = dt.date(2024, 6, 3)
 class TeamTask:
     """The sample, officers and policy of the benchmark."""
 
-    def __init__(self, total: int) -> None:
-        city = demo_city(n_targets=100_000, n_officers=2_000)
+    def __init__(self, total: int, n_targets: int = 100_000, n_officers: int = 2_000) -> None:
+        city = demo_city(n_targets=n_targets, n_officers=n_officers)
         design = ClassWeighted(total=total, weights=dict.fromkeys("ABCDU", "1"), floor="0",
                                scope={"entity_types": []})
         self.sample: Sample = draw_targets(city.targets, design, seed="31415926535897932384",
@@ -115,6 +119,47 @@ def test_assign_3e4_hard_cap(benchmark: Any, task: TeamTask) -> None:
     benchmark.extra_info["unstaffed"] = len(result.unstaffed)
     assert result.unstaffed
     assert max(result.loads().values()) == 40
+
+
+@pytest.fixture(scope="module")
+def task_1e5() -> TeamTask:
+    """Issue 17's case: 3×10^4 drawn from 10^5 targets, 6×10^3 officers, built once."""
+    return TeamTask(30_000, n_targets=100_000, n_officers=6_000)
+
+
+@pytest.fixture(scope="module")
+def task_1e5_drawn() -> TeamTask:
+    """10^5 drawn targets (from 3×10^5), 6×10^3 officers, built once."""
+    return TeamTask(100_000, n_targets=300_000, n_officers=6_000)
+
+
+@pytest.mark.benchmark(group="teams-1e5")
+def test_assign_1e5_6e3(benchmark: Any, task_1e5: TeamTask) -> None:
+    """assign_inspectors, 3×10^4 of 10^5 targets, 6×10^3 officers."""
+    result = benchmark.pedantic(assign_inspectors, args=(task_1e5.sample, task_1e5.inspectors,
+                                                         task_1e5.policy), rounds=5)
+    benchmark.extra_info["largest_load"] = max(result.loads().values())
+    assert len(result.teams) + len(result.unstaffed) == len(task_1e5.sample.selected_ids)
+
+
+@pytest.mark.benchmark(group="teams-1e5")
+def test_peer_unconstrained_numpy_1e5_6e3(benchmark: Any, task_1e5: TeamTask) -> None:
+    """Peer: two officers per target from the same pools, nothing else."""
+    benchmark.pedantic(_unconstrained, args=(task_1e5,), rounds=5)
+
+
+@pytest.mark.benchmark(group="teams-1e5-drawn")
+def test_assign_1e5_drawn(benchmark: Any, task_1e5_drawn: TeamTask) -> None:
+    """assign_inspectors for 10^5 drawn targets, 6×10^3 officers."""
+    result = benchmark.pedantic(assign_inspectors, args=(
+        task_1e5_drawn.sample, task_1e5_drawn.inspectors, task_1e5_drawn.policy), rounds=3)
+    benchmark.extra_info["largest_load"] = max(result.loads().values())
+
+
+@pytest.mark.benchmark(group="teams-1e5-drawn")
+def test_peer_unconstrained_numpy_1e5_drawn(benchmark: Any, task_1e5_drawn: TeamTask) -> None:
+    """Peer at 10^5 drawn targets."""
+    benchmark.pedantic(_unconstrained, args=(task_1e5_drawn,), rounds=3)
 
 
 def _unconstrained(task: TeamTask) -> list[np.ndarray]:

@@ -1240,14 +1240,23 @@ def digest_function(name: str) -> Any:
     return lambda b: hashlib.new("sm3", b).digest()
 
 
+def prefix_state(prefix: bytes, name: str) -> Any:
+    """A hash object of ``name`` that has absorbed ``prefix`` (copy it per message)."""
+    digest_function(name)  # refuses SM3 where this Python's OpenSSL lacks it
+    return hashlib.sha256(prefix) if name == "sha256" else hashlib.new("sm3", prefix)
+
+
 def stream(seed_string: str, population: int, hash_name: str) -> Any:
-    """Spec §4: distinct positions 1..N in draw order, H(seed,i) mod N + 1, i = 1, 2, …"""
-    digest = digest_function(hash_name)
+    """Spec §4: distinct positions 1..N in draw order, H(seed,i) mod N + 1, i = 1, 2, …
+    (the hash state after ``seed,`` is computed once and copied for every counter)."""
+    copy = prefix_state(f"{seed_string},".encode(), hash_name).copy
     seen: set[int] = set()
     i = 0
     while len(seen) < population:
         i += 1
-        x = int.from_bytes(digest(f"{seed_string},{i}".encode()), "big") % population + 1
+        h = copy()
+        h.update(b"%d" % i)
+        x = int.from_bytes(h.digest(), "big") % population + 1
         if x not in seen:
             seen.add(x)
             yield x

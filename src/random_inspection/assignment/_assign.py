@@ -17,9 +17,9 @@ from .._gc import gc_paused
 from .._progress import Progress, Reporter
 from ..registry import EntityType, Inspector, InspectorDirectory, Target
 from ..sampling import Sample, Seed
-from ..sampling._rivest import rivest_sample, rivest_stream
+from ..sampling._rivest import rivest_integers, rivest_sample, rivest_stream
 from ..sampling._seed import stratum_seed_string
-from ._policy import DrawMode, DrawUnit, TeamPolicy
+from ._policy import EXECUTING_LEVELS, DrawMode, DrawUnit, TeamPolicy
 
 __all__ = ["UNSTAFFED_TEXT", "Assignment", "JoinedVisit", "Team", "Unstaffed",
            "assign_inspectors", "describe_exclusion", "form_teams", "mode_allows"]
@@ -196,6 +196,7 @@ class _Staffing:
     def __init__(self, eligible: list[list[int]], blocked: list[frozenset[int]], demand: int,
                  load: list[int], cap: int) -> None:
         self.eligible = eligible
+        self.keys = [id(pool) for pool in eligible]  # equal pools: one key
         self.blocked = blocked
         self.demand = demand
         self.team: list[list[int]] = [[] for _ in eligible]
@@ -226,7 +227,7 @@ class _Staffing:
         they stay a dead end and skipping them changes no path found.
         """
         load, cap, holders, closed = self.load, self.cap, self.holders, self.closed
-        blocked, team, eligible = self.blocked, self.team, self.eligible
+        blocked, team, eligible, keys = self.blocked, self.team, self.eligible, self.keys
         reached_from: dict[int, int] = {}   # unit -> target that reached it
         gives_up: dict[int, int] = {start: -1}   # target -> unit it would hand on
         # Equal pools are one shared list. Once a pool has been scanned in this search, its
@@ -246,11 +247,10 @@ class _Staffing:
                     if t in gives_up:
                         continue
                     gives_up[t] = via
-                pool = eligible[t]
-                key = id(pool)
+                key = keys[t]
                 left = rest.get(key)
                 if left is None:
-                    candidates = pool
+                    candidates = eligible[t]
                 elif not left:
                     continue
                 else:
@@ -303,6 +303,67 @@ def mode_allows(mode: DrawMode, officer: Inspector, target: Target) -> bool:
     return True
 
 
+class _ModePools:
+    """Each target's mode pool (spec §12.2, §12.11) as `mode_allows` and `TeamPolicy.serves`
+    give it — ascending officer indices — and the number of officers serving it, found
+    through officers grouped by office area and office instead of a pass over all of them
+    per pool."""
+
+    def __init__(self, officers: Sequence[Inspector], policy: TeamPolicy) -> None:
+        self.officers = officers
+        self.policy = policy
+        self.everyone = list(range(len(officers)))
+        self.by_area: dict[str, list[int]] = {}
+        self.by_office: dict[str, list[int]] = {}
+        for k, o in enumerate(officers):
+            if o.office_area:
+                self.by_area.setdefault(o.office_area, []).append(k)
+            if o.office:
+                self.by_office.setdefault(o.office, []).append(k)
+        self.served: dict[str, list[int]] = {}
+        self.interned: dict[tuple[int, ...], list[int]] = {}
+        self.members_of: dict[int, set[int]] = {}
+
+    def _served(self, target: Target) -> list[int]:
+        """Officers of the executing bureau: `serves` depends on the region's first digits."""
+        policy = self.policy
+        if policy.executing_level is None:
+            return self.everyone
+        key = target.region[:EXECUTING_LEVELS[policy.executing_level]]
+        served = self.served.get(key)
+        if served is None:
+            served = self.served[key] = [k for k, o in enumerate(self.officers)
+                                         if policy.serves(o, target)]
+        return served
+
+    def shared(self, target: Target) -> tuple[list[int], set[int], int]:
+        """The target's mode pool, its members as a set, and the number serving it; equal
+        pools are one list (and one set): the staffing code relies on it."""
+        base, served_count = self(target)
+        base = self.interned.setdefault(tuple(base), base)
+        return base, self.members_of.setdefault(id(base), set(base)), served_count
+
+    def __call__(self, target: Target) -> tuple[list[int], int]:
+        served = self._served(target)
+        mode = self.policy.mode
+        if mode is DrawMode.BY_REGION:
+            region = target.region
+            areas = [self.by_area[region[:n]] for n in range(1, len(region) + 1)
+                     if region[:n] in self.by_area]
+            allowed = sorted(k for area in areas for k in area)
+            if served is not self.everyone:
+                within = set(served)
+                allowed = [k for k in allowed if k in within]
+            return allowed, len(served)
+        if mode is DrawMode.CROSS_OFFICE:
+            own = self.by_office.get(target.supervising_office) \
+                if target.supervising_office else None
+            if own:
+                mine = set(own)
+                return [k for k in served if k not in mine], len(served)
+        return list(served), len(served)
+
+
 def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], policy: TeamPolicy,
                  rotation: dict[str, frozenset[str]], earlier: Mapping[str, Sequence[str]]
                  ) -> tuple[list[list[int]], list[frozenset[int]], Counter[str],
@@ -312,36 +373,43 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
     rules' exclusions (rule name → target id → inspector ids)."""
     index = {o.id: k for k, o in enumerate(officers)}
     pools: dict[tuple[str, str], tuple[list[int], set[int], int]] = {}
-    interned: dict[tuple[int, ...], list[int]] = {}
-    members_of: dict[int, set[int]] = {}
     grounds: Counter[str] = Counter()
     custom: dict[str, dict[str, list[str]]] = {}
     bases: list[list[int]] = []
     blocked: list[frozenset[int]] = []
     nobody: frozenset[int] = frozenset()
     conflicts, day, rules = policy.conflicts, policy.check_date, policy.custom_rules
+    mode_pool = _ModePools(officers, policy)
+    cross_office = policy.mode is DrawMode.CROSS_OFFICE
+    own_office = 0
+    involves = conflicts.involves
     for target in targets:
         key = (target.region, target.supervising_office)
-        if key not in pools:
-            served = [k for k, o in enumerate(officers) if policy.serves(o, target)]
-            base = [k for k in served if mode_allows(policy.mode, officers[k], target)]
-            # Equal pools share one list (and one set): the staffing code relies on it.
-            base = interned.setdefault(tuple(base), base)
-            pools[key] = (base, members_of.setdefault(id(base), set(base)), len(served))
-        base, members, served_count = pools[key]
-        if policy.mode is DrawMode.CROSS_OFFICE:
-            grounds["own_office"] += served_count - len(base)
+        entry = pools.get(key)
+        if entry is None:
+            entry = pools[key] = mode_pool.shared(target)
+        base, members, served_count = entry
+        if cross_office:
+            own_office += served_count - len(base)
         bases.append(base)
+        target_id = target.id
+        conflicted = involves(target_id)
+        previous = rotation.get(target_id, ())
+        visited = earlier.get(target_id, ())
+        if not (conflicted or previous or visited or rules):
+            blocked.append(nobody)
+            continue
         excluded: dict[int, str] = {}
-        for inspector_id, ground in conflicts.for_target(target.id, day).items():
-            unit = index.get(inspector_id)
-            if unit is not None and unit in members:
-                excluded[unit] = f"conflict:{ground.code}"
-        for inspector_id in rotation.get(target.id, ()):
+        if conflicted:
+            for inspector_id, ground in conflicts.for_target(target_id, day).items():
+                unit = index.get(inspector_id)
+                if unit is not None and unit in members:
+                    excluded[unit] = f"conflict:{ground.code}"
+        for inspector_id in previous:
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded.setdefault(unit, "rotation")
-        for inspector_id in earlier.get(target.id, ()):
+        for inspector_id in visited:
             unit = index.get(inspector_id)
             if unit is not None and unit in members:
                 excluded.setdefault(unit, "rotation_year")
@@ -349,13 +417,15 @@ def _eligibility(targets: Sequence[Target], officers: Sequence[Inspector], polic
             for k in base:
                 if k not in excluded and rule.applies(officers[k], target):
                     excluded[k] = f"custom:{rule.name}"
-                    custom.setdefault(rule.name, {}).setdefault(target.id, []).append(
+                    custom.setdefault(rule.name, {}).setdefault(target_id, []).append(
                         officers[k].id)
         if excluded:
             grounds.update(excluded.values())
             blocked.append(frozenset(excluded))
         else:
             blocked.append(nobody)
+    if cross_office and targets:
+        grounds["own_office"] += own_office
     return bases, blocked, grounds, custom
 
 
@@ -382,6 +452,7 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
     """First pass (spec §12.4b): each target, in the order given, takes the officers at the
     first positions of its stream over those of its pool still below the cap."""
     cap, load, places = state.cap, state.load, state.demand
+    team, holders = state.team, state.holders
     # One list of the officers below the cap per shared pool, kept in canonical order (pools
     # are ascending officer indices): an officer reaching the cap leaves all its lists.
     pools = {id(state.eligible[t]): state.eligible[t] for t in order}
@@ -390,25 +461,44 @@ def _greedy(state: _Staffing, order: Sequence[int], streams: Sequence[str],
     for units in free.values():
         for u in units:
             lists_of.setdefault(u, []).append(units)
-    for t in order:
-        below = free[id(state.eligible[t])]
+    # The stream integers of the first `places` counters of every target, hashed in one
+    # batch; a target whose first counters repeat a position draws its stream again.
+    integers = rivest_integers([streams[t] for t in order], places, hash_name)
+    keys = state.keys
+    for j, t in enumerate(order):
+        below = free[keys[t]]
         # Positions run over the list without the target's blocked units, while the list
         # itself stays shared: map a position past the blocked indices before it.
-        gaps = sorted(k for u in state.blocked[t]
-                      if (k := bisect_left(below, u)) < len(below) and below[k] == u)
+        blocked = state.blocked[t]
+        gaps = sorted(k for u in blocked
+                      if (k := bisect_left(below, u)) < len(below) and below[k] == u) \
+            if blocked else []
         size = len(below) - len(gaps)
         if size <= 0:
             continue
+        picks = min(places, size)
+        positions: list[int] = []
+        for x in integers[j * places:(j + 1) * places]:
+            position = x % size + 1
+            if position not in positions:
+                positions.append(position)
+                if len(positions) == picks:
+                    break
+        if len(positions) < picks:
+            positions = rivest_sample(streams[t], size, picks, hash_name)
         chosen = []
-        for position in rivest_sample(streams[t], size, min(places, size), hash_name):
+        for position in positions:
             k = position - 1
             for gap in gaps:
                 if gap > k:
                     break
                 k += 1
             chosen.append(below[k])
-        for u in chosen:
-            state.take(t, u)
+        members = team[t]
+        for u in chosen:  # state.take(t, u), inlined
+            members.append(u)
+            load[u] += 1
+            holders[u].append(t)
             if load[u] >= cap:
                 for units in lists_of[u]:
                     del units[bisect_left(units, u)]
@@ -463,30 +553,41 @@ class _MaxFlow:
                 flow += got
 
 
-def _feasible(groups: Sequence[tuple[Sequence[int], int]], places: int, room: Sequence[int]
-              ) -> bool:
-    """Whether ``places`` officers for each of ``n`` targets per group (pool, n) fit, each
-    officer at most once per target and at most ``room[u]`` in all.
+class _Relaxed:
+    """Spec §12.4a's relaxed problem for groups of targets sharing a mode pool: ``places``
+    officers for each of ``n`` targets per group (pool, n), each officer at most once per
+    target and at most ``cap - load[u]`` in all.
 
-    Officers in exactly the same groups with the same room are one node: m of them take at
-    most ``n·m`` places from a group and ``room·m`` in all. That loses nothing, because any
-    such flow deals out to the m officers round-robin, each then getting at most
-    ``ceil(flow/m) <= n`` from a group and at most ``ceil(total/m) <= room`` in all.
+    Officers in exactly the same groups with the same load are one node: m of them take at
+    most ``n·m`` places from a group and ``(cap - load)·m`` in all. That loses nothing,
+    because any such flow deals out to the m officers round-robin, each then getting at most
+    ``ceil(flow/m) <= n`` from a group and at most ``ceil(total/m) <= cap - load`` in all.
+    The classes are found once; each cap tried only builds and runs the small flow graph.
     """
-    member_of: dict[int, list[int]] = {}
-    for g, (pool, _) in enumerate(groups):
-        for u in pool:
-            member_of.setdefault(u, []).append(g)
-    classes = Counter((tuple(gs), room[u]) for u, gs in member_of.items() if room[u] > 0)
-    sink = len(groups) + len(classes) + 1
-    graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officer classes, then the sink
-    for g, (_, n) in enumerate(groups, start=1):
-        graph.edge(0, g, places * n)
-    for c, ((gs, r), m) in enumerate(classes.items(), start=len(groups) + 1):
-        for g in gs:
-            graph.edge(g + 1, c, groups[g][1] * m)
-        graph.edge(c, sink, r * m)
-    return graph.run(0, sink) >= places * sum(n for _, n in groups)
+
+    def __init__(self, groups: Sequence[tuple[Sequence[int], int]], places: int,
+                 load: Sequence[int]) -> None:
+        member_of: dict[int, list[int]] = {}
+        for g, (pool, _) in enumerate(groups):
+            for u in pool:
+                member_of.setdefault(u, []).append(g)
+        self.classes = Counter((tuple(gs), load[u]) for u, gs in member_of.items())
+        self.sizes = [n for _, n in groups]
+        self.places = places
+
+    def feasible(self, cap: int) -> bool:
+        """Whether the relaxed problem fits at ``cap``."""
+        classes = [(gs, cap - held, m) for (gs, held), m in self.classes.items() if held < cap]
+        sizes = self.sizes
+        sink = len(sizes) + len(classes) + 1
+        graph = _MaxFlow(sink + 1)  # 0 source, then groups, then officer classes, the sink
+        for g, n in enumerate(sizes, start=1):
+            graph.edge(0, g, self.places * n)
+        for c, (gs, room, m) in enumerate(classes, start=len(sizes) + 1):
+            for g in gs:
+                graph.edge(g + 1, c, sizes[g] * m)
+            graph.edge(c, sink, room * m)
+        return graph.run(0, sink) >= self.places * sum(sizes)
 
 
 def _least_cap(state: _Staffing, order: Sequence[int], start: int, limit: int) -> int:
@@ -494,15 +595,16 @@ def _least_cap(state: _Staffing, order: Sequence[int], start: int, limit: int) -
     target may use its whole mode pool, recusals and reserved leaders ignored — fits."""
     shared = Counter(id(state.eligible[t]) for t in order)  # equal pools share one list
     lists = {id(state.eligible[t]): state.eligible[t] for t in order}
-    groups = [(lists[key], n) for key, n in shared.items()]
+    relaxed = _Relaxed([(lists[key], n) for key, n in shared.items()], state.demand,
+                       state.load)
     low, high = start, limit
-    if _feasible(groups, state.demand, [low - x for x in state.load]):
+    if relaxed.feasible(low):
         return low
-    if not _feasible(groups, state.demand, [high - x for x in state.load]):
+    if not relaxed.feasible(high):
         return high
     while high - low > 1:  # feasible at high, not at low
         mid = (low + high) // 2
-        if _feasible(groups, state.demand, [mid - x for x in state.load]):
+        if relaxed.feasible(mid):
             high = mid
         else:
             low = mid
@@ -664,7 +766,8 @@ class _Streams:
     hash_name: str
 
     def __call__(self, kind: str) -> list[str]:
-        return [self.one(kind, t) for t in self.targets]
+        prefix = stratum_seed_string(self.seed, self.purpose, f"{kind}/")
+        return [prefix + t.id for t in self.targets]
 
     def one(self, kind: str, target: Target) -> str:
         return stratum_seed_string(self.seed, self.purpose, f"{kind}/{target.id}")
@@ -730,7 +833,7 @@ def form_teams(targets: Sequence[Target], inspectors: InspectorDirectory, policy
     for t, members in staffed.members.items():
         target = own[t]
         experts, uncovered = experts_for(target, specialists.needed(
-            target, [officers[u] for u in members]))
+            target, [officers[u] for u in members])) if policy.items else ([], [])
         team = {"target": target.id, "officers": [officers[u].id for u in members],
                 "leader": officers[staffed.leaders[t]].id, "experts": experts,
                 "uncovered": uncovered}

@@ -153,6 +153,10 @@ class ConflictRegister:
         return {c.inspector_id: c.ground for c in self._by_target.get(target_id, ())
                 if c.applies_on(on)}
 
+    def involves(self, target_id: str) -> bool:
+        """Whether any conflict (in force or not) names ``target_id``."""
+        return target_id in self._by_target
+
     def check_against(self, inspectors: InspectorDirectory, targets: TargetDirectory) -> None:
         """Raise `UnknownIdError` listing every inspector and target id not in the registers."""
         rows = targets.positions([c.target_id for c in self._conflicts]).tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -25,6 +26,13 @@ __all__ = ["CustomRule", "DrawMode", "DrawUnit", "TeamPolicy", "previous_inspect
 def previous_inspectors_digest(previous: Mapping[str, Any]) -> str:
     """Spec §12.8: SHA-256 of the canonical JSON of {target id: [inspector ids]}."""
     return "sha256:" + hashlib.sha256(canonical_json(previous).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _rotation_digest(previous: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """`previous_inspectors_digest` of a policy's stored rotation data, computed once per
+    data set (a policy's record section is made by every draw and every verification)."""
+    return previous_inspectors_digest({t: list(ids) for t, ids in previous})
 
 
 class DrawMode(_Labelled):
@@ -308,8 +316,7 @@ class TeamPolicy:
             "leader_department": self.leader_department,
             "cap": self.cap,
             "conflicts_digest": self.conflicts.digest,
-            "previous_inspectors_digest": previous_inspectors_digest(
-                {t: list(ids) for t, ids in self.previous_inspectors}),
+            "previous_inspectors_digest": _rotation_digest(self.previous_inspectors),
             "custom_rules": [r.name for r in self.custom_rules],
             "items": [i.code for i in self.items],
             "items_digest": CheckItemList(self.items).digest,

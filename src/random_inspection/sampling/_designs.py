@@ -122,16 +122,16 @@ class Frame:
         if self.exclude_checked_since is not None:
             recent = directory.codes("last_check_date") >= date_to_days(
                 self.exclude_checked_since)
-            checked = int((recent & eligible).sum())
+            checked = int(np.count_nonzero(recent & eligible))
             eligible &= ~recent
         listed_counts: dict[str, int] = {}
         for reason, listed in self.excluded_ids:
-            rows = directory.positions(listed)
-            hit = np.zeros(len(directory), dtype=bool)
-            hit[rows[rows >= 0]] = True
-            listed_counts[reason] = int((hit & eligible).sum())
-            eligible &= ~hit
-        return eligible, {"out_of_scope": int((~in_scope).sum()), "checked_since": checked,
+            rows = np.unique(directory.positions(listed))
+            rows = rows[rows >= 0]
+            listed_counts[reason] = int(np.count_nonzero(eligible[rows]))
+            eligible[rows] = False
+        return eligible, {"out_of_scope": len(in_scope) - int(np.count_nonzero(in_scope)),
+                          "checked_since": checked,
                           "excluded_ids": listed_counts}
 
     def frame_dict(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from ..registry import RiskClass, TargetDirectory
 from ._allocation import Allocation
 from ._designs import ClassWeighted, Design, StratifiedByRisk
 from ._record import SPEC_VERSION, AuditRecord, StratumDraw
-from ._rivest import hash_function, rivest_integer, rivest_sample
+from ._rivest import hash_function, rivest_integer, rivest_positions
 from ._seed import Seed, check_purpose, stratum_seed_string
 
 __all__ = ["Sample", "draw_targets"]
@@ -109,15 +109,34 @@ def _check_arguments(directory: object, design: object) -> None:
                                "design_from_dict(record.design)")
 
 
+def _id_texts(ids: npt.NDArray[np.bytes_], rows: npt.NDArray[np.intp]) -> tuple[str, ...]:
+    """The ids at ``rows`` as text: one line each (ids are ASCII without NUL or line breaks,
+    NUL-padded to the array's width), decoded and split in one pass each."""
+    if not len(rows):
+        return ()
+    width = ids.dtype.itemsize
+    lines = np.empty((len(rows), width + 1), dtype=np.uint8)
+    lines[:, :width] = ids[rows].view(np.uint8).reshape(len(rows), width)
+    lines[:, width] = ord("\n")
+    text = lines.tobytes().replace(b"\0", b"").decode("ascii")
+    return tuple(text.split("\n")[:-1])
+
+
 def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
            hash_name: str = "sha256", *, progress: Progress | None = None
            ) -> tuple[Allocation, dict[str, Any], tuple[StratumDraw, ...], npt.NDArray[np.int8]]:
     """Run the draw spec: eligibility, allocation, and each stratum's Rivest sample."""
     eligible, counts = design.eligibility(directory)
     classes = directory.codes("risk_class")
-    stratum = np.where(eligible, classes.astype(np.int8), np.int8(-1)).astype(np.int8)
-    members = [np.flatnonzero(stratum == k) for k in range(len(CLASSES))]
-    populations = {c.code: len(m) for c, m in zip(CLASSES, members, strict=True)}
+    stratum = classes.astype(np.int8)  # a copy: class index, or -1 where not eligible
+    np.putmask(stratum, ~eligible, -1)
+    mask = np.empty(len(stratum), dtype=bool)  # one buffer for every class's mask
+
+    def members(k: int) -> npt.NDArray[np.intp]:
+        return np.flatnonzero(np.equal(stratum, k, out=mask))
+
+    populations = {c.code: int(np.count_nonzero(np.equal(stratum, k, out=mask)))
+                   for k, c in enumerate(CLASSES)}
     if not any(populations.values()):
         raise _no_eligible_target(directory, design, counts)
     rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
@@ -127,15 +146,18 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
     strata = []
     report = Reporter(progress)
     report.start("drawing targets", allocation.total)
-    for c, rows, share in zip(CLASSES, members, allocation.strata, strict=True):
+    for k, (c, share) in enumerate(zip(CLASSES, allocation.strata, strict=True)):
         seed_string = stratum_seed_string(seed, purpose, c.code)
-        if share.size == len(rows):  # certainty stratum: whole, canonical order, no hashing
-            picked = rows
+        population = populations[c.code]
+        if not share.size:
+            picked = np.zeros(0, dtype=np.intp)
+        elif share.size == population:  # certainty stratum: whole, canonical order, no hashing
+            picked = members(k)
         else:
-            positions = rivest_sample(seed_string, len(rows), share.size, hash_name)
-            picked = rows[np.array(positions, dtype=np.int64) - 1]
-        strata.append(StratumDraw(c.code, len(rows), share.size, seed_string,
-                                  tuple(x.decode() for x in ids[picked].tolist())))
+            positions = rivest_positions(seed_string, population, share.size, hash_name)
+            picked = members(k)[positions]
+        strata.append(StratumDraw(c.code, population, share.size, seed_string,
+                                  _id_texts(ids, picked)))
         report.advance(sum(s.size for s in strata))
     report.finish()
     return allocation, counts, tuple(strata), stratum

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Self
@@ -144,6 +144,10 @@ def read_record_data(data: bytes, source: str = "record") -> dict[str, Any]:
     return value
 
 
+def _id_tuple(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(ids)  # a tuple already is returned as it is (no copy)
+
+
 @attrs.frozen
 class StratumDraw:
     """One stratum of a recorded draw.
@@ -160,7 +164,7 @@ class StratumDraw:
     population: int
     size: int
     seed_string: str
-    selected: tuple[str, ...] = attrs.field(converter=tuple)
+    selected: tuple[str, ...] = attrs.field(converter=_id_tuple)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values."""
