@@ -151,16 +151,27 @@ def search_keys(stored: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]
 
 
 def _lexsort(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """The sorting permutation of a few keys: the first word, then the rest where it ties."""
     native = keys.astype(np.uint64)
-    if keys.shape[1] == 1:
-        return np.argsort(native[:, 0], kind="stable")
-    result: npt.NDArray[np.intp] = np.lexsort(native.T[::-1])
-    return result
+    order = np.argsort(native[:, 0])  # unstable is fine: equal keys are duplicates
+    if keys.shape[1] == 1 or len(keys) < 2:
+        return order
+    first = native[order, 0]
+    tied = np.zeros(len(keys), dtype=bool)
+    repeats = first[1:] == first[:-1]
+    tied[1:] |= repeats
+    tied[:-1] |= repeats
+    places = np.flatnonzero(tied)  # runs of equal first words: sort them by all words
+    if len(places):
+        rows = order[places]
+        local = np.lexsort(native[rows].T[::-1])
+        order[places] = rows[local]
+    return order
 
 
 def sort_keys(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp],
                                                      npt.NDArray[np.uint64]]:
-    """The stable sorting permutation of (n, words) keys, and the keys sorted.
+    """A sorting permutation of (n, words) keys, and the keys sorted.
 
     A linear partition on the first word (a 16-bit window below the bits all keys share,
     counted, its bins merged into buckets of about 2**15 rows, and a radix argsort of the

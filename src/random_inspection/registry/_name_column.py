@@ -21,7 +21,7 @@ from ._columns import Offsets, narrow_offsets
 
 __all__ = ["NameColumn", "name_column"]
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 14  # rows per chunk: its temporaries stay small
 _UINT32_MAX = int(np.iinfo(np.uint32).max)
 
 
@@ -70,14 +70,16 @@ def _encoded(names: Sequence[object]) -> tuple[bytes, npt.NDArray[np.int64]]:
     return b"".join(encoded), offsets
 
 
-def name_column(names: Sequence[object], order: npt.NDArray[np.intp] | None) -> NameColumn:
+def name_column(names: Sequence[object], order: npt.NDArray[np.integer] | None) -> NameColumn:
     """The names of rows ``order`` (all rows in input order when ``None``), checked."""
     n = len(names) if order is None else len(order)
     if order is not None and not isinstance(names, list | tuple):
         names = list(names)
     blob = bytearray()
     offsets: npt.NDArray[np.uint32] | npt.NDArray[np.int64] = np.zeros(n + 1, dtype=np.uint32)
-    empty, too_long, control = [], [], []
+    empty: list[npt.NDArray[np.integer]] = []
+    too_long: list[npt.NDArray[np.integer]] = []
+    control: list[npt.NDArray[np.integer]] = []
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
         rows = np.arange(lo, hi) if order is None else order[lo:hi]
@@ -96,7 +98,8 @@ def name_column(names: Sequence[object], order: npt.NDArray[np.intp] | None) -> 
         chars = np.frombuffer(text, dtype=np.uint8)
         lengths = np.diff(local)
         empty.append(rows[lengths == 0])
-        starts = np.concatenate([[0], np.cumsum((chars & 0xC0) != 0x80)])  # characters
+        starts = np.zeros(len(chars) + 1, dtype=np.int32)  # characters before each byte
+        np.cumsum((chars & 0xC0) != 0x80, out=starts[1:])
         too_long.append(rows[starts[local[1:]] - starts[local[:-1]] > f.MAX_TEXT])
         # UTF-8 continuation bytes are >= 0x80: a byte < 0x20 is a real control character.
         bad_bytes = np.flatnonzero((chars < 0x20) | (chars == 0x7F))
@@ -108,5 +111,7 @@ def name_column(names: Sequence[object], order: npt.NDArray[np.intp] | None) -> 
         control=_rows(control))
 
 
-def _rows(parts: list[npt.NDArray[np.intp]]) -> npt.NDArray[np.intp]:
-    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
+def _rows(parts: list[npt.NDArray[np.integer]]) -> npt.NDArray[np.intp]:
+    if not parts:
+        return np.zeros(0, dtype=np.intp)
+    return np.sort(np.concatenate(parts)).astype(np.intp)

@@ -30,7 +30,7 @@ from ._columns import (
 from ._id_column import encode_id_column, normalised_text
 from ._id_keys import KEY_DTYPE, RADIX, RANKS, decode_keys, encode_chars, key_words, sort_keys
 from ._identifiers import ID_RULES, MAX_ID_LENGTH
-from ._name_column import name_column
+from ._name_column import NameColumn, name_column
 from ._vocabulary import EntityType, RiskClass, _Labelled
 
 #: Directory fields in canonical order (the digest's column order).
@@ -278,37 +278,43 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
     dates = raw.get("last_check_date")
     last_check = (np.full(n, NO_DATE, dtype=np.int32) if dates is None
                   else _encode_dates(dates, rest))
-    order = None
-    if not (out.total or rest.total):  # else nothing is built: the names need no order
-        order, keys = sort_keys(keys)
-    names = name_column(raw["name"], None if order is None or _is_identity(order) else order)
-    out.add(names.empty, "name", lambda r: raw["name"][r], "is empty or not text",
-            "give the registered name")
-    out.add(names.too_long, "name", lambda r: raw["name"][r],
-            f"is longer than {f.MAX_TEXT} characters", "shorten it")
-    out.merge(rest)
-    out.add(names.control, "name", lambda r: raw["name"][r], "contains a control character",
-            "remove tabs, line breaks and control characters")
-    if out.total or order is None:
+    if out.total or rest.total:  # nothing will be built: check the names in input order
+        _add_name_problems(out, rest, name_column(raw["name"], None), raw["name"])
+        raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
+    order, keys = sort_keys(keys)
+    sorted_columns: dict[str, Any] = {  # reordered before the names: the old ones can go
+        "entity_type": readonly(entity_type[order]), "region": region.take(order),
+        "industry": industry.take(order), "registering_office": offices[0].take(order),
+        "supervising_office": offices[1].take(order), "risk_class": readonly(risk_class[order]),
+        "tags": tags.take(order), "last_check": readonly(last_check[order])}
+    del entity_type, region, industry, offices, risk_class, tags, last_check
+    if _is_identity(order):
+        names = name_column(raw["name"], None)
+    else:
+        names = name_column(raw["name"], order.astype(np.int32 if len(order) < 2**31
+                                                      else np.intp))
+    del order
+    _add_name_problems(out, rest, names, raw["name"])
+    if out.total:
         raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
     repeated = duplicate_rows(keys)
     if len(repeated):
         raise DuplicateIdError("TargetDirectory",
                                sorted(set(decode_keys(keys[repeated], id_length).astype(str))))
-    return TargetColumns(
-        keys=readonly(keys),
-        id_length=id_length,
-        names=readonly(names.blob),
-        name_offsets=readonly(names.offsets),
-        entity_type=readonly(entity_type[order]),
-        region=region.take(order),
-        industry=industry.take(order),
-        registering_office=offices[0].take(order),
-        supervising_office=offices[1].take(order),
-        risk_class=readonly(risk_class[order]),
-        tags=tags.take(order),
-        last_check=readonly(last_check[order]),
-    )
+    return TargetColumns(keys=readonly(keys), id_length=id_length, names=readonly(names.blob),
+                         name_offsets=readonly(names.offsets), **sorted_columns)
+
+
+def _add_name_problems(out: _Collector, rest: _Collector, names: NameColumn,
+                       raw: Sequence[object]) -> None:
+    """The names' problems, and then ``rest``, in the order they were always reported."""
+    out.add(names.empty, "name", lambda r: raw[r], "is empty or not text",
+            "give the registered name")
+    out.add(names.too_long, "name", lambda r: raw[r], f"is longer than {f.MAX_TEXT} characters",
+            "shorten it")
+    out.merge(rest)
+    out.add(names.control, "name", lambda r: raw[r], "contains a control character",
+            "remove tabs, line breaks and control characters")
 
 
 def duplicate_rows(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
