@@ -79,8 +79,8 @@ def encode_texts(texts: list[str], words: int) -> tuple[npt.NDArray[np.uint64],
     """Keys of normalised id texts, and which of them can be keys at all (ASCII, only
     alphabet characters, at most ``12 * words`` long); the others get a zero key."""
     width = words * PER_WORD
-    fits = np.fromiter((len(t) <= width and t.isascii() for t in texts), dtype=bool,
-                       count=len(texts))
+    fits = np.fromiter((len(t) <= width and t.isascii() and "\x00" not in t for t in texts),
+                       dtype=bool, count=len(texts))  # numpy would drop a trailing NUL
     encoded = [t.encode("ascii") if ok else b"" for t, ok in zip(texts, fits.tolist(),
                                                                  strict=True)]
     array = np.array(encoded, dtype=f"S{width}") if encoded else np.zeros(0, f"S{width}")
