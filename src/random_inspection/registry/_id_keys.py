@@ -17,12 +17,13 @@ for (`decode_keys`).
 from __future__ import annotations
 
 import itertools
+import operator
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["KEY_ALPHABET", "decode_keys", "encode_chars", "encode_texts", "key_words",
-           "search_keys", "sort_keys"]
+__all__ = ["KEY_ALPHABET", "decode_keys", "encode_chars", "encode_texts", "key_bytes", "key_of",
+           "key_words", "search_keys", "sort_keys"]
 
 #: Every character an identifier may hold, in byte order.
 KEY_ALPHABET = "-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
@@ -37,12 +38,14 @@ RANKS = np.full(256, RADIX, dtype=np.uint8)
 RANKS[0] = 0
 for _rank, _char in enumerate(KEY_ALPHABET, start=1):
     RANKS[ord(_char)] = _rank
-_RANK_OF = {char: rank for rank, char in enumerate(KEY_ALPHABET, start=1)}
+_ALLOWED = frozenset(KEY_ALPHABET)
 # The two bytes of each two-character group, as one little-endian uint16 (for decoding).
 _DIGITS = b"\x00" + KEY_ALPHABET.encode()
 _PAIR = RADIX**2
 _PAIRS = np.frombuffer(b"".join(bytes([a, b]) for a in _DIGITS for b in _DIGITS),
                        dtype="<u2")
+_TO_RANK = {ord(char): chr(rank) for rank, char in enumerate(KEY_ALPHABET, start=1)}
+_POWERS = [RADIX ** (PER_WORD - 1 - k) for k in range(PER_WORD)]
 
 
 def key_words(length: int) -> int:
@@ -93,18 +96,11 @@ def encode_texts(texts: list[str], words: int) -> tuple[npt.NDArray[np.uint64],
 
 def key_of(text: str, words: int) -> bytes | None:
     """The key bytes of one normalised id, or ``None`` if no stored id can equal it."""
-    if not text or len(text) > words * PER_WORD:
+    if not text or len(text) > words * PER_WORD or not _ALLOWED.issuperset(text):
         return None
-    if not set(text) <= _RANK_OF.keys():
-        return None
-    padded = [_RANK_OF[char] for char in text] + [0] * (words * PER_WORD - len(text))
-    out = b""
-    for word in range(words):
-        value = 0
-        for rank in padded[word * PER_WORD:(word + 1) * PER_WORD]:
-            value = value * RADIX + rank
-        out += value.to_bytes(8, "big")
-    return out
+    ranks = text.translate(_TO_RANK).ljust(words * PER_WORD, "\x00").encode("latin-1")
+    return b"".join(sum(map(operator.mul, ranks[word:word + PER_WORD], _POWERS)).to_bytes(8, "big")
+                    for word in range(0, words * PER_WORD, PER_WORD))
 
 
 def decode_keys(keys: npt.NDArray[np.uint64], length: int) -> npt.NDArray[np.bytes_]:
@@ -128,7 +124,7 @@ def decode_keys(keys: npt.NDArray[np.uint64], length: int) -> npt.NDArray[np.byt
     return result
 
 
-def _as_bytes(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.bytes_]:
+def key_bytes(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.bytes_]:
     """The keys as one ``S`` value each (no copy when contiguous): memcmp order."""
     contiguous = np.ascontiguousarray(keys)
     result: npt.NDArray[np.bytes_] = contiguous.view(f"S{8 * keys.shape[1]}").reshape(
@@ -142,7 +138,7 @@ def search_keys(stored: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]
     found = np.full(len(wanted), -1, dtype=np.intp)
     if not len(stored) or not len(wanted):
         return found
-    hay, needles = _as_bytes(stored), _as_bytes(wanted)
+    hay, needles = key_bytes(stored), key_bytes(wanted)
     order = np.argsort(needles, kind="stable")  # sorted needles search in cache order
     rows = np.minimum(np.searchsorted(hay, needles[order]), len(hay) - 1)
     hit = hay[rows] == needles[order]
@@ -151,17 +147,32 @@ def search_keys(stored: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]
 
 
 def _lexsort(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
-    """The sorting permutation of a few keys: the first word, then the rest where it ties."""
+    """The sorting permutation of a bucket of keys.
+
+    One argsort of a 64-bit value: the first word's offset in the bucket, with the next
+    word's leading bits in the bits that offset leaves free (order-preserving, as the offset
+    fits its bits); where that value still ties, the rows are sorted on all their words.
+    """
     native = keys.astype(np.uint64)
-    order = np.argsort(native[:, 0])  # unstable is fine: equal keys are duplicates
+    first = native[:, 0]
+    combined = first
+    if keys.shape[1] > 1 and len(keys) > 1:
+        low = first.min()
+        spare = 64 - int(first.max() - low).bit_length()
+        if spare == 64:
+            combined = native[:, 1]
+        elif spare:
+            combined = ((first - low) << np.uint64(spare)) | (
+                native[:, 1] >> np.uint64(64 - spare))
+    order = np.argsort(combined)  # unstable is fine: equal keys are duplicates
     if keys.shape[1] == 1 or len(keys) < 2:
         return order
-    first = native[order, 0]
+    value = combined[order]
     tied = np.zeros(len(keys), dtype=bool)
-    repeats = first[1:] == first[:-1]
+    repeats = value[1:] == value[:-1]
     tied[1:] |= repeats
     tied[:-1] |= repeats
-    places = np.flatnonzero(tied)  # runs of equal first words: sort them by all words
+    places = np.flatnonzero(tied)  # runs of equal values: sort them by all words
     if len(places):
         rows = order[places]
         local = np.lexsort(native[rows].T[::-1])
