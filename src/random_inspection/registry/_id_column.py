@@ -15,14 +15,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ._id_keys import CHUNK, KEY_DTYPE, PER_WORD, RADIX, RANKS, encode_chars, key_words
+from ._id_keys import CHUNK, KEY_DTYPE, PER_WORD, encode_chars, key_words
 from ._identifiers import ID_PATTERN, MAX_ID_LENGTH, id_problems, normalize_id
 
 __all__ = ["IdColumn", "encode_id_column", "normalised_text"]
 
-_PLAIN_ID_BYTE = RANKS < RADIX
-for _byte in b"abcdefghijklmnopqrstuvwxyz":
-    _PLAIN_ID_BYTE[_byte] = True
 _TEXT_TYPES = {str, bytes, np.str_, np.bytes_}
 
 
@@ -83,10 +80,13 @@ def _plain_chars(chunk: Sequence[object] | npt.NDArray[Any]) -> npt.NDArray[np.u
     if not isinstance(chunk, np.ndarray) and sum(map(len, chunk)) != np.count_nonzero(  # type: ignore[arg-type]
             chars):
         return None  # a NUL that numpy would drop: the per-row path refuses it
-    if not _PLAIN_ID_BYTE[chars].all():
+    lower = (chars >= ord("a")) & (chars <= ord("z"))
+    plain = lower | ((chars >= ord("A")) & (chars <= ord("Z")))
+    plain |= (chars >= ord("0")) & (chars <= ord("9"))
+    plain |= (chars == 0) | (chars == ord("-")) | (chars == ord(".")) | (chars == ord("_"))
+    if not plain.all():  # comparisons: faster than a 256-entry lookup per byte
         return None
-    upper = chars.copy()
-    upper[(upper >= ord("a")) & (upper <= ord("z"))] -= 32
+    upper: npt.NDArray[np.uint8] = chars - (lower.view(np.uint8) << 5)
     return upper
 
 
@@ -112,8 +112,8 @@ def _not_ids(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     first = chars[:, 0]
     bad: npt.NDArray[np.bool_] = ~(((first >= ord("0")) & (first <= ord("9")))
                                    | ((first >= ord("A")) & (first <= ord("Z"))))
-    present = chars != 0
-    bad |= (present[:, 1:] & ~present[:, :-1]).any(axis=1)
+    for column in range(1, chars.shape[1]):  # a character after a NUL: a NUL inside
+        bad |= (chars[:, column] != 0) & (chars[:, column - 1] == 0)
     return bad
 
 
@@ -134,7 +134,9 @@ def _encode(ids: Sequence[object] | npt.NDArray[Any], types: npt.NDArray[np.uint
             chars[refused] = 0
             not_ids.extend((refused + lo).tolist())
         width = chars.shape[1]
-        lengths = np.count_nonzero(chars, axis=1)
+        lengths = np.zeros(len(chars), dtype=np.uint8)
+        for column in range(width):  # column passes: faster than a reduction along rows
+            lengths += chars[:, column] != 0
         longest = max(longest, int(lengths.max(initial=0)))
         if longest > words * PER_WORD:
             raise _WiderError
