@@ -139,7 +139,7 @@ def test_columns_are_read_only() -> None:
     """No column array can be written through."""
     d = TargetDirectory.from_records([A, B])
     cols = d._cols
-    for array in (cols.ids, cols.names, cols.name_offsets, cols.entity_type, cols.risk_class,
+    for array in (cols.keys, cols.names, cols.name_offsets, cols.entity_type, cols.risk_class,
                   cols.last_check, cols.region.codes, cols.tags.codes):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0

@@ -316,7 +316,7 @@ def _dates(cols: TargetColumns, lo: int, hi: int) -> tuple[npt.NDArray[Any], lis
 def _chunk(pa: ModuleType, ids: Any, cols: TargetColumns, *, lo: int, hi: int,
            chinese: bool) -> Any:
     """The CSV bytes of rows ``lo:hi`` (each ending in a line feed), as an Arrow buffer."""
-    offsets = cols.name_offsets[lo:hi + 1]
+    offsets = cols.name_offsets[lo:hi + 1].astype(np.int64)
     names = pa.Array.from_buffers(pa.large_string(), hi - lo, [
         None, pa.py_buffer(offsets - offsets[0]),
         pa.py_buffer(cols.names[offsets[0]:offsets[-1]])])

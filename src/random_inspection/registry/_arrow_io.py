@@ -1,7 +1,7 @@
 """Arrow tables and Parquet files for the target directory (the ``arrow`` extra).
 
 A directory becomes an Arrow table without a Python object per row: the names' UTF-8 blob
-and offsets are the buffers of a ``large_string`` array, the coded columns are dictionary
+and offsets are the buffers of a ``string`` array (``large_string`` past 2 GiB of names), the coded columns are dictionary
 arrays over their codes, dates are ``date32`` over the stored day numbers. The way back
 hands `build_columns` numpy-derived columns in the shapes it encodes fastest (ids as a
 fixed-width bytes array, low-cardinality text decoded once per distinct value).
@@ -86,12 +86,22 @@ def _dictionary(pa: ModuleType, codes: npt.NDArray[Any], values: Sequence[str]) 
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(values), pa.string()))
 
 
+def names_array(pa: ModuleType, blob: npt.NDArray[np.uint8], offsets: npt.NDArray[Any]) -> Any:
+    """Names as an Arrow text array over the stored UTF-8 bytes: ``string`` sharing the
+    uint32 offsets while the bytes stay under 2 GiB (the offsets are then valid int32),
+    ``large_string`` sharing int64 offsets past that; offsets must start at 0."""
+    if offsets.dtype == np.uint32 and (not len(offsets) or int(offsets[-1]) < 2**31):
+        return pa.Array.from_buffers(pa.string(), len(offsets) - 1, [
+            None, pa.py_buffer(offsets.view(np.int32)), pa.py_buffer(blob)])
+    return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, [
+        None, pa.py_buffer(offsets.astype(np.int64, copy=False)), pa.py_buffer(blob)])
+
+
 def columns_table(ids: npt.NDArray[np.bytes_], cols: TargetColumns) -> Any:
     """The directory's columns as an Arrow table with the CSV interchange names."""
     pa = pyarrow("to_arrow")
     n = len(ids)
-    names = pa.Array.from_buffers(pa.large_string(), n, [
-        None, pa.py_buffer(cols.name_offsets), pa.py_buffer(cols.names)])
+    names = names_array(pa, cols.names, cols.name_offsets)
     missing = cols.last_check == NO_DATE
     dates = pa.array(cols.last_check, pa.int32(), mask=missing if missing.any() else None)
     arrays = {

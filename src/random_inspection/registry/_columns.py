@@ -10,13 +10,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["NO_DATE", "Categorical", "code_dtype", "days_to_date", "ragged_take", "readonly"]
+__all__ = ["NO_DATE", "Categorical", "Offsets", "code_dtype", "days_to_date", "dict_encode",
+           "narrow_offsets", "ragged_take", "readonly", "used_codes"]
 
 #: Day number stored for "no date" in int32 date columns.
 NO_DATE = np.iinfo(np.int32).min
 _EPOCH = dt.date(1970, 1, 1)
 
 Codes = npt.NDArray[np.unsignedinteger]
+#: Offsets into a blob of variable-length byte strings (uint32, or int64 past 4 GiB).
+Offsets = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
 
 
 ArrayT = TypeVar("ArrayT", bound=np.ndarray)
@@ -46,20 +49,41 @@ def date_to_days(value: dt.date | None) -> int:
     return NO_DATE if value is None else (value - _EPOCH).days
 
 
-def dict_encode(values: Iterable[object]) -> tuple[npt.NDArray[np.int64], list[object]]:
-    """Codes and first-seen uniques of hashable values, in one pass (faster than np.unique)."""
+def dict_encode(values: Iterable[object] | None, n: int = 0
+                ) -> tuple[npt.NDArray[np.unsignedinteger], list[object]]:
+    """Codes (the narrowest unsigned dtype) and first-seen uniques of hashable values, in
+    one pass (faster than np.unique); ``None`` stands for ``n`` empty strings."""
+    if values is None:
+        return np.zeros(n, dtype=np.uint8), [""]
     items = values if isinstance(values, list) else list(values)
     uniques = list(dict.fromkeys(items))  # C-speed passes; no per-row Python frames
     position = {value: code for code, value in enumerate(uniques)}
-    codes = np.fromiter(map(position.__getitem__, items), dtype=np.int64, count=len(items))
+    codes = np.fromiter(map(position.__getitem__, items), dtype=code_dtype(len(uniques)),
+                        count=len(items))
     return codes, uniques
 
 
-def ragged_take(blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64],
-                 rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+def used_codes(codes: npt.NDArray[np.integer], n_categories: int) -> npt.NDArray[np.bool_]:
+    """Which of ``n_categories`` codes occur, counted in chunks (no sort, no big copy)."""
+    used = np.zeros(max(n_categories, 1), dtype=bool)
+    step = 1 << 20
+    for lo in range(0, len(codes), step):
+        used |= np.bincount(codes[lo:lo + step], minlength=len(used)).astype(bool)
+    return used
+
+
+def narrow_offsets(offsets: npt.NDArray[np.integer]) -> Offsets:
+    """Offsets as uint32 when the blob they index is under 4 GiB, else int64."""
+    if len(offsets) and int(offsets[-1]) > np.iinfo(np.uint32).max:
+        return offsets.astype(np.int64, copy=False)
+    return offsets.astype(np.uint32, copy=False)
+
+
+def ragged_take(blob: npt.NDArray[np.uint8], offsets: Offsets, rows: npt.NDArray[np.intp]
+                ) -> tuple[npt.NDArray[np.uint8], Offsets]:
     """Gather variable-length byte strings ``rows`` from a blob, in chunks to bound memory."""
-    starts = offsets[rows]
-    lengths = offsets[rows + 1] - starts
+    starts = offsets[rows].astype(np.int64)
+    lengths = offsets[rows + 1].astype(np.int64) - starts
     new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(lengths, out=new_offsets[1:])
     out = np.empty(int(new_offsets[-1]), dtype=np.uint8)
@@ -69,7 +93,7 @@ def ragged_take(blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64],
         a, b = new_offsets[lo], new_offsets[hi]
         shift = np.repeat(new_offsets[lo:hi] - starts[lo:hi], lengths[lo:hi])
         out[a:b] = blob[np.arange(a, b) - shift]
-    return out, new_offsets
+    return out, narrow_offsets(new_offsets)
 
 
 @attrs.frozen
@@ -84,11 +108,12 @@ class Categorical:
         """Normalise arbitrary categories: sort them, merge equal ones and drop unused ones."""
         if len(codes) == 0:
             return cls(readonly(np.zeros(0, dtype=np.uint8)), ())
-        uniques = sorted({categories[i] for i in np.unique(codes).tolist()})
+        used = used_codes(codes, len(categories))
+        uniques = sorted({categories[i] for i in np.flatnonzero(used).tolist()})
         position = {value: i for i, value in enumerate(uniques)}
-        remap = np.array([position.get(c, 0) for c in categories], dtype=np.int64)
-        new = remap[codes].astype(code_dtype(len(uniques)))
-        return cls(readonly(new), tuple(uniques))
+        remap = np.array([position.get(c, 0) for c in categories] or [0],
+                         dtype=code_dtype(len(uniques)))
+        return cls(readonly(remap[codes]), tuple(uniques))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -112,8 +137,9 @@ class Categorical:
     def recode(self, categories: Sequence[str]) -> Codes:
         """Codes of this column against a superset ``categories`` (sorted, unique)."""
         position = {value: i for i, value in enumerate(categories)}
-        remap = np.array([position[c] for c in self.categories] or [0], dtype=np.int64)
-        result: Codes = remap[self.codes].astype(code_dtype(len(categories)))
+        remap = np.array([position[c] for c in self.categories] or [0],
+                         dtype=code_dtype(len(categories)))
+        result: Codes = remap[self.codes]
         return result
 
     def strings(self, rows: npt.NDArray[np.integer] | slice = slice(None)) -> list[str]:

@@ -185,13 +185,24 @@ def _byte_matrix(ids: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
 
 
 def _uscc_valid(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    """Rows of an (n, 18) byte matrix that are valid USCCs."""
-    values = _USCC_VALUE8[chars]
-    digits_ok = (values[:, :8] <= 9).all(axis=1)  # invalid characters map to 255
-    alphabet_ok = (values < 31).all(axis=1)
-    total = values[:, :17].astype(np.int32) @ _USCC_WEIGHTS.astype(np.int32)
+    """Rows of an (n, 18) byte matrix that are valid USCCs.
+
+    Column by column (17 weighted sums in uint16, running maxima) rather than a matrix
+    product and row reductions: each pass is one fast loop over a column. A sum can wrap
+    only in a row with a byte outside the alphabet, which fails anyway.
+    """
+    values = _USCC_VALUE8[chars]  # bytes outside the alphabet become 255
+    total = np.zeros(len(values), dtype=np.uint16)
+    for column, weight in enumerate(_USCC_WEIGHTS.tolist()):
+        total += values[:, column] * np.uint16(weight)
+    digits = values[:, 0].copy()  # the registration authority, type and region: digits
+    for column in range(1, 8):
+        np.maximum(digits, values[:, column], out=digits)
+    highest = digits.copy()
+    for column in range(8, 18):
+        np.maximum(highest, values[:, column], out=highest)
     expected = (31 - total % 31) % 31
-    ok: npt.NDArray[np.bool_] = digits_ok & alphabet_ok & (values[:, 17] == expected)
+    ok: npt.NDArray[np.bool_] = (digits <= 9) & (highest < 31) & (values[:, 17] == expected)
     return ok
 
 

@@ -7,7 +7,6 @@ field for each, and nothing is built when any is found.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from functools import partial
 from typing import Any, NamedTuple
@@ -19,8 +18,19 @@ import numpy.typing as npt
 from .._errors import DuplicateIdError, InvalidTypeError, InvalidValueError
 from .._text import a_or_an
 from . import _fields as f
-from ._columns import NO_DATE, Categorical, date_to_days, dict_encode, ragged_take, readonly
-from ._identifiers import ID_PATTERN, ID_RULES, MAX_ID_LENGTH, id_problems, normalize_id
+from ._columns import (
+    NO_DATE,
+    Categorical,
+    Offsets,
+    date_to_days,
+    dict_encode,
+    narrow_offsets,
+    readonly,
+)
+from ._id_column import encode_id_column, normalised_text
+from ._id_keys import KEY_DTYPE, RADIX, RANKS, decode_keys, encode_chars, key_words, sort_keys
+from ._identifiers import ID_RULES, MAX_ID_LENGTH
+from ._name_column import NameColumn, name_column
 from ._vocabulary import EntityType, RiskClass, _Labelled
 
 #: Directory fields in canonical order (the digest's column order).
@@ -38,6 +48,7 @@ ARGUMENTS = {
 ENTITY_TYPES = tuple(EntityType)
 RISK_CLASSES = tuple(RiskClass)
 PROBLEM_LIMIT = 1000
+_UNKNOWN = 255  # the code of an enum value that did not parse (reported; nothing is built)
 
 
 class Problem(NamedTuple):
@@ -64,11 +75,16 @@ class ColumnsError(InvalidValueError):
 
 @attrs.frozen
 class TargetColumns:
-    """Validated columns, sorted by id. Internal currency of `TargetDirectory`."""
+    """Validated columns, sorted by id. Internal currency of `TargetDirectory`.
 
-    ids: npt.NDArray[np.bytes_]
+    Ids are held as (n, words) big-endian integer keys (`_id_keys`) that sort like the id
+    texts; ``id_length`` is the longest id, the width of the decoded ``S`` array.
+    """
+
+    keys: npt.NDArray[np.uint64] = attrs.field()
+    id_length: int
     names: npt.NDArray[np.uint8]
-    name_offsets: npt.NDArray[np.int64]
+    name_offsets: Offsets
     entity_type: npt.NDArray[np.uint8]
     region: Categorical
     industry: Categorical
@@ -77,6 +93,14 @@ class TargetColumns:
     risk_class: npt.NDArray[np.uint8]
     tags: Categorical
     last_check: npt.NDArray[np.int32]
+
+    @keys.validator
+    def _big_endian(self, _attribute: object, keys: npt.NDArray[np.uint64]) -> None:
+        # Byte order is what makes the keys search as bytes; numpy's concatenate and
+        # promotions silently make native-endian copies.
+        if keys.dtype != KEY_DTYPE or keys.ndim != 2 or not keys.flags.c_contiguous:
+            raise ValueError(f"id keys must be a C-contiguous (n, words) {KEY_DTYPE} array, "
+                             f"not {keys.dtype} of shape {keys.shape}")
 
 
 class _Collector:
@@ -91,16 +115,21 @@ class _Collector:
             if len(self.problems) < PROBLEM_LIMIT:
                 self.problems.append(Problem(int(row), field, value(row), problem, fix))
 
+    def merge(self, other: _Collector) -> None:
+        """Add ``other``'s problems as if they had been added here, in their order."""
+        self.problems.extend(other.problems[:PROBLEM_LIMIT - len(self.problems)])
+        self.total += other.total
+
 
 def _constant(value: object) -> Callable[[int], object]:
     """A row → value function that always gives ``value`` (the bad category's text)."""
     return lambda _row: value
 
 
-def _encode_enum(kind: type[_Labelled], values: Sequence[object], field: str,
-                 members: tuple[Any, ...], out: _Collector) -> npt.NDArray[np.uint8]:
-    codes, uniques = dict_encode(values)
-    lookup = np.zeros(max(len(uniques), 1), dtype=np.uint8)
+def _encode_enum(kind: type[_Labelled], values: Sequence[object] | None, field: str,
+                 members: tuple[Any, ...], out: _Collector, *, n: int) -> npt.NDArray[np.uint8]:
+    codes, uniques = dict_encode(values, n)
+    lookup = np.full(max(len(uniques), 1), _UNKNOWN, dtype=np.uint8)
     for i, raw in enumerate(uniques):
         try:
             lookup[i] = members.index(kind.parse(raw, field=field))  # type: ignore[arg-type]
@@ -111,9 +140,9 @@ def _encode_enum(kind: type[_Labelled], values: Sequence[object], field: str,
     return result
 
 
-def _encode_text(values: Sequence[object], field: str, check: Callable[[object], str],
-                 out: _Collector) -> Categorical:
-    codes, uniques = dict_encode(values)
+def _encode_text(values: Sequence[object] | None, field: str, check: Callable[[object], str],
+                 out: _Collector, *, n: int) -> Categorical:
+    codes, uniques = dict_encode(values, n)
     cleaned: list[str] = []
     for i, raw in enumerate(uniques):
         try:
@@ -164,67 +193,6 @@ def _office(value: object, *, field: str) -> str:
     return f.text(value or "", "target", field, required=False)
 
 
-_PLAIN_ID_BYTE = np.zeros(256, dtype=bool)
-for _byte in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-\x00":
-    _PLAIN_ID_BYTE[_byte] = True
-
-
-def _normalise_ids(ids: Sequence[object] | npt.NDArray[Any], out: _Collector
-                   ) -> npt.NDArray[np.bytes_]:
-    """Ids as upper-case ASCII bytes; a vectorised path for plain ids, per-row for the rest."""
-    # numpy would turn None or 123 into b"None" / b"123": only plain text takes the fast path.
-    plain = (ids.dtype.kind in "SU" if isinstance(ids, np.ndarray)
-             else set(map(type, ids)) <= {str, bytes, np.str_, np.bytes_})
-    if plain and not isinstance(ids, np.ndarray) and any("\x00" in str(i) for i in ids):
-        plain = False  # numpy would drop a trailing NUL: the per-row path refuses it
-    try:
-        array = np.asarray(ids, dtype=np.bytes_) if plain and len(ids) else None
-    except (UnicodeEncodeError, TypeError, ValueError):
-        array = None
-    if array is not None and array.dtype.itemsize <= MAX_ID_LENGTH:
-        chars = array.view(np.uint8).reshape(len(array), array.dtype.itemsize)
-        if _PLAIN_ID_BYTE[chars].all():
-            upper = chars.copy()
-            upper[(upper >= ord("a")) & (upper <= ord("z"))] -= 32
-            return upper.view(array.dtype).ravel()
-    texts = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
-    normalised: list[bytes] = []
-    for row, raw in enumerate(texts):
-        text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
-        code = normalize_id(text) if isinstance(text, str) else ""
-        if not ID_PATTERN.fullmatch(code):
-            out.add([row], "id", _constant(raw), "not an identifier",
-                    "give a unified social credit code, registration number or product code")
-            code = ""
-        normalised.append(code.encode("ascii"))
-    return np.array(normalised, dtype=bytes) if normalised else np.zeros(0, dtype="S1")
-
-
-def _name_blob(names: Sequence[object]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    """Names as one UTF-8 blob plus offsets; NFC, trimmed, checked. Vectorised when clean."""
-    n = len(names)
-    try:
-        joined = "\x00".join(map(str.strip, names))  # type: ignore[arg-type]
-    except TypeError:  # a name that is not text: the per-row path reports it
-        joined = None
-    if joined is not None:
-        if not unicodedata.is_normalized("NFC", joined):
-            joined = unicodedata.normalize("NFC", joined)  # never composes across a NUL
-        raw = np.frombuffer(joined.encode(), dtype=np.uint8)
-        separators = np.flatnonzero(raw == 0)
-        if len(separators) == max(n - 1, 0):  # no NUL inside a name
-            offsets = np.zeros(n + 1, dtype=np.int64)
-            offsets[1:-1] = separators - np.arange(len(separators))
-            offsets[-1] = len(raw) - len(separators)
-            return raw[raw != 0], offsets
-    cleaned = [unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else ""
-               for v in names]
-    encoded = [v.encode() for v in cleaned]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
-
-
 def _as_column(field: str, column: Any) -> Any:
     """A column ready for encoding: a numpy array becomes a list of Python values, except
     the ids' text arrays and ``datetime64`` dates, which have vectorised paths. One string
@@ -247,9 +215,33 @@ def _as_column(field: str, column: Any) -> Any:
     return column.tolist()
 
 
-def _given(column: Any, n: int) -> Any:
-    """The column, or ``n`` empty values for an optional column that was not given."""
-    return [""] * n if column is None else column
+def _item(column: Any, row: int) -> object:
+    """The raw value at ``row`` as a plain Python value (for messages)."""
+    value = column[row]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _is_identity(order: npt.NDArray[np.intp]) -> bool:
+    return not bool(np.any(order[1:] < order[:-1]))
+
+
+def _check_ids(raw: dict[str, Any], n: int, out: _Collector
+               ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint64], int]:
+    """Entity types, and the ids as keys (input order), their problems added to ``out``."""
+    types_out = _Collector()
+    entity_type = _encode_enum(EntityType, raw["entity_type"], "entity_type", ENTITY_TYPES,
+                               types_out, n=n)
+    # Rows whose entity type is unknown are not id-checked: their id rule is unknown too.
+    ids = encode_id_column(raw["id"], entity_type, entity_type != _UNKNOWN)
+    out.add(ids.not_ids, "id", lambda r: _item(raw["id"], r), "not an identifier",
+            "give a unified social credit code, registration number or product code")
+    out.merge(types_out)
+    for code, kind in enumerate(ENTITY_TYPES):
+        out.add(ids.bad_rows[entity_type[ids.bad_rows] == code], "id",
+                lambda r: normalised_text(_item(raw["id"], r)),
+                f"not a valid identifier for {a_or_an(kind.label_en)} (check character or "
+                "format)", f"{a_or_an(kind.label_en)} ({kind.label_zh}) needs {ID_RULES[kind]}")
+    return entity_type, ids.keys, ids.length
 
 
 def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
@@ -257,9 +249,10 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
     sorted by id.
 
     Columns are sequences or 1-d numpy arrays (any dtype; ``None`` for an absent optional
-    column). Raises `ColumnsError` listing every bad value, or `DuplicateIdError`.
+    column). Raises `ColumnsError` listing every bad value, or `DuplicateIdError`. Work and
+    memory grow linearly: ids become integer keys chunk by chunk, the sort is a linear
+    partition plus sorts of small buckets, and the names are written once, in id order.
     """
-    out = _Collector()
     raw = {field: _as_column(field, column) for field, column in raw.items()}
     n = len(raw["id"]) if n is None else n
     for field, column in raw.items():
@@ -268,70 +261,72 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
                                     f"{len(column)} rows",
                                     f"has a different length from ids ({n})",
                                     "pass columns of equal length")
-    ids = _normalise_ids(raw["id"], out)
-    entity_type = _encode_enum(EntityType, raw["entity_type"], "entity_type", ENTITY_TYPES, out)
-    # Rows whose entity type is unknown are not id-checked: their id rule is unknown too.
-    typed = np.ones(n, dtype=bool)
-    typed[[p.row for p in out.problems if p.field == "entity_type"]] = False
-    bad_ids = id_problems(ids, entity_type) & (ids != b"") & typed
-    for code, kind in enumerate(ENTITY_TYPES):
-        out.add(np.flatnonzero(bad_ids & (entity_type == code)), "id",
-                lambda r: ids[r].decode(),
-                f"not a valid identifier for {a_or_an(kind.label_en)} (check character or "
-                "format)", f"{a_or_an(kind.label_en)} ({kind.label_zh}) needs {ID_RULES[kind]}")
-    blob, offsets = _name_blob(raw["name"])
-    lengths = np.diff(offsets)
-    out.add(np.flatnonzero(lengths == 0), "name", lambda r: raw["name"][r], "is empty or not text",
-            "give the registered name")
-    starts = np.concatenate([[0], np.cumsum((blob & 0xC0) != 0x80)])  # characters, not bytes
-    out.add(np.flatnonzero(starts[offsets[1:]] - starts[offsets[:-1]] > f.MAX_TEXT), "name",
-            lambda r: raw["name"][r], f"is longer than {f.MAX_TEXT} characters", "shorten it")
-    region = _encode_text(raw["region"], "region", lambda v: f.region(v, "target"), out)
-    industry = _encode_text(_given(raw.get("industry"), n), "industry",
-                            lambda v: f.industry(v or "", "target"), out)
-    offices = [
-        _encode_text(_given(raw.get(name), n), name, partial(_office, field=name), out)
-        for name in ("registering_office", "supervising_office")
-    ]
-    risk_class = _encode_enum(RiskClass, _given(raw.get("risk_class"), n), "risk_class",
-                              RISK_CLASSES, out)
-    raw_tags = _given(raw.get("tags"), n)
-    if not set(map(type, raw_tags)) <= {str}:
+    out = _Collector()
+    entity_type, keys, id_length = _check_ids(raw, n, out)
+    rest = _Collector()  # reported after the names' emptiness and length, as ever
+    region = _encode_text(raw["region"], "region", lambda v: f.region(v, "target"), rest, n=n)
+    industry = _encode_text(raw.get("industry"), "industry",
+                            lambda v: f.industry(v or "", "target"), rest, n=n)
+    offices = [_encode_text(raw.get(name), name, partial(_office, field=name), rest, n=n)
+               for name in ("registering_office", "supervising_office")]
+    risk_class = _encode_enum(RiskClass, raw.get("risk_class"), "risk_class", RISK_CLASSES,
+                              rest, n=n)
+    raw_tags = raw.get("tags")
+    if raw_tags is not None and not set(map(type, raw_tags)) <= {str}:
         raw_tags = [_tag_key(v) for v in raw_tags]
-    tags = _encode_text(raw_tags, "tags", _check_tags, out)
+    tags = _encode_text(raw_tags, "tags", _check_tags, rest, n=n)
     dates = raw.get("last_check_date")
     last_check = (np.full(n, NO_DATE, dtype=np.int32) if dates is None
-                  else _encode_dates(dates, out))
-    # Control characters are found on the whole name blob at once: UTF-8 continuation bytes
-    # are >= 0x80, so a byte < 0x20 is always a real control character.
-    bad_bytes = np.flatnonzero((blob < 0x20) | (blob == 0x7F))
-    if len(bad_bytes):
-        rows = np.unique(np.searchsorted(offsets, bad_bytes, side="right") - 1)
-        out.add(rows, "name", lambda r: raw["name"][r], "contains a control character",
-                "remove tabs, line breaks and control characters")
+                  else _encode_dates(dates, rest))
+    if out.total or rest.total:  # nothing will be built: check the names in input order
+        _add_name_problems(out, rest, name_column(raw["name"], None), raw["name"])
+        raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
+    order, keys = sort_keys(keys)
+    sorted_columns: dict[str, Any] = {  # reordered before the names: the old ones can go
+        "entity_type": readonly(entity_type[order]), "region": region.take(order),
+        "industry": industry.take(order), "registering_office": offices[0].take(order),
+        "supervising_office": offices[1].take(order), "risk_class": readonly(risk_class[order]),
+        "tags": tags.take(order), "last_check": readonly(last_check[order])}
+    del entity_type, region, industry, offices, risk_class, tags, last_check
+    if _is_identity(order):
+        names = name_column(raw["name"], None)
+    else:
+        names = name_column(raw["name"], order.astype(np.int32 if len(order) < 2**31
+                                                      else np.intp))
+    del order
+    _add_name_problems(out, rest, names, raw["name"])
     if out.total:
         raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
-    if len(dup):
+    repeated = duplicate_rows(keys)
+    if len(repeated):
         raise DuplicateIdError("TargetDirectory",
-                               sorted({sorted_ids[i].decode() for i in dup.tolist()}))
-    if np.any(order[1:] < order[:-1]):
-        blob, offsets = ragged_take(blob, offsets, order)
-    return TargetColumns(
-        ids=readonly(sorted_ids),
-        names=readonly(blob),
-        name_offsets=readonly(offsets),
-        entity_type=readonly(entity_type[order]),
-        region=region.take(order),
-        industry=industry.take(order),
-        registering_office=offices[0].take(order),
-        supervising_office=offices[1].take(order),
-        risk_class=readonly(risk_class[order]),
-        tags=tags.take(order),
-        last_check=readonly(last_check[order]),
-    )
+                               sorted(set(decode_keys(keys[repeated], id_length).astype(str))))
+    return TargetColumns(keys=readonly(keys), id_length=id_length, names=readonly(names.blob),
+                         name_offsets=readonly(names.offsets), **sorted_columns)
+
+
+def _add_name_problems(out: _Collector, rest: _Collector, names: NameColumn,
+                       raw: Sequence[object]) -> None:
+    """The names' problems, and then ``rest``, in the order they were always reported."""
+    out.add(names.empty, "name", lambda r: raw[r], "is empty or not text",
+            "give the registered name")
+    out.add(names.too_long, "name", lambda r: raw[r], f"is longer than {f.MAX_TEXT} characters",
+            "shorten it")
+    out.merge(rest)
+    out.add(names.control, "name", lambda r: raw[r], "contains a control character",
+            "remove tabs, line breaks and control characters")
+
+
+def duplicate_rows(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """Rows of sorted keys equal to the next row's key, compared in chunks."""
+    words = keys.view(np.uint64)  # equality does not depend on the byte order
+    found = []
+    step = 1 << 20
+    for lo in range(0, max(len(keys) - 1, 0), step):
+        hi = min(lo + step, len(keys) - 1)
+        same = (words[lo + 1:hi + 1] == words[lo:hi]).all(axis=1)
+        found.append(np.flatnonzero(same) + lo)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
 _PLAIN_ARRAYS = ("ids", "names", "name_offsets", "entity_type", "risk_class", "last_check")
@@ -339,14 +334,36 @@ _CATEGORICAL_ARRAYS = ("region", "industry", "registering_office", "supervising_
 
 
 def columns_to_arrays(cols: TargetColumns) -> dict[str, npt.NDArray[Any]]:
-    """The columns as plain numpy arrays (no Python objects), e.g. for ``np.savez``:
-    categories become unicode arrays under ``<field>.categories``, codes ``<field>.codes``."""
-    arrays: dict[str, npt.NDArray[Any]] = {name: getattr(cols, name) for name in _PLAIN_ARRAYS}
+    """The columns as plain numpy arrays (no Python objects), e.g. for ``np.savez``, in the
+    workspace store's layout: ids as ASCII ``S`` text, int64 name offsets; categories become
+    unicode arrays under ``<field>.categories``, codes ``<field>.codes``."""
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "ids": decode_keys(cols.keys, cols.id_length), "names": cols.names,
+        "name_offsets": cols.name_offsets.astype(np.int64), "entity_type": cols.entity_type,
+        "risk_class": cols.risk_class, "last_check": cols.last_check}
     for name in _CATEGORICAL_ARRAYS:
         column: Categorical = getattr(cols, name)
         arrays[f"{name}.codes"] = column.codes
         arrays[f"{name}.categories"] = np.array(column.categories, dtype=np.str_)
     return arrays
+
+
+def _keys_of_stored(ids: npt.NDArray[np.bytes_]) -> tuple[npt.NDArray[np.uint64], int]:
+    """Keys of stored id text; `ValueError` for bytes no id holds or ids too long."""
+    width = ids.dtype.itemsize
+    chars = ids.view(np.uint8).reshape(len(ids), width)
+    length = int(np.count_nonzero(chars, axis=1).max(initial=0))
+    if width > MAX_ID_LENGTH and chars[:, MAX_ID_LENGTH:].any():
+        raise ValueError(f"array 'ids' holds ids longer than {MAX_ID_LENGTH} characters")
+    chars = chars[:, :MAX_ID_LENGTH]
+    if not (RANKS[chars] < RADIX).all():
+        raise ValueError("array 'ids' holds characters no identifier may hold")
+    words = key_words(length)
+    keys = np.empty((len(ids), words), dtype=KEY_DTYPE)
+    step = 1 << 16
+    for lo in range(0, len(ids), step):
+        encode_chars(chars[lo:lo + step, :words * 12], words, out=keys[lo:lo + step])
+    return keys, length
 
 
 def _array(arrays: Mapping[str, npt.NDArray[Any]], name: str, dtype: str,
@@ -371,6 +388,7 @@ def columns_from_arrays(arrays: Mapping[str, npt.NDArray[Any]]) -> TargetColumns
         raise ValueError(f"arrays {sorted(set(arrays) ^ expected)} are missing or unexpected")
     ids = _array(arrays, "ids", "S", None)
     n = len(ids)
+    keys, id_length = _keys_of_stored(ids)
     names = _array(arrays, "names", "uint8", None)
     offsets = _array(arrays, "name_offsets", "int64", n + 1)
     if offsets[0] != 0 or offsets[-1] != len(names) or np.any(np.diff(offsets) < 0):
@@ -388,7 +406,8 @@ def columns_from_arrays(arrays: Mapping[str, npt.NDArray[Any]]) -> TargetColumns
             raise ValueError(f"column {name!r}: the codes do not index sorted categories")
         categorical[name] = Categorical(category_codes, categories)
     return TargetColumns(
-        ids=ids, names=names, name_offsets=offsets, entity_type=codes["entity_type"],
+        keys=readonly(keys), id_length=id_length, names=names,
+        name_offsets=narrow_offsets(offsets), entity_type=codes["entity_type"],
         risk_class=codes["risk_class"], last_check=_array(arrays, "last_check", "int32", n),
         region=categorical["region"], industry=categorical["industry"],
         registering_office=categorical["registering_office"],

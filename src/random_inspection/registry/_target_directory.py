@@ -22,7 +22,16 @@ from .._errors import (
 from .._progress import Progress, Reporter
 from . import _arrow_csv, _arrow_io, _files
 from . import _fields as f
-from ._columns import NO_DATE, Categorical, days_to_date, ragged_take, readonly
+from ._columns import NO_DATE, Categorical, days_to_date, narrow_offsets, ragged_take, readonly
+from ._id_keys import (
+    KEY_DTYPE,
+    decode_keys,
+    encode_texts,
+    key_bytes,
+    key_of,
+    search_keys,
+    sort_keys,
+)
 from ._identifiers import normalize_id
 from ._records import Target
 from ._scope import Scope
@@ -74,7 +83,8 @@ def _decoded(ids: npt.NDArray[np.bytes_]) -> tuple[str, ...]:
 def _take(cols: TargetColumns, rows: npt.NDArray[np.intp]) -> TargetColumns:
     names, offsets = ragged_take(cols.names, cols.name_offsets, rows)
     return TargetColumns(
-        ids=readonly(cols.ids[rows]),
+        keys=readonly(cols.keys[rows]),
+        id_length=cols.id_length,
         names=readonly(names),
         name_offsets=readonly(offsets),
         entity_type=readonly(cols.entity_type[rows]),
@@ -96,16 +106,31 @@ def _concat(a: TargetColumns, b: TargetColumns) -> TargetColumns:
         union = Categorical.union([pa, pb])
         codes = np.concatenate([pa.recode(union), pb.recode(union)])
         cats[name] = Categorical(readonly(codes), union)
-    width = max(a.ids.dtype.itemsize, b.ids.dtype.itemsize)
+    words = max(a.keys.shape[1], b.keys.shape[1])
+    keys = np.zeros((len(a.keys) + len(b.keys), words), dtype=KEY_DTYPE)  # (concatenate
+    keys[:len(a.keys), :a.keys.shape[1]] = a.keys  # would make them native-endian)
+    keys[len(a.keys):, :b.keys.shape[1]] = b.keys
+    offsets = np.concatenate([a.name_offsets[:-1].astype(np.int64),
+                              b.name_offsets.astype(np.int64) + int(a.name_offsets[-1])])
     return TargetColumns(
-        ids=np.concatenate([a.ids.astype(f"S{width}"), b.ids.astype(f"S{width}")]),
+        keys=keys,
+        id_length=max(a.id_length, b.id_length),
         names=np.concatenate([a.names, b.names]),
-        name_offsets=np.concatenate([a.name_offsets[:-1], b.name_offsets + a.name_offsets[-1]]),
+        name_offsets=narrow_offsets(offsets),
         entity_type=np.concatenate([a.entity_type, b.entity_type]),
         risk_class=np.concatenate([a.risk_class, b.risk_class]),
         last_check=np.concatenate([a.last_check, b.last_check]),
         **cats,
     )
+
+
+def _widened(keys: npt.NDArray[np.uint64], words: int) -> npt.NDArray[np.uint64]:
+    """Keys at ``words`` words (a longer key of the same id pads with zero words)."""
+    if keys.shape[1] == words:
+        return keys
+    wide = np.zeros((len(keys), words), dtype=KEY_DTYPE)
+    wide[:, :keys.shape[1]] = keys
+    return wide
 
 
 def _columns_from_records(records: Iterable[Target], where: str, argument: str
@@ -136,9 +161,11 @@ class TargetDirectory:
     """The target directory: every entity a department supervises, stored by column.
 
     Immutable and canonical: rows are kept sorted by id, so the same entities given in any
-    order make an equal directory with the same `digest`. Columns are read-only numpy arrays
-    (categories as small integer codes), so 10^7 targets fit in well under 64 bytes each plus
-    their names. Indexing by id yields a `Target`; filters and changes return new directories.
+    order make an equal directory with the same `digest`. Columns are read-only numpy arrays:
+    ids as integer keys that sort like their text (16 bytes for a USCC), categories as small
+    integer codes, names as one UTF-8 buffer with offsets, so a target takes about 31 bytes
+    plus its name's, and building grows linearly with the targets. Indexing by id yields a
+    `Target`; filters and changes return new directories.
 
     Build one with `from_records`, `from_columns`, `from_csv`, `from_parquet`, `from_json`,
     `from_pandas` or `from_arrow`.
@@ -152,12 +179,14 @@ class TargetDirectory:
         (1, '定襄县示例有限公司')
     """
 
-    __slots__ = ("_cols", "_digest")
+    __slots__ = ("_cols", "_digest", "_id_bytes", "_key_view")
 
     def __init__(self, columns: TargetColumns) -> None:
         """Internal: use the ``from_*`` constructors."""
         self._cols = columns
         self._digest: str | None = None
+        self._id_bytes: npt.NDArray[np.bytes_] | None = None
+        self._key_view = key_bytes(columns.keys)  # the keys as bytes, for binary searches
 
     # --- constructors ---------------------------------------------------------------------
 
@@ -356,23 +385,26 @@ class TargetDirectory:
 
     def to_arrow(self) -> Any:
         """A pyarrow Table (extra ``arrow``), sharing the directory's memory where Arrow's
-        layout allows: names ``large_string`` over the stored UTF-8 bytes, coded columns
-        dictionary arrays over the stored codes, ``last_check_date`` ``date32`` (null for
+        layout allows: names ``string`` (``large_string`` past 2 GiB) over the stored UTF-8
+        bytes, coded columns dictionary arrays over the stored codes, ``last_check_date`` ``date32`` (null for
         none); in canonical order, columns named as in the CSV files."""
         return _arrow_io.columns_table(self.id_array, self._cols)
 
     # --- container protocol ---------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._cols.ids)
+        return len(self._cols.keys)
 
     def _row_of(self, target_id: str, where: str = "TargetDirectory.get") -> int:
         if not isinstance(target_id, str):
             raise InvalidTypeError(where, "target_id", target_id, "an id as str",
                                    "pass one id as text; for several, use positions(ids)")
-        key = normalize_id(target_id).encode("ascii", "replace")
-        row = int(np.searchsorted(self._cols.ids, key))
-        if row < len(self) and self._cols.ids[row] == key:
+        keys = self._cols.keys
+        key = key_of(normalize_id(target_id), keys.shape[1])
+        if key is None or not len(keys):
+            return -1
+        row = int(np.searchsorted(self._key_view, key))
+        if row < len(self) and keys[row].tobytes() == key:
             return row
         return -1
 
@@ -394,7 +426,7 @@ class TargetDirectory:
         """The position in canonical order of each id (normalised as on lookup), or -1 for
         an id that is not in the directory: one vectorised search for a whole batch."""
         listed = f.id_texts(ids, "TargetDirectory.positions", "ids")
-        stored = self._cols.ids
+        stored = self._cols.keys
         found = np.full(len(listed), -1, dtype=np.intp)
         for attempt in range(2):  # stored (canonical) ids first; normalise only the rest
             todo = np.flatnonzero(found < 0)
@@ -403,13 +435,9 @@ class TargetDirectory:
             texts = [listed[k] for k in todo.tolist()]
             if attempt:
                 texts = [normalize_id(t) for t in texts]
-            keys = np.array([t.encode("ascii", "replace") for t in texts], dtype=object)
-            if keys.size and max(map(len, keys)) > stored.dtype.itemsize:
-                long = np.array([len(k) > stored.dtype.itemsize for k in keys])
-                keys[long] = b""  # longer than any stored id: cannot match
-            keys = keys.astype(stored.dtype)
-            rows = np.minimum(np.searchsorted(stored, keys), len(stored) - 1)
-            hit = (stored[rows] == keys) & (keys != b"")
+            keys, fits = encode_texts(texts, stored.shape[1])
+            rows = search_keys(stored, keys)
+            hit = (rows >= 0) & fits
             found[todo[hit]] = rows[hit]
         return found
 
@@ -437,7 +465,7 @@ class TargetDirectory:
         tag_sets: dict[str, frozenset[str]] = {}
         dates: dict[int, dt.date | None] = {}
         columns = zip(
-            c.ids[rows].tolist(), bounds, bounds[1:], c.entity_type[rows].tolist(),
+            self._ids_at(rows).tolist(), bounds, bounds[1:], c.entity_type[rows].tolist(),
             c.region.strings(rows), c.industry.strings(rows),
             c.registering_office.strings(rows), c.supervising_office.strings(rows),
             c.risk_class[rows].tolist(), c.tags.strings(rows), c.last_check[rows].tolist(),
@@ -483,12 +511,25 @@ class TargetDirectory:
     @property
     def ids(self) -> npt.NDArray[np.str_]:
         """All ids in canonical (sorted) order, as a numpy string array."""
-        return self._cols.ids.astype(str)
+        return self.id_array.astype(str)
 
     @property
     def id_array(self) -> npt.NDArray[np.bytes_]:
-        """All ids in canonical order as the stored read-only ASCII bytes array (no copy)."""
-        return self._cols.ids
+        """All ids in canonical order as a read-only ASCII bytes array.
+
+        Ids are stored as integer keys; this decodes them all once and keeps the array
+        (``S18`` for USCCs: 18 bytes per target beyond `nbytes`). For some rows only,
+        `_ids_at` decodes just those.
+        """
+        if self._id_bytes is None:
+            self._id_bytes = readonly(decode_keys(self._cols.keys, self._cols.id_length))
+        return self._id_bytes
+
+    def _ids_at(self, rows: npt.NDArray[np.integer] | slice) -> npt.NDArray[np.bytes_]:
+        """The ids at canonical positions ``rows`` as ASCII bytes (``id_array[rows]``)."""
+        if self._id_bytes is not None:
+            return self._id_bytes[rows]
+        return decode_keys(self._cols.keys[rows], self._cols.id_length)
 
     def column(self, field: str) -> npt.NDArray[Any]:
         """One field for every target in canonical order, as text codes (dates ISO or '')."""
@@ -536,7 +577,7 @@ class TargetDirectory:
     def nbytes(self) -> int:
         """Memory held by the columns, in bytes (names included)."""
         c = self._cols
-        arrays = (c.ids, c.names, c.name_offsets, c.entity_type, c.risk_class, c.last_check)
+        arrays = (c.keys, c.names, c.name_offsets, c.entity_type, c.risk_class, c.last_check)
         return sum(int(a.nbytes) for a in arrays) + sum(
             int(getattr(c, name).nbytes()) for name in _CATEGORICAL
         )
@@ -559,7 +600,7 @@ class TargetDirectory:
             dates = np.array([(d.isoformat().encode() if (d := days_to_date(int(x))) else b"")
                               for x in days], dtype=object)
             columns = [
-                c.ids[lo:hi].tolist(),
+                self._ids_at(slice(lo, hi)).tolist(),
                 [blob[offsets[i]:offsets[i + 1]] for i in range(hi - lo)],
                 types[c.entity_type[lo:hi]].tolist(),
                 *(tables[name][getattr(c, name).codes[lo:hi]].tolist()
@@ -670,14 +711,19 @@ class TargetDirectory:
         kept = _take(self._cols, np.flatnonzero(~drop))
         fresh = TargetDirectory.from_records(added + changed)._cols
         merged = _concat(kept, fresh)
-        return TargetDirectory(_take(merged, np.argsort(merged.ids, kind="stable")))
+        return TargetDirectory(_take(merged, sort_keys(merged.keys)[0]))
 
     def diff(self, newer: TargetDirectory) -> DirectoryDiff:
         """Ids added, removed and changed going from ``self`` to ``newer``."""
         a, b = self._cols, newer._cols
-        _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-        removed = np.setdiff1d(a.ids, b.ids, assume_unique=True)
-        added = np.setdiff1d(b.ids, a.ids, assume_unique=True)
+        words = max(a.keys.shape[1], b.keys.shape[1])
+        in_a = search_keys(_widened(a.keys, words), _widened(b.keys, words))
+        ib = np.flatnonzero(in_a >= 0)
+        ia = in_a[ib]
+        kept = np.zeros(len(a.keys), dtype=bool)
+        kept[ia] = True
+        removed = self._ids_at(np.flatnonzero(~kept))
+        added = newer._ids_at(np.flatnonzero(in_a < 0))
         changed = np.zeros(len(ia), dtype=bool)
         for name in ("entity_type", "risk_class", "last_check"):
             changed |= getattr(a, name)[ia] != getattr(b, name)[ib]
@@ -694,7 +740,7 @@ class TargetDirectory:
         differs = np.flatnonzero(names_a != names_b)
         changed[same[np.searchsorted(offsets, differs, side="right") - 1]] = True
         return DirectoryDiff(added=_decoded(added), removed=_decoded(removed),
-                             changed=_decoded(a.ids[ia[changed]]))
+                             changed=_decoded(self._ids_at(ia[changed])))
 
     def to_records(self) -> list[Target]:
         """Every target as a record, in canonical order."""
