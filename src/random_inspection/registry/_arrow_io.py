@@ -1,10 +1,11 @@
 """Arrow tables and Parquet files for the target directory (the ``arrow`` extra).
 
 A directory becomes an Arrow table without a Python object per row: the names' UTF-8 blob
-and offsets are the buffers of a ``string`` array (``large_string`` past 2 GiB of names), the coded columns are dictionary
-arrays over their codes, dates are ``date32`` over the stored day numbers. The way back
-hands `build_columns` numpy-derived columns in the shapes it encodes fastest (ids as a
-fixed-width bytes array, low-cardinality text decoded once per distinct value).
+and offsets are the buffers of a ``string`` array (``large_string`` past 2 GiB of names),
+the coded columns are dictionary arrays over their codes, dates are ``date32`` over the
+stored day numbers. The way back hands `build_columns` numpy-derived columns in the shapes
+it encodes fastest (ids as a fixed-width bytes array, low-cardinality text decoded once per
+distinct value).
 
 Column names are those of the CSV interchange format: the English field names or any of the
 Chinese header spellings `from_csv` accepts.
@@ -100,7 +101,6 @@ def names_array(pa: ModuleType, blob: npt.NDArray[np.uint8], offsets: npt.NDArra
 def columns_table(ids: npt.NDArray[np.bytes_], cols: TargetColumns) -> Any:
     """The directory's columns as an Arrow table with the CSV interchange names."""
     pa = pyarrow("to_arrow")
-    n = len(ids)
     names = names_array(pa, cols.names, cols.name_offsets)
     missing = cols.last_check == NO_DATE
     dates = pa.array(cols.last_check, pa.int32(), mask=missing if missing.any() else None)

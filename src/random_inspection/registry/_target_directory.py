@@ -386,8 +386,8 @@ class TargetDirectory:
     def to_arrow(self) -> Any:
         """A pyarrow Table (extra ``arrow``), sharing the directory's memory where Arrow's
         layout allows: names ``string`` (``large_string`` past 2 GiB) over the stored UTF-8
-        bytes, coded columns dictionary arrays over the stored codes, ``last_check_date`` ``date32`` (null for
-        none); in canonical order, columns named as in the CSV files."""
+        bytes, coded columns dictionary arrays over the stored codes, ``last_check_date``
+        ``date32`` (null for none); in canonical order, columns named as in the CSV files."""
         return _arrow_io.columns_table(self.id_array, self._cols)
 
     # --- container protocol ---------------------------------------------------------------
@@ -465,7 +465,7 @@ class TargetDirectory:
         tag_sets: dict[str, frozenset[str]] = {}
         dates: dict[int, dt.date | None] = {}
         columns = zip(
-            self._ids_at(rows).tolist(), bounds, bounds[1:], c.entity_type[rows].tolist(),
+            self.ids_at(rows).tolist(), bounds, bounds[1:], c.entity_type[rows].tolist(),
             c.region.strings(rows), c.industry.strings(rows),
             c.registering_office.strings(rows), c.supervising_office.strings(rows),
             c.risk_class[rows].tolist(), c.tags.strings(rows), c.last_check[rows].tolist(),
@@ -519,13 +519,13 @@ class TargetDirectory:
 
         Ids are stored as integer keys; this decodes them all once and keeps the array
         (``S18`` for USCCs: 18 bytes per target beyond `nbytes`). For some rows only,
-        `_ids_at` decodes just those.
+        `ids_at` decodes just those.
         """
         if self._id_bytes is None:
             self._id_bytes = readonly(decode_keys(self._cols.keys, self._cols.id_length))
         return self._id_bytes
 
-    def _ids_at(self, rows: npt.NDArray[np.integer] | slice) -> npt.NDArray[np.bytes_]:
+    def ids_at(self, rows: npt.NDArray[np.integer] | slice) -> npt.NDArray[np.bytes_]:
         """The ids at canonical positions ``rows`` as ASCII bytes (``id_array[rows]``)."""
         if self._id_bytes is not None:
             return self._id_bytes[rows]
@@ -600,7 +600,7 @@ class TargetDirectory:
             dates = np.array([(d.isoformat().encode() if (d := days_to_date(int(x))) else b"")
                               for x in days], dtype=object)
             columns = [
-                self._ids_at(slice(lo, hi)).tolist(),
+                self.ids_at(slice(lo, hi)).tolist(),
                 [blob[offsets[i]:offsets[i + 1]] for i in range(hi - lo)],
                 types[c.entity_type[lo:hi]].tolist(),
                 *(tables[name][getattr(c, name).codes[lo:hi]].tolist()
@@ -722,8 +722,8 @@ class TargetDirectory:
         ia = in_a[ib]
         kept = np.zeros(len(a.keys), dtype=bool)
         kept[ia] = True
-        removed = self._ids_at(np.flatnonzero(~kept))
-        added = newer._ids_at(np.flatnonzero(in_a < 0))
+        removed = self.ids_at(np.flatnonzero(~kept))
+        added = newer.ids_at(np.flatnonzero(in_a < 0))
         changed = np.zeros(len(ia), dtype=bool)
         for name in ("entity_type", "risk_class", "last_check"):
             changed |= getattr(a, name)[ia] != getattr(b, name)[ib]
@@ -740,7 +740,7 @@ class TargetDirectory:
         differs = np.flatnonzero(names_a != names_b)
         changed[same[np.searchsorted(offsets, differs, side="right") - 1]] = True
         return DirectoryDiff(added=_decoded(added), removed=_decoded(removed),
-                             changed=_decoded(self._ids_at(ia[changed])))
+                             changed=_decoded(self.ids_at(ia[changed])))
 
     def to_records(self) -> list[Target]:
         """Every target as a record, in canonical order."""

@@ -64,8 +64,7 @@ class Sample:
 
     def selected(self) -> TargetDirectory:
         """The selected targets as a directory."""
-        rows = [self.directory._row_of(i) for i in self.selected_ids]
-        return self.directory.take(rows)
+        return self.directory.take(self.directory.positions(self.selected_ids))
 
 
 def _seed(value: object) -> Seed:
@@ -109,14 +108,14 @@ def _check_arguments(directory: object, design: object) -> None:
                                "design_from_dict(record.design)")
 
 
-def _id_texts(ids: npt.NDArray[np.bytes_], rows: npt.NDArray[np.intp]) -> tuple[str, ...]:
-    """The ids at ``rows`` as text: one line each (ids are ASCII without NUL or line breaks,
-    NUL-padded to the array's width), decoded and split in one pass each."""
-    if not len(rows):
+def _id_texts(ids: npt.NDArray[np.bytes_]) -> tuple[str, ...]:
+    """Ids as text: one line each (ids are ASCII without NUL or line breaks, NUL-padded to
+    the array's width), decoded and split in one pass each."""
+    if not len(ids):
         return ()
     width = ids.dtype.itemsize
-    lines = np.empty((len(rows), width + 1), dtype=np.uint8)
-    lines[:, :width] = ids[rows].view(np.uint8).reshape(len(rows), width)
+    lines = np.empty((len(ids), width + 1), dtype=np.uint8)
+    lines[:, :width] = ids.view(np.uint8).reshape(len(ids), width)
     lines[:, width] = ord("\n")
     text = lines.tobytes().replace(b"\0", b"").decode("ascii")
     return tuple(text.split("\n")[:-1])
@@ -142,7 +141,6 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
     rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
     allocation = design.allocate(
         populations, lambda: Fraction(rivest_integer(rounding, 1, hash_name), 2**256))
-    ids = directory.id_array
     strata = []
     report = Reporter(progress)
     report.start("drawing targets", allocation.total)
@@ -157,7 +155,7 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
             positions = rivest_positions(seed_string, population, share.size, hash_name)
             picked = members(k)[positions]
         strata.append(StratumDraw(c.code, population, share.size, seed_string,
-                                  _id_texts(ids, picked)))
+                                  _id_texts(directory.ids_at(picked))))
         report.advance(sum(s.size for s in strata))
     report.finish()
     return allocation, counts, tuple(strata), stratum
