@@ -8,8 +8,8 @@ unsorted Parquet exports under ``benchmarks/.data/`` (git-ignored) and reused by
 Ids are valid USCCs made unique by construction (an affine bijection of the row number
 spread over the 31^9 bodies), so the exports are in no particular id order.
 
-- ``province``: one process loads the exports (``TargetDirectory.from_arrow`` of
-  ``pyarrow.parquet.read_table``; ``from_parquet`` where the library has it), computes the
+- ``province``: one process loads the province's directory from one Parquet file (the
+  exports concatenated, written once; ``TargetDirectory.from_parquet``), computes the
   digest, draws with the ``henan-2021`` preset and verifies the record; it prints each
   stage's time and the process's peak RSS (goal: under 60 s and 8 GB at 2×10^7).
 - ``nation``: a `distributed.LocalCluster` sorts the exports into a dataset partitioned by
@@ -125,43 +125,33 @@ def _timed(label: str, times: dict[str, float], fn: Callable[[], Any]) -> Any:
     return value
 
 
-def _column(table: pa.Table, name: str) -> np.ndarray | None:
-    """One column as numpy: dictionary columns decoded through their (shared) values."""
-    if name not in table.column_names:
-        return None
-    column = table.column(name).combine_chunks()
-    if pa.types.is_dictionary(column.type):
-        values = np.asarray(column.dictionary.to_pylist(), dtype=object)
-        return values[column.indices.to_numpy(zero_copy_only=False)]
-    if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
-        return column.cast(pa.timestamp("ms")).to_numpy(zero_copy_only=False).astype(
-            "datetime64[D]")
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+def province_file(folder: Path) -> Path:
+    """The province's directory as one Parquet file (the exports concatenated, rows in no
+    particular id order), written once next to the exports."""
+    path = folder.with_name(folder.name + ".parquet")
+    if not path.is_file():
+        staged = path.with_suffix(".partial")
+        with pq.ParquetWriter(staged, pq.read_schema(sorted(folder.glob("*.parquet"))[0]),
+                              compression="zstd") as writer:
+            for file in sorted(folder.glob("*.parquet")):
+                writer.write_table(pq.read_table(file))
+        staged.replace(path)
+    return path
 
 
-def load(folder: Path) -> TargetDirectory:
-    """The exports as one directory: ``from_parquet`` if the library has it, else the
-    columns through ``from_columns`` (numpy arrays, no pandas frame in between)."""
-    files = sorted(folder.glob("*.parquet"))
-    if hasattr(TargetDirectory, "from_parquet"):
-        return TargetDirectory.from_parquet(files if len(files) > 1 else files[0])  # type: ignore[attr-defined]
-    table = pq.read_table(files)
-    arguments = {"ids": "id", "names": "name", "entity_types": "entity_type",
-                 "regions": "region", "industries": "industry",
-                 "registering_offices": "registering_office",
-                 "supervising_offices": "supervising_office", "risk_classes": "risk_class",
-                 "tags": "tags", "last_check_dates": "last_check_date"}
-    columns = {argument: _column(table, name) for argument, name in arguments.items()}
-    del table
-    return TargetDirectory.from_columns(**columns)
+def load(path: Path) -> TargetDirectory:
+    """The directory from one Parquet file (`TargetDirectory.from_parquet`: validated,
+    sorted by id)."""
+    return TargetDirectory.from_parquet(path)
 
 
 def province(targets: int) -> dict[str, Any]:
     """Load, digest, draw and verify a ``targets``-row directory in this process."""
-    folder = exports(targets)
-    print(f"province: {targets:,} targets from {folder}", flush=True)
+    path = province_file(exports(targets))
+    print(f"province: {targets:,} targets from {path} ({path.stat().st_size / 1e9:.2f} GB)",
+          flush=True)
     times: dict[str, float] = {}
-    directory = _timed("load", times, lambda: load(folder))
+    directory = _timed("load", times, lambda: load(path))
     digest = _timed("digest", times, lambda: directory.digest)
     sample = _timed("draw", times, lambda: draw_targets(directory, DESIGN, seed=SEED,
                                                         purpose="2024/河南省/scale"))
