@@ -187,7 +187,7 @@ def nation(targets: int, workers: int, *, resort: bool = False) -> dict[str, Any
 
     def cluster() -> Any:
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                            dashboard_address=None, memory_limit="10GiB")
+                            dashboard_address=":0", memory_limit="10GiB")
 
     if resort or not (target / "manifest.json").is_file():
         with cluster() as local, Client(local) as client:

@@ -310,7 +310,7 @@ def test_a_local_cluster_draws_the_same_record_at_a_million(tmp_path: Path) -> N
         exclude_checked_since=dt.date(2024, 6, 1))
     expected = draw_targets(directory, design, seed=SEED, purpose="2024/nation/1").record
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         dataset = sort_dataset(source, tmp_path / "d", rows_per_partition=200_000,
                                client=client)
