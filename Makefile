@@ -17,13 +17,15 @@ test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m pytest
 
-# The golden audit record must replay under the oldest numpy the package supports.
+# The golden audit record must replay under the oldest numpy the package supports, and the
+# integer id keys and the vectorised sampler (numpy's casting rules changed in 2.0) must hold.
 OLDEST := .venv-oldest
 test-oldest:
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST)/bin/python -m pip install --quiet 'numpy==1.24.*' 'attrs==23.1.*' 'python-stdnum==1.19' pytest hypothesis
 	$(OLDEST)/bin/python -m pip install --quiet --no-deps -e .
 	$(OLDEST)/bin/python -m pytest -q tests/test_verify.py -k "golden or stdlib"
+	$(OLDEST)/bin/python -m pytest -q tests/test_encoded_ids.py tests/test_rivest.py tests/test_identifiers.py
 
 # The documentation site (docs/site): both languages from scratch with warnings as errors, into
 # build/docs (a static folder that opens offline), then its links, anchors, language switch and

@@ -117,7 +117,7 @@ def decode_keys(keys: npt.NDArray[np.uint64], length: int) -> npt.NDArray[np.byt
             for pair in range(PER_WORD // 2 - 1, -1, -1):
                 quotient = value // np.uint64(_PAIR)
                 pairs[lo:lo + CHUNK, word * PER_WORD // 2 + pair] = np.take(
-                    _PAIRS, value - quotient * np.uint64(_PAIR))
+                    _PAIRS, (value - quotient * np.uint64(_PAIR)).astype(np.intp))
                 value = quotient
     result: npt.NDArray[np.bytes_] = np.ascontiguousarray(out[:, :length]).view(
         f"S{length}").reshape(m)

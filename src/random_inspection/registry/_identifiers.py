@@ -194,7 +194,7 @@ def _uscc_valid(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     values = _USCC_VALUE8[chars]  # bytes outside the alphabet become 255
     total = np.zeros(len(values), dtype=np.uint16)
     for column, weight in enumerate(_USCC_WEIGHTS.tolist()):
-        total += values[:, column] * np.uint16(weight)
+        total += np.multiply(values[:, column], weight, dtype=np.uint16)
     digits = values[:, 0].copy()  # the registration authority, type and region: digits
     for column in range(1, 8):
         np.maximum(digits, values[:, column], out=digits)
