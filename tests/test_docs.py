@@ -112,6 +112,21 @@ def test_docstring_examples_run(module: str, tmp_path: Path,
     assert not runner.failures, "".join(report)
 
 
+def test_the_api_reference_covers_every_public_package() -> None:
+    """Every subpackage with an ``__all__`` is in the reference's package list (a new one
+    left out would be missing from the site without a warning)."""
+    listed = set()
+    for line in (SITE / "_shared" / "ri_sphinx.py").read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith('"random_inspection'):
+            listed.add(line.strip().strip('",'))
+    source = ROOT / "src" / "random_inspection"
+    public = {f"random_inspection.{init.parent.name}" for init in source.glob("*/__init__.py")
+              if "__all__" in init.read_text(encoding="utf-8")}
+    public.discard("random_inspection.cli")  # the command line has its own page, from its parser
+    assert public, "no subpackage found"
+    assert public <= listed, f"missing from PUBLIC_PACKAGES: {sorted(public - listed)}"
+
+
 def test_the_example_convention_reads_console_blocks(tmp_path: Path) -> None:
     """Commands, continuations and stated exit statuses are read as the convention says."""
     page = tmp_path / "page.md"

@@ -49,6 +49,7 @@ PUBLIC_PACKAGES = (
     "random_inspection",
     "random_inspection.registry",
     "random_inspection.sampling",
+    "random_inspection.distributed",
     "random_inspection.assignment",
     "random_inspection.audit",
     "random_inspection.planning",
