@@ -30,7 +30,8 @@ from .._errors import FileFormatError, InvalidValueError
 from .._progress import Progress, Reporter
 from . import _files
 from ._arrow_io import LOW_CARDINALITY, REQUIRED, id_strings, pyarrow, table_columns
-from ._columns import NO_DATE, days_to_date
+from ._columns import NO_DATE, Coded, days_to_date
+from ._name_column import Utf8Texts
 from ._target_columns import ENTITY_TYPES, RISK_CLASSES, TargetColumns
 
 __all__ = ["ENGINES", "Located", "UnplacedError", "csv_engine", "read_target_csv",
@@ -259,11 +260,16 @@ def read_target_csv(path: _files.PathLike, *, encoding: str | None, unknown_colu
         keep = np.ones(table.num_rows, dtype=bool)
         keep[blank] = False
         rows = rows[keep]
-        columns = {field: (values[keep] if isinstance(values, np.ndarray)
-                           else [v for v, k in zip(values, keep.tolist(), strict=True) if k])
-                   for field, values in columns.items()}
+        columns = {field: _kept(values, keep) for field, values in columns.items()}
     report.finish()
     return columns, len(rows), Located(data, table.num_rows, rows)
+
+
+def _kept(values: Any, keep: npt.NDArray[np.bool_]) -> Any:
+    """The rows of a raw column that ``keep`` selects."""
+    if isinstance(values, np.ndarray | Coded | Utf8Texts):
+        return values[keep] if isinstance(values, np.ndarray) else values.take(keep)
+    return [v for v, k in zip(values, keep.tolist(), strict=True) if k]
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
