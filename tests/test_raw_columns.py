@@ -1,0 +1,70 @@
+"""Raw columns already encoded (as Arrow hands them over) give exactly what the per-row
+Python path gives: `Coded` the codes and uniques of `dict_encode`, `Utf8Texts` the names,
+offsets and bad rows of `name_column`."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from random_inspection.registry._columns import Coded, dict_encode
+from random_inspection.registry._name_column import Utf8Texts, name_column
+
+#: Text with what trimming, NFC and the checks care about: spaces of every kind, combining
+#: marks, control characters, CJK and characters sharing the lead bytes of spaces.
+_PIECES = [" ", "\t", "\u3000", "\u00a0", "\u2028", "\u1680", "\u1681", "\u2014", "\u300c",
+           "e", "\u0301", "é", "\x7f", "\x00", "甲", "公司", "A"]
+texts = st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)
+
+
+def _utf8(values: list[str]) -> Utf8Texts:
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return Utf8Texts(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "", "c", "a"]), min_size=1, max_size=8),
+       st.lists(st.integers(0, 7), max_size=60))
+def test_coded_encodes_as_dict_encode(values: list[str], rows: list[int]) -> None:
+    """Repeated, unused and out-of-order values: the codes and first-seen uniques of the
+    decoded rows."""
+    codes = np.array([r % len(values) for r in rows], dtype=np.int32)
+    coded = Coded.of(codes, values)
+    expected_codes, expected_uniques = dict_encode([values[c] for c in codes.tolist()])
+    assert list(coded.values) == expected_uniques
+    assert coded.codes.tolist() == expected_codes.tolist()
+    assert [coded[r] for r in range(len(coded))] == [values[c] for c in codes.tolist()]
+
+
+@given(st.lists(texts, max_size=12), st.randoms(use_true_random=False), st.booleans())
+def test_utf8_names_are_checked_as_strings(names: list[str], rng: object,
+                                           shuffled: bool) -> None:
+    """Blob, offsets and the empty, too long and control rows equal the per-row path's, in
+    input order and in any other."""
+    order = None
+    if shuffled:
+        rows = list(range(len(names)))
+        rng.shuffle(rows)  # type: ignore[attr-defined]
+        order = np.array(rows, dtype=np.int32)
+    texts_ = _utf8(names)
+    assert texts_.tolist() == names
+    fast, slow = name_column(texts_, order), name_column(names, order)
+    assert fast.blob.tobytes() == slow.blob.tobytes()
+    assert fast.offsets.tolist() == slow.offsets.tolist()
+    assert fast.offsets.dtype == slow.offsets.dtype
+    for rows in ("empty", "too_long", "control"):
+        assert getattr(fast, rows).tolist() == getattr(slow, rows).tolist()
+
+
+def test_clean_names_are_not_decoded_and_long_ones_are_counted_in_characters() -> None:
+    """200 characters of three bytes each is not too long; 201 is."""
+    names = _utf8(["甲" * 200, "乙" * 201, "丙公司"])
+    assert names.clean()
+    column = name_column(names, None)
+    assert column.too_long.tolist() == [1]
+    assert column.blob.tobytes() == ("甲" * 200 + "乙" * 201 + "丙公司").encode()
+    assert not _utf8(["甲", "乙\u3000"]).clean()
+    assert not _utf8(["Cafe\u0301"]).clean()
+    assert _utf8(["\u300c甲\u2014"]).clean()
