@@ -4,12 +4,14 @@ offsets and bad rows of `name_column`."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from random_inspection.registry._columns import Coded, dict_encode
-from random_inspection.registry._name_column import Utf8Texts, name_column
+from random_inspection.registry._name_column import Utf8Texts, _plainly_nfc, name_column
 
 #: Text with what trimming, NFC and the checks care about: spaces of every kind, combining
 #: marks, control characters, CJK and characters sharing the lead bytes of spaces.
@@ -68,3 +70,18 @@ def test_clean_names_are_not_decoded_and_long_ones_are_counted_in_characters() -
     assert not _utf8(["甲", "乙\u3000"]).clean()
     assert not _utf8(["Cafe\u0301"]).clean()
     assert _utf8(["\u300c甲\u2014"]).clean()
+
+
+@given(st.lists(st.sampled_from([*_PIECES, "（", "）", "·", "\uff9e", "\uf900", "\u4e00",
+                                 "\u9fff", "\u3099", "\u1100\u1161"]), max_size=8))
+def test_plainly_nfc_only_when_nfc(pieces: list[str]) -> None:
+    """The byte-level shortcut never calls text NFC that is not."""
+    text = "".join(pieces)
+    if _plainly_nfc(np.frombuffer(text.encode(), dtype=np.uint8)):
+        assert unicodedata.is_normalized("NFC", text)
+
+
+def test_chinese_names_take_the_byte_level_shortcut() -> None:
+    assert _plainly_nfc(np.frombuffer("甲（北京）有限公司·A".encode(), dtype=np.uint8))
+    assert not _plainly_nfc(np.frombuffer("\uf900".encode(), dtype=np.uint8))
+    assert not _plainly_nfc(np.frombuffer("e\u0301".encode(), dtype=np.uint8))

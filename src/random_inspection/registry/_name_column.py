@@ -82,8 +82,28 @@ class Utf8Texts:
         suspects = filled[_MAYBE_SPACE[blob[starts[filled]]] | _MAYBE_SPACE[blob[last]]]
         if any(text != text.strip() for text in map(self.__getitem__, suspects.tolist())):
             return False
-        return bool((blob < 0x80).all()) or unicodedata.is_normalized(
+        return _plainly_nfc(blob) or unicodedata.is_normalized(
             "NFC", blob.tobytes().decode())  # NFC as a whole: so is every value
+
+
+def _plainly_nfc(blob: npt.NDArray[np.uint8]) -> bool:
+    """Whether valid UTF-8 holds only characters that are NFC and never compose: ASCII,
+    U+0080-U+00BF, U+4000-U+9FFF (CJK) and U+FF00-U+FF7F (full-width forms). Lead bytes
+    0xC2, 0xE4-0xE9, and 0xEF followed by 0xBC or 0xBD."""
+    step = 1 << 24
+    for lo in range(0, len(blob), step):
+        chunk = blob[lo:lo + step]
+        other = (chunk >= 0xC0) & ((chunk < 0xE4) | (chunk > 0xE9))
+        other &= chunk != 0xC2
+        full_width = np.flatnonzero(chunk == 0xEF)
+        if len(full_width):
+            other[full_width] = False
+            following = blob[full_width + lo + 1]  # valid UTF-8: a byte follows 0xEF
+            if not ((following == 0xBC) | (following == 0xBD)).all():
+                return False
+        if other.any():
+            return False
+    return True
 
 
 def _clean_column(texts: Utf8Texts, order: npt.NDArray[np.integer] | None) -> NameColumn:
