@@ -286,11 +286,19 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
         _add_name_problems(out, rest, name_column(raw["name"], None), raw["name"])
         raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
     order, keys = sort_keys(keys)
-    sorted_columns: dict[str, Any] = {  # reordered before the names: the old ones can go
-        "entity_type": readonly(entity_type[order]), "region": region.take(order),
-        "industry": industry.take(order), "registering_office": offices[0].take(order),
-        "supervising_office": offices[1].take(order), "risk_class": readonly(risk_class[order]),
-        "tags": tags.take(order), "last_check": readonly(last_check[order])}
+    if _is_identity(order):  # already in id order (e.g. a file written by to_csv)
+        sorted_columns: dict[str, Any] = {
+            "entity_type": readonly(entity_type), "region": region, "industry": industry,
+            "registering_office": offices[0], "supervising_office": offices[1],
+            "risk_class": readonly(risk_class), "tags": tags,
+            "last_check": readonly(last_check)}
+    else:
+        sorted_columns = {  # reordered before the names: the old ones can go
+            "entity_type": readonly(entity_type[order]), "region": region.take(order),
+            "industry": industry.take(order), "registering_office": offices[0].take(order),
+            "supervising_office": offices[1].take(order),
+            "risk_class": readonly(risk_class[order]), "tags": tags.take(order),
+            "last_check": readonly(last_check[order])}
     del entity_type, region, industry, offices, risk_class, tags, last_check
     if _is_identity(order):
         names = name_column(raw["name"], None)
