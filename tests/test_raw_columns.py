@@ -7,9 +7,11 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from random_inspection.registry._arrow_io import table_columns
 from random_inspection.registry._columns import Coded, dict_encode
 from random_inspection.registry._name_column import Utf8Texts, _plainly_nfc, name_column
 
@@ -85,3 +87,23 @@ def test_chinese_names_take_the_byte_level_shortcut() -> None:
     assert _plainly_nfc(np.frombuffer("甲（北京）有限公司·A".encode(), dtype=np.uint8))
     assert not _plainly_nfc(np.frombuffer("\uf900".encode(), dtype=np.uint8))
     assert not _plainly_nfc(np.frombuffer("e\u0301".encode(), dtype=np.uint8))
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string", "dictionary"])
+@pytest.mark.parametrize("chunks", [[["", ""], [""]], [["", "C13"], ["", None]], [["F52"], []],
+                                    [["", ""], [None]]])
+def test_arrow_text_columns_encode_as_their_values(kind: str, chunks: list[list[str | None]]
+                                                   ) -> None:
+    """Empty, chunked, null-holding and dictionary columns: `Coded` as the decoded values
+    (nulls as the empty value for optional fields)."""
+    pa = pytest.importorskip("pyarrow")
+    types = {"string": pa.string(), "large_string": pa.large_string(),
+             "dictionary": pa.dictionary(pa.int32(), pa.string())}
+    column = pa.chunked_array([pa.array(c, pa.string()).cast(types[kind]) for c in chunks],
+                              types[kind])
+    coded = table_columns(pa.table({"industry": column}), ["industry"])["industry"]
+    values = ["" if v is None else v for c in chunks for v in c]
+    codes, uniques = dict_encode(values)
+    assert isinstance(coded, Coded)
+    assert list(coded.values) == uniques
+    assert coded.codes.tolist() == codes.tolist()

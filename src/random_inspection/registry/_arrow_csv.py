@@ -29,7 +29,7 @@ from .._atomic import open_atomic
 from .._errors import FileFormatError, InvalidValueError
 from .._progress import Progress, Reporter
 from . import _files
-from ._arrow_io import LOW_CARDINALITY, REQUIRED, id_strings, pyarrow, table_columns
+from ._arrow_io import REQUIRED, id_strings, pyarrow, table_columns
 from ._columns import NO_DATE, Coded, days_to_date
 from ._name_column import Utf8Texts
 from ._target_columns import ENTITY_TYPES, RISK_CLASSES, TargetColumns
@@ -164,14 +164,12 @@ def _blank_rows(table: Any, id_column: int, ids: object
 
 def _parse(pa: ModuleType, data: bytes, *, start: int, fields: list[str | None] | None,
            delimiter: str, encoding: str, newlines: bool) -> Any:
-    """The data rows as text columns; those of repeating fields dictionary-encoded while
-    they are parsed."""
+    """The data rows as text columns (repeating fields are dictionary-encoded afterwards,
+    when they hold any text: faster than while parsing)."""
     import pyarrow.csv as pcsv  # noqa: PLC0415  (optional dependency)
     assert fields is not None
     columns = [f"c{i}" for i in range(len(fields))]
-    coded = pa.dictionary(pa.int32(), pa.string())
-    types = {column: coded if field in LOW_CARDINALITY else pa.string()
-             for column, field in zip(columns, fields, strict=True)}
+    types = {column: pa.string() for column in columns}
     source = pa.BufferReader(pa.py_buffer(data)[start:])
     return pcsv.read_csv(
         source,

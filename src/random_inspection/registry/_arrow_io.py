@@ -207,9 +207,25 @@ def _texts(pa: ModuleType, column: Any) -> list[Any]:
     return texts.tolist()
 
 
+def _chunks(column: Any) -> list[Any]:
+    return list(column.chunks) if hasattr(column, "chunks") else [column]
+
+
+def _data_bytes(pa: ModuleType, chunk: Any) -> int:
+    """The bytes of text in a string array (from its offsets; no pass over the values)."""
+    if not len(chunk):
+        return 0
+    wide = pa.types.is_large_string(chunk.type)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
+    return int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
+
+
 def _decoded(pa: ModuleType, column: Any, fill: object) -> Coded:
     """A low-cardinality text column as its codes and each distinct value decoded once
     (nulls as ``fill``): no Python object per row."""
+    if (len(column) and not pa.types.is_dictionary(column.type) and not column.null_count
+            and not any(_data_bytes(pa, chunk) for chunk in _chunks(column))):
+        return Coded(np.zeros(len(column), dtype=np.uint8), ("",))  # every value empty
     encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
     if hasattr(encoded, "unify_dictionaries"):
         encoded = encoded.unify_dictionaries().combine_chunks()
