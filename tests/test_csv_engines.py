@@ -76,6 +76,18 @@ CORPUS: dict[str, bytes] = {
     "bad entity type and region": _zh(f"{A},甲,公司,999999,A,\n", f"{B},乙,企业,14092,A,\n"),
     "empty name": _zh(f"{A},,企业,140921,A,\n"),
     "NUL in a name": _zh(f"{A},甲\x00乙,企业,140921,A,\n"),
+    "names to trim": _zh(f"{A}, 甲公司\u3000,企业,140921,A,\n",
+                         f"{B},\u00a0乙\u2028,企业,140921,A,\n"),
+    "names not NFC": _zh(f"{A},Cafe\u0301,企业,140921,A,\n", f"{B},\u0301乙,企业,140921,A,\n"),
+    "names across NFC": _zh(f"{A},甲e,企业,140921,A,\n", f"{B},\u0301乙,企业,140921,A,\n"),
+    "names with space-like edges": _zh(f"{A},\u2014甲\u300c,企业,140921,A,\n",
+                                       f"{B},\u00e9乙\u1681,企业,140921,A,\n"),
+    "names with a tab": _zh(f"{A},\t甲,企业,140921,A,\n", f"{B},乙\t公司\x7f,企业,140921,A,\n"),
+    "names at the length limit": _zh(f"{A},{'甲' * 200},企业,140921,A,\n",
+                                     f"{B},{'é' * 201},企业,140921,A,\n"),
+    "a blank row and names to trim": _zh(f"{A}, 甲,企业,140921,A,\n", ",,,,,\n", GOOD_ZH[1]),
+    "over a thousand problems": _zh(*(f"{A},甲,企业,{140900 + k % 7},{'ABCEFGH'[k % 7]},\n"
+                                      for k in range(3000))),
     "overlong cell": _zh(f"{A},{'甲' * 140_000},企业,140921,A,\n"),
     "tab-separated": ZH.replace(",", "\t").encode()
     + "".join(GOOD_ZH).replace(",", "\t").encode(),

@@ -215,6 +215,25 @@ def test_large_sorts_match_numpy_string_order(shared: str) -> None:
     assert decode_keys(ordered, 32).tolist() == np.sort(array).tolist()
 
 
+@pytest.mark.parametrize("swap", [None, 1, 5_000, 69_998])
+def test_keys_in_order_or_nearly_sort_alike(swap: int | None) -> None:
+    """Keys already in order (repeats included) keep their order; one pair out of order,
+    early, past the first chunk checked or at the end, is sorted."""
+    rng = np.random.default_rng(11)
+    n = 70_000
+    alphabet = np.frombuffer(KEY_ALPHABET.encode(), dtype=np.uint8)[2:38]
+    chars = alphabet[rng.integers(0, 36, size=(n, 18))]
+    array = np.sort(np.ascontiguousarray(chars).view("S18").ravel())
+    array[100] = array[99]  # equal neighbours are in order
+    if swap is not None:
+        array[[swap, swap + 1]] = array[[swap + 1, swap]]
+    chars = array.view(np.uint8).reshape(n, 18)
+    order, ordered = sort_keys(encode_chars(chars, key_words(18)))
+    assert array[order].tolist() == np.sort(array).tolist()
+    assert decode_keys(ordered, 18).tolist() == np.sort(array).tolist()
+    assert (swap is None) == bool((order == np.arange(n)).all())
+
+
 def test_errors_name_rows_and_fields_past_the_first_chunk() -> None:
     """Bad and duplicate ids are reported with their rows, also beyond 2**16 rows."""
     n = 70_000

@@ -24,8 +24,9 @@ import numpy.typing as npt
 from .._atomic import open_atomic
 from .._errors import DuplicateIdError, FileFormatError, InvalidValueError
 from . import _files
-from ._columns import NO_DATE
+from ._columns import NO_DATE, Coded
 from ._identifiers import MAX_ID_LENGTH, normalize_id
+from ._name_column import Utf8Texts
 from ._target_columns import (
     ENTITY_TYPES,
     RISK_CLASSES,
@@ -183,39 +184,56 @@ def _fixed_width_ids(pa: ModuleType, column: Any) -> npt.NDArray[np.bytes_] | No
     return chars.view(f"S{width}")
 
 
-def _texts(pa: ModuleType, column: Any) -> list[Any]:
-    """Text values as Python strings: the column's bytes decoded in one call and split, not
-    one decode per row (nulls, and text holding NUL, row by row)."""
+def _utf8(pa: ModuleType, column: Any) -> Utf8Texts | None:
+    """A text column's UTF-8 bytes and offsets, shared with Arrow (``None`` with nulls)."""
     array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
     n = len(array)
-    values: list[Any]
     if array.null_count or n == 0:
-        values = array.to_pylist()
-        return values
+        return None
     offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
     _, offsets, data = array.buffers()
     bounds = np.frombuffer(offsets, dtype=offset_type)[array.offset:array.offset + n + 1]
     blob = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[-1]]
-    if blob.all():  # no NUL inside a value, where it would split the value
-        joined = np.zeros(len(blob) + n - 1, dtype=np.uint8)  # NUL between the values
-        separator = np.zeros(len(joined), dtype=bool)
-        separator[bounds[1:-1] - bounds[0] + np.arange(n - 1)] = True
-        joined[~separator] = blob
-        return joined.tobytes().decode().split("\x00")
-    values = array.to_pylist()
-    return values
+    return Utf8Texts(blob, bounds.astype(np.int64) - bounds[0])
 
 
-def _decoded(pa: ModuleType, column: Any, fill: object) -> list[Any]:
-    """Text values of a low-cardinality column: each distinct value decoded once (nulls as
-    ``fill``), so equal values are one Python object."""
+def _texts(pa: ModuleType, column: Any) -> list[Any]:
+    """Text values as Python strings: the column's bytes decoded in one call and split, not
+    one decode per row (nulls, and text holding NUL, row by row)."""
+    texts = _utf8(pa, column)
+    if texts is None:
+        values: list[Any] = column.to_pylist()
+        return values
+    return texts.tolist()
+
+
+def _chunks(column: Any) -> list[Any]:
+    return list(column.chunks) if hasattr(column, "chunks") else [column]
+
+
+def _data_bytes(pa: ModuleType, chunk: Any) -> int:
+    """The bytes of text in a string array (from its offsets; no pass over the values)."""
+    if not len(chunk):
+        return 0
+    wide = pa.types.is_large_string(chunk.type)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
+    return int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
+
+
+def _decoded(pa: ModuleType, column: Any, fill: object) -> Coded:
+    """A low-cardinality text column as its codes and each distinct value decoded once
+    (nulls as ``fill``): no Python object per row."""
+    if (len(column) and not pa.types.is_dictionary(column.type) and not column.null_count
+            and not any(_data_bytes(pa, chunk) for chunk in _chunks(column))):
+        return Coded(np.zeros(len(column), dtype=np.uint8), ("",))  # every value empty
     encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
     if hasattr(encoded, "unify_dictionaries"):
         encoded = encoded.unify_dictionaries().combine_chunks()
-    values = np.array([*encoded.dictionary.to_pylist(), fill], dtype=object)
-    codes = encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
-    result: list[Any] = values[codes].tolist()
-    return result
+    values = [*encoded.dictionary.to_pylist(), fill]
+    indices = encoded.indices
+    if indices.null_count:
+        indices = indices.fill_null(len(values) - 1)
+    return Coded.of(indices.to_numpy(zero_copy_only=False), values)
 
 
 def _dates(pa: ModuleType, column: Any) -> npt.NDArray[np.datetime64]:
@@ -244,6 +262,8 @@ def _values(pa: ModuleType, field: str, column: Any) -> Any:
             return ids
     if text and field in LOW_CARDINALITY:
         return _decoded(pa, column, fill)
+    if plain and field == "name":  # checked and stored without a Python string per row
+        return _utf8(pa, column) or _texts(pa, column)
     if plain:
         return _texts(pa, column)
     values = column.to_pylist()

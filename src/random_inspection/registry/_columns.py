@@ -10,8 +10,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["NO_DATE", "Categorical", "Offsets", "code_dtype", "days_to_date", "dict_encode",
-           "narrow_offsets", "ragged_take", "readonly", "used_codes"]
+__all__ = ["NO_DATE", "Categorical", "Coded", "Offsets", "code_dtype", "days_to_date",
+           "dict_encode", "narrow_offsets", "ragged_take", "readonly", "used_codes"]
 
 #: Day number stored for "no date" in int32 date columns.
 NO_DATE = np.iinfo(np.int32).min
@@ -49,12 +49,55 @@ def date_to_days(value: dt.date | None) -> int:
     return NO_DATE if value is None else (value - _EPOCH).days
 
 
-def dict_encode(values: Iterable[object] | None, n: int = 0
+@attrs.frozen
+class Coded:
+    """A raw column already dictionary-encoded (e.g. by Arrow): row ``k`` holds
+    ``values[codes[k]]``. Build it with `Coded.of`, which gives exactly the codes and
+    uniques `dict_encode` gives for the decoded values, without a Python object per row."""
+
+    codes: Codes
+    values: tuple[object, ...]
+
+    @classmethod
+    def of(cls, codes: npt.NDArray[np.integer], values: Sequence[object]) -> Coded:
+        """The column ``values[codes]``, its values made distinct (equal ones merged, unused
+        ones dropped) and put in first-seen order, as `dict_encode` orders them."""
+        n, k = len(codes), len(values)
+        first = np.full(max(k, 1), n, dtype=np.int64)
+        np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+        used = np.flatnonzero(first < n)
+        seen = used[np.argsort(first[used], kind="stable")]
+        ordered = [values[i] for i in seen.tolist()]
+        uniques = list(dict.fromkeys(ordered))
+        position = {value: code for code, value in enumerate(uniques)}
+        remap = np.zeros(max(k, 1), dtype=code_dtype(len(uniques)))
+        remap[seen] = [position[value] for value in ordered]
+        return cls(remap[codes], tuple(uniques))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, row: int) -> object:
+        return self.values[int(self.codes[row])]
+
+    def take(self, rows: npt.NDArray[np.integer] | npt.NDArray[np.bool_]) -> Coded:
+        """The rows selected by an index array or mask."""
+        return Coded.of(self.codes[rows], self.values)
+
+    def map(self, function: Callable[[object], object]) -> Coded:
+        """The column with ``function`` applied to each value (once per distinct value)."""
+        return Coded.of(self.codes, [function(value) for value in self.values])
+
+
+def dict_encode(values: Iterable[object] | Coded | None, n: int = 0
                 ) -> tuple[npt.NDArray[np.unsignedinteger], list[object]]:
     """Codes (the narrowest unsigned dtype) and first-seen uniques of hashable values, in
-    one pass (faster than np.unique); ``None`` stands for ``n`` empty strings."""
+    one pass (faster than np.unique); ``None`` stands for ``n`` empty strings; a `Coded`
+    column is already encoded."""
     if values is None:
         return np.zeros(n, dtype=np.uint8), [""]
+    if isinstance(values, Coded):
+        return values.codes, list(values.values)
     items = values if isinstance(values, list) else list(values)
     uniques = list(dict.fromkeys(items))  # C-speed passes; no per-row Python frames
     position = {value: code for code, value in enumerate(uniques)}

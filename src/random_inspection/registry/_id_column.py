@@ -112,6 +112,8 @@ def _not_ids(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     first = chars[:, 0]
     bad: npt.NDArray[np.bool_] = ~(((first >= ord("0")) & (first <= ord("9")))
                                    | ((first >= ord("A")) & (first <= ord("Z"))))
+    if chars.all():  # no NUL at all (ids as wide as the chunk): none inside
+        return bad
     for column in range(1, chars.shape[1]):  # a character after a NUL: a NUL inside
         bad |= (chars[:, column] != 0) & (chars[:, column - 1] == 0)
     return bad
@@ -134,9 +136,12 @@ def _encode(ids: Sequence[object] | npt.NDArray[Any], types: npt.NDArray[np.uint
             chars[refused] = 0
             not_ids.extend((refused + lo).tolist())
         width = chars.shape[1]
-        lengths = np.zeros(len(chars), dtype=np.uint8)
-        for column in range(width):  # column passes: faster than a reduction along rows
-            lengths += chars[:, column] != 0
+        if width and chars.all():  # every id as wide as the chunk (e.g. all USCCs)
+            lengths = np.full(len(chars), width, dtype=np.uint8)
+        else:
+            lengths = np.zeros(len(chars), dtype=np.uint8)
+            for column in range(width):  # column passes: faster than a reduction along rows
+                lengths += chars[:, column] != 0
         longest = max(longest, int(lengths.max(initial=0)))
         if longest > words * PER_WORD:
             raise _WiderError

@@ -180,6 +180,24 @@ def _lexsort(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
     return order
 
 
+def _in_order(keys: npt.NDArray[np.uint64]) -> bool:
+    """Whether (n, words) keys are already in order (equal neighbours allowed); checked in
+    chunks, the first one small, so keys out of order are told cheaply."""
+    n = len(keys)
+    lo, step = 0, 1 << 12
+    while lo < n - 1:
+        hi = min(lo + step, n - 1)
+        before, after = keys[lo:hi], keys[lo + 1:hi + 1]
+        ordered = np.ones(hi - lo, dtype=bool)
+        for word in reversed(range(keys.shape[1])):  # lexicographic, from the last word
+            a, b = before[:, word], after[:, word]
+            ordered = (a < b) | ((a == b) & ordered)
+        if not ordered.all():
+            return False
+        lo, step = hi, 1 << 20
+    return True
+
+
 def sort_keys(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp],
                                                      npt.NDArray[np.uint64]]:
     """A sorting permutation of (n, words) keys, and the keys sorted.
@@ -191,6 +209,8 @@ def sort_keys(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp],
     share their first 12 characters (then those buckets are simply sorted whole).
     """
     n = len(keys)
+    if _in_order(keys):  # e.g. a file written by to_csv: nothing to sort
+        return np.arange(n, dtype=np.intp), keys
     if n <= _BUCKET:
         order = _lexsort(keys)
         return order, keys[order]

@@ -191,7 +191,8 @@ def _uscc_valid(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     product and row reductions: each pass is one fast loop over a column. A sum can wrap
     only in a row with a byte outside the alphabet, which fails anyway.
     """
-    values = _USCC_VALUE8[chars]  # bytes outside the alphabet become 255
+    # Bytes outside the alphabet become 255; column-major, so each column pass is contiguous.
+    values = np.asfortranarray(_USCC_VALUE8[chars])
     total = np.zeros(len(values), dtype=np.uint16)
     for column, weight in enumerate(_USCC_WEIGHTS.tolist()):
         total += np.multiply(values[:, column], weight, dtype=np.uint16)
@@ -235,7 +236,7 @@ def id_problems(
     )
     if chars.shape[1] >= 18:
         rows = np.flatnonzero(~other & (lengths == 18))
-        bad[rows] = ~_uscc_valid(chars[rows, :18])
+        bad[rows] = ~_uscc_valid(chars[:, :18] if len(rows) == n else chars[rows, :18])
     if chars.shape[1] >= 15:
         individual = entity_type_codes == members.index(EntityType.INDIVIDUAL_BUSINESS)
         rows = np.flatnonzero(individual & (lengths == 15))

@@ -21,6 +21,7 @@ from . import _fields as f
 from ._columns import (
     NO_DATE,
     Categorical,
+    Coded,
     Offsets,
     date_to_days,
     dict_encode,
@@ -30,7 +31,7 @@ from ._columns import (
 from ._id_column import encode_id_column, normalised_text
 from ._id_keys import KEY_DTYPE, RADIX, RANKS, decode_keys, encode_chars, key_words, sort_keys
 from ._identifiers import ID_RULES, MAX_ID_LENGTH
-from ._name_column import NameColumn, name_column
+from ._name_column import NameColumn, Utf8Texts, name_column
 from ._vocabulary import EntityType, RiskClass, _Labelled
 
 #: Directory fields in canonical order (the digest's column order).
@@ -126,7 +127,7 @@ def _constant(value: object) -> Callable[[int], object]:
     return lambda _row: value
 
 
-def _encode_enum(kind: type[_Labelled], values: Sequence[object] | None, field: str,
+def _encode_enum(kind: type[_Labelled], values: Sequence[object] | Coded | None, field: str,
                  members: tuple[Any, ...], out: _Collector, *, n: int) -> npt.NDArray[np.uint8]:
     codes, uniques = dict_encode(values, n)
     lookup = np.full(max(len(uniques), 1), _UNKNOWN, dtype=np.uint8)
@@ -140,8 +141,8 @@ def _encode_enum(kind: type[_Labelled], values: Sequence[object] | None, field: 
     return result
 
 
-def _encode_text(values: Sequence[object] | None, field: str, check: Callable[[object], str],
-                 out: _Collector, *, n: int) -> Categorical:
+def _encode_text(values: Sequence[object] | Coded | None, field: str,
+                 check: Callable[[object], str], out: _Collector, *, n: int) -> Categorical:
     codes, uniques = dict_encode(values, n)
     cleaned: list[str] = []
     for i, raw in enumerate(uniques):
@@ -168,7 +169,7 @@ def _check_tags(value: object) -> str:
     return ";".join(sorted(f.label_set(value, "target", "tags")))
 
 
-def _encode_dates(values: Sequence[object] | npt.NDArray[Any], out: _Collector
+def _encode_dates(values: Sequence[object] | Coded | npt.NDArray[Any], out: _Collector
                   ) -> npt.NDArray[np.int32]:
     if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.datetime64):
         days = values.astype("datetime64[D]").astype(np.int64)
@@ -272,7 +273,10 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
     risk_class = _encode_enum(RiskClass, raw.get("risk_class"), "risk_class", RISK_CLASSES,
                               rest, n=n)
     raw_tags = raw.get("tags")
-    if raw_tags is not None and not set(map(type, raw_tags)) <= {str}:
+    if isinstance(raw_tags, Coded):
+        if not set(map(type, raw_tags.values)) <= {str}:
+            raw_tags = raw_tags.map(_tag_key)
+    elif raw_tags is not None and not set(map(type, raw_tags)) <= {str}:
         raw_tags = [_tag_key(v) for v in raw_tags]
     tags = _encode_text(raw_tags, "tags", _check_tags, rest, n=n)
     dates = raw.get("last_check_date")
@@ -282,11 +286,19 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
         _add_name_problems(out, rest, name_column(raw["name"], None), raw["name"])
         raise ColumnsError(sorted(out.problems, key=lambda p: (p.row, p.field)), out.total)
     order, keys = sort_keys(keys)
-    sorted_columns: dict[str, Any] = {  # reordered before the names: the old ones can go
-        "entity_type": readonly(entity_type[order]), "region": region.take(order),
-        "industry": industry.take(order), "registering_office": offices[0].take(order),
-        "supervising_office": offices[1].take(order), "risk_class": readonly(risk_class[order]),
-        "tags": tags.take(order), "last_check": readonly(last_check[order])}
+    if _is_identity(order):  # already in id order (e.g. a file written by to_csv)
+        sorted_columns: dict[str, Any] = {
+            "entity_type": readonly(entity_type), "region": region, "industry": industry,
+            "registering_office": offices[0], "supervising_office": offices[1],
+            "risk_class": readonly(risk_class), "tags": tags,
+            "last_check": readonly(last_check)}
+    else:
+        sorted_columns = {  # reordered before the names: the old ones can go
+            "entity_type": readonly(entity_type[order]), "region": region.take(order),
+            "industry": industry.take(order), "registering_office": offices[0].take(order),
+            "supervising_office": offices[1].take(order),
+            "risk_class": readonly(risk_class[order]), "tags": tags.take(order),
+            "last_check": readonly(last_check[order])}
     del entity_type, region, industry, offices, risk_class, tags, last_check
     if _is_identity(order):
         names = name_column(raw["name"], None)
@@ -306,7 +318,7 @@ def build_columns(raw: dict[str, Any], n: int | None = None) -> TargetColumns:
 
 
 def _add_name_problems(out: _Collector, rest: _Collector, names: NameColumn,
-                       raw: Sequence[object]) -> None:
+                       raw: Sequence[object] | Utf8Texts) -> None:
     """The names' problems, and then ``rest``, in the order they were always reported."""
     out.add(names.empty, "name", lambda r: raw[r], "is empty or not text",
             "give the registered name")
