@@ -157,6 +157,47 @@ def test_record_verifies_against_the_directory(small_city: Any, tmp_path: Path) 
                              client="local") == record
 
 
+def test_sorting_reads_chinese_column_names_and_refuses_unknown_ones(small_city: Any,
+                                                                     tmp_path: Path) -> None:
+    """Parquet exports with the CSV files' Chinese column names sort into the same directory;
+    a column that is no field is refused (never silently dropped), unless told to ignore."""
+    table = small_city.targets.to_arrow()
+    chinese = {"id": "统一社会信用代码", "name": "主体名称", "risk_class": "信用风险分类",
+               "last_check_date": "上次检查日期"}
+    pq.write_table(table.rename_columns([chinese.get(c, c) for c in table.column_names]),
+                   tmp_path / "zh.parquet")
+    sorted_zh = sort_dataset(tmp_path / "zh.parquet", tmp_path / "zh", rows_per_partition=700,
+                             client="local")
+    assert dataset_digest(sorted_zh, client="local") == small_city.targets.digest
+    misspelt = table.rename_columns([{"risk_class": "riskclass"}.get(c, c)
+                                     for c in table.column_names])
+    pq.write_table(misspelt, tmp_path / "typo.parquet")
+    with pytest.raises(DatasetError) as caught:
+        sort_dataset(tmp_path / "typo.parquet", tmp_path / "typo", client="local")
+    assert "riskclass" in str(caught.value)
+    assert "unknown column" in str(caught.value)
+    assert not (tmp_path / "typo").exists()
+    ignored = sort_dataset(tmp_path / "typo.parquet", tmp_path / "typo", client="local",
+                           unknown_columns="ignore")
+    assert ignored.rows == len(small_city.targets)
+
+
+def test_a_partition_replaced_during_the_draw_stops_it(small_city: Any, tmp_path: Path) -> None:
+    """A file swapped for another of the same length between the scan and the fetch is an
+    error: the record can never carry one directory's digest and another's ids."""
+    dataset = write_dataset(small_city.targets, tmp_path / "d", rows_per_partition=500)
+    other = pq.read_table(dataset.file(dataset.partitions[3]))
+    assert other.num_rows == dataset.partitions[0].rows
+
+    def swap(stage: str, done: int, total: int | None) -> None:
+        if stage == "sampling strata" and done == 0:
+            pq.write_table(other, dataset.file(dataset.partitions[0]))
+
+    with pytest.raises(DatasetError, match="changed between the scan and the fetch"):
+        draw_from_dataset(dataset, StratifiedByRisk.from_preset("henan-2021"), seed=SEED,
+                          purpose="2024/dataset/1", client="local", progress=swap)
+
+
 # --- broken datasets ---------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from random_inspection import (
     Target,
     TargetDirectory,
 )
+from random_inspection.demo import DemoCity
 from random_inspection.registry._id_keys import (
     KEY_ALPHABET,
     decode_keys,
@@ -275,3 +276,12 @@ def test_usccs_take_two_words_and_codes_three() -> None:
     code = attrs.evolve(t, id="P" * 32, entity_type=EntityType.PRODUCT)
     assert TargetDirectory.from_records([t])._cols.keys.shape == (1, 2)
     assert TargetDirectory.from_records([t, code])._cols.keys.shape == (2, 3)
+
+
+def test_ids_at_one_row_is_its_id_before_and_after_id_array(small_city: DemoCity) -> None:
+    """``ids_at(row)`` gives the row's id as bytes whether or not `id_array` was decoded."""
+    fresh = TargetDirectory.from_records(small_city.targets.to_records()[:50])
+    first = [fresh.ids_at(k) for k in range(len(fresh))]
+    assert first == fresh.id_array.tolist()
+    assert [fresh.ids_at(k) for k in range(len(fresh))] == first
+    assert fresh.ids_at(np.arange(3)).tolist() == first[:3]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -49,7 +49,7 @@ from ..sampling import (
 )
 from ..sampling._rivest import hash_function
 from ..sampling._seed import check_purpose
-from ._dataset import Partition, TargetDataset, load_partition, read_partition
+from ._dataset import DatasetError, Partition, TargetDataset, load_partition, read_partition
 from ._runner import Runner, runner_for
 
 __all__ = ["DatasetEligibility", "dataset_digest", "dataset_eligibility", "draw_from_dataset"]
@@ -68,7 +68,12 @@ class _Scan:
     chunks: list[bytes] | None
     counts: dict[str, Any] | None
     class_counts: npt.NDArray[np.int64] | None
-    rows: tuple[npt.NDArray[np.int32], ...] | None
+    rows: tuple[tuple[npt.NDArray[np.int32], ...], str] | None
+
+
+def _ids_digest(ids: Sequence[str]) -> str:
+    """SHA-256 of a partition's ids in order: the fetch checks it reads the file it scanned."""
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
 def _scan(dataset: TargetDataset, part: Partition, canonical: bool, design: Design | None
@@ -82,7 +87,7 @@ def _scan(dataset: TargetDataset, part: Partition, canonical: bool, design: Desi
     rows = tuple(np.flatnonzero(eligible & (classes == k)).astype(np.int32)
                  for k in range(len(CLASSES)))
     class_counts = np.array([len(r) for r in rows], dtype=np.int64)
-    return _Scan(chunks, counts, class_counts, rows)
+    return _Scan(chunks, counts, class_counts, (rows, _ids_digest(directory.ids.tolist())))
 
 
 def _chunks_of(scan: _Scan) -> list[bytes] | None:
@@ -93,15 +98,24 @@ def _summary_of(scan: _Scan) -> tuple[dict[str, Any] | None, npt.NDArray[np.int6
     return scan.counts, scan.class_counts
 
 
-def _rows_of(scan: _Scan) -> tuple[npt.NDArray[np.int32], ...] | None:
+def _rows_of(scan: _Scan) -> tuple[tuple[npt.NDArray[np.int32], ...], str] | None:
     return scan.rows
 
 
-def _fetch(dataset: TargetDataset, part: Partition, rows: tuple[npt.NDArray[np.int32], ...],
+def _fetch(dataset: TargetDataset, part: Partition,
+           scanned: tuple[tuple[npt.NDArray[np.int32], ...], str],
            ranks: dict[int, npt.NDArray[np.int64]]) -> dict[int, list[str]]:
-    """The ids at ``ranks`` (0-based, among the partition's eligible targets of each class)."""
+    """The ids at ``ranks`` (0-based, among the partition's eligible targets of each class),
+    from the very ids the scan read: a file changed since the scan is an error, never a
+    record whose digest and selection disagree."""
+    rows, digest = scanned
     ids = np.asarray(read_partition(dataset, part, ["id"]).column("id").to_numpy(
         zero_copy_only=False), dtype=object)
+    if _ids_digest(ids.tolist()) != digest:
+        raise DatasetError(str(dataset.file(part)), [(0, "id", (
+            "changed between the scan and the fetch of this draw (the file was replaced or "
+            "edited while drawing): no record was made; keep the dataset read-only while "
+            "drawing, then draw again"))])
     return {k: ids[rows[k][r]].tolist() for k, r in ranks.items()}
 
 

@@ -24,9 +24,15 @@ import numpy as np
 import numpy.typing as npt
 
 from .._atomic import staged_folder
-from .._errors import DuplicateIdError, InvalidTypeError, RandomInspectionError
+from .._errors import (
+    DuplicateIdError,
+    InvalidTypeError,
+    InvalidValueError,
+    RandomInspectionError,
+)
 from .._progress import Progress, Reporter
 from ..registry import TargetDirectory
+from ..registry._arrow_io import column_fields
 from ..registry._identifiers import normalize_id
 from ..registry._target_columns import TARGET_FIELDS
 from ._dataset import (
@@ -97,7 +103,9 @@ def _input_files(source: object) -> list[Path]:
                            "pass the folder of Parquet files, e.g. 'exports/targets/'")
 
 
-def _read(path: Path, columns: Sequence[str] | None = None) -> Any:
+def _read(path: Path, unknown_columns: str, columns: Sequence[str] | None = None) -> Any:
+    """The file's columns named by their fields (English or Chinese column names, as
+    `TargetDirectory.from_parquet` reads them), only ``columns`` when given."""
     import pyarrow.parquet as pq  # noqa: PLC0415  (optional dependency)
 
     try:
@@ -105,14 +113,19 @@ def _read(path: Path, columns: Sequence[str] | None = None) -> Any:
     except Exception as error:
         raise DatasetError(str(path), [(0, "", f"is not a readable Parquet file ({error})")]
                            ) from None
-    wanted = [c for c in (columns or TARGET_FIELDS) if c in names]
-    if "id" not in wanted:
-        raise DatasetError(str(path), [(0, "id", f"column missing (the file has {names})")])
-    return pq.read_table(path, columns=wanted)
+    try:
+        fields = column_fields(names, "sort_dataset", unknown_columns)
+    except InvalidValueError as error:
+        raise DatasetError(str(path), [(0, error.field, str(error))]) from None
+    column_of = {field: name for name, field in zip(names, fields, strict=True) if field}
+    wanted = [c for c in (columns or TARGET_FIELDS) if c in column_of]
+    table = pq.read_table(path, columns=[column_of[c] for c in wanted])
+    return table.rename_columns(wanted)
 
 
-def _sample(path: Path, step: int, seed: int) -> tuple[int, npt.NDArray[np.bytes_]]:
-    ids = _read(path, ["id"]).column("id")
+def _sample(path: Path, step: int, seed: int, unknown_columns: str
+            ) -> tuple[int, npt.NDArray[np.bytes_]]:
+    ids = _read(path, unknown_columns, ["id"]).column("id")
     rows = len(ids)
     if not rows:
         return 0, np.array([], dtype="S1")
@@ -124,13 +137,13 @@ def _sample(path: Path, step: int, seed: int) -> tuple[int, npt.NDArray[np.bytes
     return rows, canonical_keys(ids.take(pa.array(picked)))
 
 
-def _split(path: Path, index: int, bounds: npt.NDArray[np.bytes_], scratch: Path
-           ) -> list[int]:
+def _split(path: Path, index: int, bounds: npt.NDArray[np.bytes_], scratch: Path,
+           unknown_columns: str) -> list[int]:
     """Cut one input file by range into ``scratch/r<range>-f<file>.parquet``; the ranges hit."""
     import pyarrow as pa  # noqa: PLC0415  (optional dependency)
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    table = _read(path)
+    table = _read(path, unknown_columns)
     if not table.num_rows:
         return []
     keys = canonical_keys(table.column("id"))
@@ -165,16 +178,17 @@ def _build(pieces: list[Path], out: Path) -> Partition:
 
 def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEFAULT_ROWS,
                  client: object = None, overwrite: bool = False,
-                 progress: Progress | None = None) -> TargetDataset:
+                 unknown_columns: str = "error", progress: Progress | None = None
+                 ) -> TargetDataset:
     """Write targets in any order as a dataset partitioned by id range (the sort stage).
 
     Parameters
     ----------
     source
         A pyarrow Table (sorted in this process), or Parquet files — a file, a folder
-        (every ``*.parquet`` under it) or a list of files — whose columns are the directory's
-        field names (``id``, ``name``, ``entity_type`` and ``region`` required), rows in any
-        order, sorted out of core by the cluster.
+        (every ``*.parquet`` under it) or a list of files — whose columns are named as in
+        the CSV files, in English or Chinese (``id``, ``name``, ``entity_type`` and
+        ``region`` required), rows in any order, sorted out of core by the cluster.
     path
         The dataset folder to write; it appears whole or not at all.
     rows_per_partition
@@ -184,6 +198,9 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
         this process). Its workers must reach ``path``'s parent folder.
     overwrite
         Replace an existing ``path`` (else `OutputExistsError`).
+    unknown_columns
+        ``"error"`` (default): a column that is no field of the directory is refused, as
+        `TargetDirectory.from_parquet` refuses it; ``"ignore"`` leaves it out.
     progress
         Optional ``progress(stage, done, total)``: ``sampling ids``, ``splitting files by
         range``, ``building partitions``.
@@ -193,9 +210,12 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
     so every duplicate is found).
     """
     size = check_rows_per_partition(rows_per_partition, "sort_dataset")
+    if unknown_columns not in ("error", "ignore"):  # refused before any work
+        raise InvalidValueError("sort_dataset", "unknown_columns", unknown_columns,
+                                "is not an option", "use 'error' or 'ignore'")
     if type(source).__name__ == "Table" and hasattr(source, "column_names"):
         try:
-            directory = TargetDirectory.from_arrow(source)
+            directory = TargetDirectory.from_arrow(source, unknown_columns=unknown_columns)
         except RandomInspectionError as error:
             raise DatasetError("<Arrow table>", [(0, getattr(error, "field", ""), str(error))]
                                ) from None
@@ -205,7 +225,8 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
     report = Reporter(progress)
     report.start("sampling ids", len(files))
     step = max(1, size // _SAMPLES_PER_PARTITION)
-    sampled = [runner.submit(_sample, p, step, k) for k, p in enumerate(files)]
+    sampled = [runner.submit(_sample, p, step, k, unknown_columns)
+               for k, p in enumerate(files)]
     results = [runner.result(h) for h in sampled]
     report.finish()
     total = sum(rows for rows, _ in results)
@@ -217,7 +238,8 @@ def sort_dataset(source: Any, path: str | Path, *, rows_per_partition: int = DEF
     with staged_folder(target, overwrite=overwrite) as stage:
         scratch = stage / ".scratch"
         scratch.mkdir()
-        split = [runner.submit(_split, p, k, bounds, scratch) for k, p in enumerate(files)]
+        split = [runner.submit(_split, p, k, bounds, scratch, unknown_columns)
+                 for k, p in enumerate(files)]
         pieces: dict[int, list[Path]] = {}
         report.start("splitting files by range", len(files))
         for k, handle in enumerate(split):

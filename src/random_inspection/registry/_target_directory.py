@@ -534,11 +534,14 @@ class TargetDirectory:
             self._id_bytes = readonly(decode_keys(self._cols.keys, self._cols.id_length))
         return self._id_bytes
 
-    def ids_at(self, rows: npt.NDArray[np.integer] | slice) -> npt.NDArray[np.bytes_]:
+    def ids_at(self, rows: npt.NDArray[np.integer] | slice | int) -> npt.NDArray[np.bytes_]:
         """The ids at canonical positions ``rows`` as ASCII bytes (``id_array[rows]``)."""
         if self._id_bytes is not None:
             return self._id_bytes[rows]
-        return decode_keys(self._cols.keys[rows], self._cols.id_length)
+        keys = self._cols.keys[rows]
+        if keys.ndim == 1:  # one row: its id as bytes, like id_array[row]
+            return decode_keys(keys[None], self._cols.id_length)[0]  # type: ignore[no-any-return]
+        return decode_keys(keys, self._cols.id_length)
 
     def column(self, field: str) -> npt.NDArray[Any]:
         """One field for every target in canonical order, as text codes (dates ISO or '')."""
