@@ -17,7 +17,7 @@ import hashlib
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from itertools import repeat
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
@@ -92,14 +92,11 @@ def rivest_integers(seed_strings: Sequence[str], count: int, hash_name: str = "s
     return list(map(int.from_bytes, map(kind.digest, map(new, messages))))
 
 
-def rivest_stream(seed_string: str, population: int, hash_name: str = "sha256"
-                  ) -> Iterator[int]:
-    """Distinct positions from 1..``population`` in draw order, until all are drawn.
-
-    Counter ``i`` runs from 1; each gives ``H(seed_string + "," + str(i)) mod N + 1``;
-    positions already drawn are skipped (sampling without replacement).
-    """
-    copy = prefix_hash((seed_string + ",").encode(), hash_name).copy
+def _positions(base: Any, population: int) -> Iterator[int]:
+    """Distinct positions (1-based) in draw order from a hash state that has absorbed
+    ``seed_string + ","``: counter ``i`` from 1 gives ``H(prefix ‖ i) mod N + 1``, repeats
+    skipped, until all ``population`` are drawn."""
+    copy = base.copy
     from_bytes = int.from_bytes
     seen: set[int] = set()
     counter = 0
@@ -113,22 +110,19 @@ def rivest_stream(seed_string: str, population: int, hash_name: str = "sha256"
             yield position
 
 
+def rivest_stream(seed_string: str, population: int, hash_name: str = "sha256"
+                  ) -> Iterator[int]:
+    """Distinct positions from 1..``population`` in draw order, until all are drawn.
+
+    Counter ``i`` runs from 1; each gives ``H(seed_string + "," + str(i)) mod N + 1``;
+    positions already drawn are skipped (sampling without replacement).
+    """
+    return _positions(prefix_hash((seed_string + ",").encode(), hash_name), population)
+
+
 def _scalar_sample(base: Any, population: int, size: int) -> list[int]:
     """The first ``size`` distinct positions (1-based), one counter at a time."""
-    copy = base.copy
-    from_bytes = int.from_bytes
-    seen: set[int] = set()
-    out: list[int] = []
-    counter = 0
-    while len(out) < size:
-        counter += 1
-        h = copy()
-        h.update(b"%d" % counter)
-        position = from_bytes(h.digest(), "big") % population + 1
-        if position not in seen:
-            seen.add(position)
-            out.append(position)
-    return out
+    return list(islice(_positions(base, population), size))
 
 
 def _block(base: Any, first: int, count: int, population: int) -> npt.NDArray[np.int64]:
