@@ -32,10 +32,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import InvalidTypeError, InvalidValueError
+from .._errors import InvalidTypeError
 from .._progress import Progress, Reporter
 from .._version import __version__
-from ..registry import RiskClass, TargetDirectory
+from ..registry import TargetDirectory
 from ..sampling import (
     SPEC_VERSION,
     AuditRecord,
@@ -47,6 +47,7 @@ from ..sampling import (
     rivest_sample,
     stratum_seed_string,
 )
+from ..sampling._draw import CLASSES, ROUNDING_LABEL, no_eligible_target
 from ..sampling._rivest import hash_function
 from ..sampling._seed import check_purpose
 from ._dataset import DatasetError, Partition, TargetDataset, load_partition, read_partition
@@ -54,9 +55,6 @@ from ._runner import Runner, runner_for
 
 __all__ = ["DatasetEligibility", "dataset_digest", "dataset_eligibility", "draw_from_dataset"]
 
-CLASSES = tuple(RiskClass)
-#: The label of the class-weighted rounding stream (spec §3, §7.2).
-ROUNDING_LABEL = "rounding"
 Design = StratifiedByRisk | ClassWeighted
 
 
@@ -260,24 +258,6 @@ def dataset_eligibility(dataset: TargetDataset | str, design: Design, *, client:
                               result.class_counts)
 
 
-def _no_eligible_target(size: int, design: Design, counts: Mapping[str, Any]
-                        ) -> InvalidValueError:
-    if not size:
-        return InvalidValueError("draw_from_dataset", "dataset", "0 targets",
-                                 "is empty: there is nothing to draw",
-                                 "write the dataset from the directory that lists the targets")
-    parts = [f"{counts['out_of_scope']:,} out of scope"]
-    if counts["checked_since"] is not None:
-        parts.append(f"{counts['checked_since']:,} checked since {design.exclude_checked_since}")
-    parts += [f"{n:,} listed as {reason!r}" for reason, n in counts["excluded_ids"].items()]
-    scope = {k: v for k, v in design.scope.to_dict().items() if v}
-    return InvalidValueError("draw_from_dataset", "design", f"scope {scope}",
-                             f"leaves none of the {size:,} targets eligible ("
-                             + ", ".join(parts) + ")",
-                             "widen the scope (e.g. other entity types or regions) or relax "
-                             "the exclusions")
-
-
 def _locate(positions: npt.NDArray[np.int64], per_partition: npt.NDArray[np.int64]
             ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
     """Partition and rank (0-based, within the partition) of stratum positions (1-based)."""
@@ -326,7 +306,8 @@ def draw_from_dataset(dataset: TargetDataset | str, design: Design, *, seed: See
     per_class = scan.class_counts.sum(axis=0)
     populations = {c.code: int(n) for c, n in zip(CLASSES, per_class, strict=True)}
     if not any(populations.values()):
-        raise _no_eligible_target(data.rows, plan, scan.counts)
+        raise no_eligible_target(data.rows, plan, scan.counts, where="draw_from_dataset",
+                                 source="dataset")
     rounding = stratum_seed_string(seed_value, label, ROUNDING_LABEL)
     allocation = plan.allocate(
         populations, lambda: Fraction(rivest_integer(rounding, 1, hash), 2**256))

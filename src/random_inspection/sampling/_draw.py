@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -73,21 +74,24 @@ def _seed(value: object) -> Seed:
     return Seed(value)  # the converter refuses ints, floats and short text
 
 
-def _no_eligible_target(directory: TargetDirectory, design: Design, counts: dict[str, Any]
-                        ) -> InvalidValueError:
-    """Why nothing can be drawn, in words (spec §6.4: an empty frame has no draw)."""
-    if not len(directory):
-        return InvalidValueError("draw_targets", "directory", "0 targets",
+def no_eligible_target(size: int, design: Design, counts: Mapping[str, Any], *,
+                       where: str = "draw_targets", source: str = "directory"
+                       ) -> InvalidValueError:
+    """Why nothing can be drawn from ``size`` targets, in words (spec §6.4: an empty frame
+    has no draw); ``counts`` is the record's eligibility section. Shared by every way of
+    drawing (``where`` names the function, ``source`` what it drew from)."""
+    if not size:
+        return InvalidValueError(where, source, "0 targets",
                                  "is empty (only a header line?): there is nothing to draw",
-                                 "load the directory file that lists the targets")
+                                 f"load the {source} that lists the targets")
     parts = [f"{counts['out_of_scope']:,} out of scope"]
     if counts["checked_since"] is not None:
         parts.append(f"{counts['checked_since']:,} checked since "
                      f"{design.exclude_checked_since}")
     parts += [f"{n:,} listed as {reason!r}" for reason, n in counts["excluded_ids"].items()]
     scope = {k: v for k, v in design.scope.to_dict().items() if v}
-    return InvalidValueError("draw_targets", "design", f"scope {scope}",
-                             f"leaves none of the {len(directory):,} targets eligible ("
+    return InvalidValueError(where, "design", f"scope {scope}",
+                             f"leaves none of the {size:,} targets eligible ("
                              + ", ".join(parts) + ")",
                              "widen the scope (e.g. other entity types or regions) or relax "
                              "the exclusions")
@@ -137,7 +141,7 @@ def replay(directory: TargetDirectory, design: Design, seed: Seed, purpose: str,
     populations = {c.code: int(np.count_nonzero(np.equal(stratum, k, out=mask)))
                    for k, c in enumerate(CLASSES)}
     if not any(populations.values()):
-        raise _no_eligible_target(directory, design, counts)
+        raise no_eligible_target(len(directory), design, counts)
     rounding = stratum_seed_string(seed, purpose, ROUNDING_LABEL)
     allocation = design.allocate(
         populations, lambda: Fraction(rivest_integer(rounding, 1, hash_name), 2**256))
