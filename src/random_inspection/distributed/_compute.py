@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -69,9 +69,10 @@ class _Scan:
     rows: tuple[tuple[npt.NDArray[np.int32], ...], str] | None
 
 
-def _ids_digest(ids: Sequence[str]) -> str:
-    """SHA-256 of a partition's ids in order: the fetch checks it reads the file it scanned."""
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+def _ids_digest(ids: npt.NDArray[np.bytes_]) -> str:
+    """A partition's ids in order, as fixed-width bytes, hashed: the fetch checks that it
+    reads the file the scan read."""
+    return f"{ids.dtype.itemsize}:{hashlib.sha256(ids.tobytes()).hexdigest()}"
 
 
 def _scan(dataset: TargetDataset, part: Partition, canonical: bool, design: Design | None
@@ -85,7 +86,7 @@ def _scan(dataset: TargetDataset, part: Partition, canonical: bool, design: Desi
     rows = tuple(np.flatnonzero(eligible & (classes == k)).astype(np.int32)
                  for k in range(len(CLASSES)))
     class_counts = np.array([len(r) for r in rows], dtype=np.int64)
-    return _Scan(chunks, counts, class_counts, (rows, _ids_digest(directory.ids.tolist())))
+    return _Scan(chunks, counts, class_counts, (rows, _ids_digest(directory.ids_at(slice(None)))))
 
 
 def _chunks_of(scan: _Scan) -> list[bytes] | None:
@@ -109,7 +110,11 @@ def _fetch(dataset: TargetDataset, part: Partition,
     rows, digest = scanned
     ids = np.asarray(read_partition(dataset, part, ["id"]).column("id").to_numpy(
         zero_copy_only=False), dtype=object)
-    if _ids_digest(ids.tolist()) != digest:
+    try:
+        same = _ids_digest(ids.astype("S")) == digest
+    except (UnicodeEncodeError, TypeError):  # not ASCII text: not the ids the scan read
+        same = False
+    if not same:
         raise DatasetError(str(dataset.file(part)), [(0, "id", (
             "changed between the scan and the fetch of this draw (the file was replaced or "
             "edited while drawing): no record was made; keep the dataset read-only while "
