@@ -153,7 +153,7 @@ def column_fields(names: Sequence[str], where: str, unknown_columns: str) -> lis
         raise InvalidValueError(where, "columns", list(names),
                                 f"more than one column for {', '.join(repeated)}", "keep one")
     if missing:
-        raise InvalidValueError(where, missing[0], None, "column missing",
+        raise InvalidValueError(where, missing[0], list(names), "column missing",
                                 f"add the column(s) {', '.join(missing)}; {accepted}")
     return fields
 
